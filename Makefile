@@ -1,0 +1,51 @@
+# swift-ssm: `make test` (the test suite) and `make demo` (the main job) work on a
+# fresh Debian machine: missing system libraries are installed first (as root,
+# or through sudo when available).
+
+SWIFT ?= swift
+APT_PACKAGES := libfftw3-dev liblapacke-dev libopenblas-dev pkg-config
+# Speed flags stay out of Package.swift (library targets must not carry unsafeFlags).
+RELEASE_FLAGS := -c release -Xswiftc -target-cpu -Xswiftc x86-64-v3
+SUDO := $(shell [ "$$(id -u)" = "0" ] || command -v sudo >/dev/null 2>&1 && [ "$$(id -u)" != "0" ] && echo sudo)
+
+.PHONY: deps build test reference-check demo format lint docs clean
+
+## deps: install FFTW, LAPACKE and OpenBLAS headers/libraries if any is missing (idempotent).
+deps:
+	@if printf '#include <fftw3.h>\n#include <lapacke.h>\n#include <cblas.h>\nint main(void){openblas_set_num_threads(1);return 0;}\n' \
+	    | cc -x c - -o /tmp/ssm-deps-check -lfftw3 -lfftw3f -lfftw3f_threads -llapacke -lopenblas >/dev/null 2>&1; then \
+	  echo "deps: FFTW, LAPACKE and OpenBLAS present"; \
+	else \
+	  echo "deps: installing $(APT_PACKAGES)"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(APT_PACKAGES); \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+## test: unit and property tests, then the independent Python/numpy reference check of the JSON interface.
+test: deps
+	$(SWIFT) build
+	$(SWIFT) test --parallel
+	$(MAKE) reference-check
+
+reference-check:
+	@python3 -c 'import numpy, scipy' 2>/dev/null || python3 -m pip install -q numpy scipy
+	python3 Tests/reference/check_cli.py --ssm .build/debug/ssm
+
+## demo: build in release mode and run the HiPPO operator demonstration.
+demo: deps
+	$(SWIFT) build $(RELEASE_FLAGS)
+	./Scripts/operator-demo.sh "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/ssm"
+
+format:
+	$(SWIFT) format --in-place --recursive --parallel Package.swift Sources Tests
+
+lint:
+	$(SWIFT) format lint --strict --recursive Package.swift Sources Tests
+
+docs:
+	$(SWIFT) package --disable-sandbox generate-documentation
+
+clean:
+	rm -rf .build

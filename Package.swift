@@ -1,0 +1,55 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+  name: "swift-ssm",
+  platforms: [.macOS(.v13)],
+  products: [
+    .library(name: "LinearAlgebra", targets: ["LinearAlgebra"]),
+    .library(name: "HiPPO", targets: ["HiPPO"]),
+    .library(name: "SeededRandom", targets: ["SeededRandom"]),
+    .library(name: "SSMJSON", targets: ["SSMJSON"]),
+    .executable(name: "ssm", targets: ["ssm"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+  ],
+  targets: [
+    // System libraries: module maps only (headers and link flags), no Swift code.
+    .systemLibrary(name: "CFFTW", providers: [.apt(["libfftw3-dev"])]),
+    .systemLibrary(name: "CLAPACKE", providers: [.apt(["liblapacke-dev", "libopenblas-dev"])]),
+    .systemLibrary(name: "CBLAS", providers: [.apt(["libopenblas-dev"])]),
+
+    .target(
+      name: "SeededRandom",
+      dependencies: [.product(name: "Numerics", package: "swift-numerics")]),
+    .target(
+      name: "LinearAlgebra",
+      dependencies: [
+        "CLAPACKE", "CBLAS",
+        .product(name: "Numerics", package: "swift-numerics"),
+      ]),
+    .target(
+      name: "HiPPO",
+      dependencies: [
+        "LinearAlgebra", "SeededRandom",
+        .product(name: "Numerics", package: "swift-numerics"),
+      ]),
+    .target(
+      name: "SSMJSON",
+      dependencies: [.product(name: "Numerics", package: "swift-numerics")]),
+    .executableTarget(
+      name: "ssm",
+      dependencies: [
+        "HiPPO", "LinearAlgebra", "SSMJSON", "SeededRandom",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Numerics", package: "swift-numerics"),
+      ]),
+
+    .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "CFFTW"]),
+    .testTarget(name: "HiPPOTests", dependencies: ["HiPPO", "LinearAlgebra"]),
+    .testTarget(name: "SSMJSONTests", dependencies: ["SSMJSON"]),
+    .testTarget(name: "CommandLineTests", dependencies: ["ssm", "SSMJSON"]),
+  ]
+)

@@ -1,0 +1,14 @@
+/// Problems with command-line input that are not about the math.
+enum InputError: Error, CustomStringConvertible {
+  /// An option that the chosen measure or method does not use.
+  case inapplicableOption(String)
+  /// An input file that cannot be read.
+  case unreadableFile(path: String, reason: String)
+
+  var description: String {
+    switch self {
+    case .inapplicableOption(let detail): return detail
+    case .unreadableFile(let path, let reason): return "cannot read \(path): \(reason)"
+    }
+  }
+}

@@ -1,0 +1,42 @@
+import Foundation
+import LinearAlgebra
+import Numerics
+import SSMJSON
+
+/// Reads and parses the JSON document in `path`.
+func readJSONFile(_ path: String) throws -> JSONValue {
+  let data: Data
+  do {
+    data = try Data(contentsOf: URL(fileURLWithPath: path))
+  } catch {
+    throw InputError.unreadableFile(path: path, reason: "no such file or not readable")
+  }
+  guard let text = String(data: data, encoding: .utf8) else {
+    throw InputError.unreadableFile(path: path, reason: "not UTF-8 text")
+  }
+  return try JSONParser.parse(text)
+}
+
+/// Reads a matrix given as a list of equally long rows.
+func readComplexMatrix(_ value: JSONValue, name: String) throws -> Matrix<Complex<Double>> {
+  let rows = try value.complexRows(path: name)
+  do {
+    return try Matrix(rowArrays: rows)
+  } catch let error as LinearAlgebraError {
+    throw JSONError.invalidValue(path: name, expected: "a rectangular matrix (\(error))")
+  }
+}
+
+/// Reads a vector given either flat (`[b0, b1, …]`) or as a column
+/// (`[[b0], [b1], …]`, as `numpy`'s `B[:, None].tolist()` writes it).
+func readComplexVector(_ value: JSONValue, name: String) throws -> [Complex<Double>] {
+  if case .array(let entries) = value, !entries.isEmpty,
+    entries.allSatisfy({ if case .array(let row) = $0 { return row.count == 1 } else { return false } })
+  {
+    return try entries.enumerated().map { index, entry in
+      guard case .array(let row) = entry else { fatalError("checked above") }
+      return try row[0].scalar(path: "\(name)[\(index)][0]")
+    }
+  }
+  return try value.complexVector(path: name)
+}

@@ -1,0 +1,37 @@
+import ArgumentParser
+import HiPPO
+import SSMJSON
+
+/// `ssm noise`: seeded band-limited white noise, ready for `ssm approximate`.
+struct NoiseCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "noise",
+    abstract: "Generate seeded band-limited white noise as {\"signal\": […]}.")
+
+  @Option(help: "Number of samples.")
+  var length: Int
+
+  @Option(help: "Sampling step.")
+  var dt: Double
+
+  @Option(help: "Highest frequency (cycles per unit time), between 1/(length·dt) and 1/(2dt).")
+  var cutoff: Double
+
+  @Option(help: "Root mean square of the samples.")
+  var rms: Double = 1
+
+  @Option(help: "Random seed.")
+  var seed: UInt64 = 0
+
+  @Flag(help: "Print {\"signal\": […]}.")
+  var json = false
+
+  func run() throws {
+    let samples = try BandLimitedNoise(length: length, dt: dt, cutoff: cutoff, rms: rms).samples(seed: seed)
+    if json {
+      printJSON(.object([("signal", .realVector(samples))]))
+    } else {
+      print(describeVector("signal", samples))
+    }
+  }
+}

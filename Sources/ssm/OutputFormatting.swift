@@ -1,0 +1,36 @@
+import Foundation
+import LinearAlgebra
+import Numerics
+import SSMJSON
+
+/// Prints a JSON document on stdout.
+func printJSON(_ value: JSONValue) {
+  print(value.serialized)
+}
+
+/// A real number in fixed-width human-readable form.
+func formatReal(_ value: Double) -> String {
+  String(format: "%12.6f", value)
+}
+
+/// A complex number in human-readable form `a ± bi`.
+func formatComplex(_ value: Complex<Double>) -> String {
+  String(format: "%12.6f %@ %10.6fi", value.real, value.imaginary.sign == .minus ? "-" : "+", abs(value.imaginary))
+}
+
+/// A titled real matrix, one row per line.
+func describeMatrix(_ title: String, _ matrix: Matrix<Double>) -> String {
+  var lines = ["\(title) (\(matrix.rows) × \(matrix.columns)):"]
+  for i in 0..<matrix.rows { lines.append(matrix.row(i).map(formatReal).joined(separator: " ")) }
+  return lines.joined(separator: "\n")
+}
+
+/// A titled real vector on one line.
+func describeVector(_ title: String, _ vector: [Double]) -> String {
+  "\(title) (\(vector.count)):\n" + vector.map(formatReal).joined(separator: " ")
+}
+
+/// A titled complex vector, one entry per line.
+func describeComplexVector(_ title: String, _ vector: [Complex<Double>]) -> String {
+  (["\(title) (\(vector.count)):"] + vector.map(formatComplex)).joined(separator: "\n")
+}

@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+import HiPPO
+import LinearAlgebra
+import SSMJSON
+
+/// The `ssm` command line: HiPPO operators, their DPLR form, S4D
+/// initialisations, discretisation and online function approximation, with
+/// human-readable output by default and a stable JSON interface (`--json`).
+@main
+struct SSM: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "ssm",
+    abstract: "State space sequence models: exact HiPPO operator math from the command line.",
+    discussion: """
+      Every command prints a human-readable summary by default and, with --json, one JSON
+      document on stdout. Numbers are reals or complex pairs [re, im]; inputs accept both.
+      Errors print one line to stderr and exit with a non-zero status.
+      """,
+    subcommands: [
+      HiPPOCommand.self, DPLRCommand.self, S4DInitCommand.self, DiscretizeCommand.self,
+      ApproximateCommand.self, NoiseCommand.self,
+    ])
+
+  /// Runs the command; every failure becomes one `ssm: error: …` line on stderr
+  /// and a non-zero exit status (help and version requests exit normally).
+  static func main() {
+    do {
+      var command = try parseAsRoot()
+      try command.run()
+    } catch {
+      if exitCode(for: error) == .success { exit(withError: error) }
+      let message: String
+      switch error {
+      case let error as HiPPOError: message = error.description
+      case let error as LinearAlgebraError: message = error.description
+      case let error as JSONError: message = error.description
+      case let error as InputError: message = error.description
+      default: message = SSM.message(for: error)
+      }
+      let oneLine = message.split(whereSeparator: \.isNewline).joined(separator: " ")
+      FileHandle.standardError.write(Data("ssm: error: \(oneLine)\n".utf8))
+      let code = exitCode(for: error)
+      Foundation.exit(code == .success ? 1 : code.rawValue)
+    }
+  }
+}
