@@ -47,9 +47,16 @@ let package = Package(
         .product(name: "Numerics", package: "swift-numerics"),
       ]),
 
-    .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "CFFTW"]),
-    .testTarget(name: "HiPPOTests", dependencies: ["HiPPO", "LinearAlgebra"]),
-    .testTarget(name: "SSMJSONTests", dependencies: ["SSMJSON"]),
-    .testTarget(name: "CommandLineTests", dependencies: ["ssm", "SSMJSON"]),
+    .testTarget(
+      name: "LinearAlgebraTests",
+      dependencies: ["LinearAlgebra", "CFFTW", .product(name: "Numerics", package: "swift-numerics")]),
+    .testTarget(
+      name: "HiPPOTests",
+      dependencies: ["HiPPO", "LinearAlgebra", "SeededRandom", .product(name: "Numerics", package: "swift-numerics")]),
+    .testTarget(
+      name: "SSMJSONTests", dependencies: ["SSMJSON", .product(name: "Numerics", package: "swift-numerics")]),
+    .testTarget(
+      name: "CommandLineTests",
+      dependencies: ["ssm", "SSMJSON", .product(name: "Numerics", package: "swift-numerics")]),
   ]
 )

@@ -1,5 +1,5 @@
-import Numerics
 import LinearAlgebra
+import Numerics
 
 /// The diagonal-plus-low-rank (DPLR) form of a HiPPO operator.
 ///

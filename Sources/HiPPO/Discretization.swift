@@ -1,5 +1,5 @@
-import Numerics
 import LinearAlgebra
+import Numerics
 
 /// How a continuous system `x' = A x + B u` becomes the discrete recurrence
 /// `x_k = Ā x_{k−1} + B̄ u_k` with step `dt`.
@@ -39,12 +39,16 @@ public enum DiscretizationMethod: Sendable, Equatable {
 ///
 /// - Throws: ``HiPPOError/invalidTimeStep(_:)``, ``HiPPOError/shapeMismatch(_:)``,
 ///   ``HiPPOError/nonFinite(_:)``, an invalid α, or a singular `I − α dt A`.
+@_specialize(exported:true,where Scalar == Double)
+@_specialize(exported:true,where Scalar == Complex<Double>)
 public func discretize<Scalar: MatrixScalar>(
   a: Matrix<Scalar>, b: [Scalar], dt: Double, method: DiscretizationMethod
 ) throws -> (aBar: Matrix<Scalar>, bBar: [Scalar]) {
   try requireValidTimeStep(dt)
   guard a.isSquare else { throw HiPPOError.shapeMismatch("A is \(a.rows) × \(a.columns), not square") }
-  guard b.count == a.rows else { throw HiPPOError.shapeMismatch("A is \(a.rows) × \(a.rows) but B has \(b.count) entries") }
+  guard b.count == a.rows else {
+    throw HiPPOError.shapeMismatch("A is \(a.rows) × \(a.rows) but B has \(b.count) entries")
+  }
   guard a.isFinite else { throw HiPPOError.nonFinite("A") }
   guard b.allSatisfy(\.isFiniteValue) else { throw HiPPOError.nonFinite("B") }
   let n = a.rows

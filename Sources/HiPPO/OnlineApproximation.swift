@@ -59,15 +59,19 @@ public struct OnlineApproximation: Sendable {
 /// with `(Ā, B̄)` the LegT(θ) operator discretised with step `dt`. Sample `u[j]`
 /// has age `a_j = (L − j − ½)·dt`; the samples with `a_j < θ` (the last window)
 /// are reconstructed at `y = 1 − a_j/θ` as `û = Σ_n c_n √(2n+1) P_n(2y − 1)`.
+/// A signal shorter than the window is reconstructed whole (the history before
+/// its first sample is zero, as `c_{−1} = 0` says).
 ///
-/// Cost: LegS needs one `N × N` solve (GBT) or one `(N+1) × (N+1)` matrix
-/// exponential (ZOH) per sample; LegT one matrix–vector product per sample.
+/// Cost per sample: LegS GBT steps are one triangular solve (O(N²), LegS's `A`
+/// is lower triangular), LegS ZOH one `(N+1) × (N+1)` matrix exponential
+/// (O(N³)); LegT one matrix–vector product (O(N²)).
 ///
 /// - Throws: for an empty or non-finite signal, invalid `N`, θ or `dt`, or a
 ///   window longer than the signal.
 public func approximate(
   _ signal: [Double], memory: ApproximationMemory, stateSize n: Int, method: ApproximationMethod
 ) throws -> OnlineApproximation {
+  try Measure.legs.validateStateSize(n)
   guard !signal.isEmpty else { throw HiPPOError.invalidSignal("the signal is empty") }
   guard signal.allSatisfy(\.isFinite) else { throw HiPPOError.nonFinite("signal") }
   var state = [Double](repeating: 0, count: n)
@@ -83,9 +87,12 @@ public func approximate(
     let (a, b) = try Measure.legs.transition(stateSize: n)
     for t in 1...signal.count {
       let time = Double(t)
-      let step = method == .zoh ? Double.log(onePlus: 1 / time) : 1 / time
-      let (aBar, bBar) = try discretize(a: a, b: b, dt: step, method: method.discretization)
-      state = advance(state, aBar: aBar, bBar: bBar, input: signal[t - 1])
+      if let alpha = method.discretization.alpha {
+        state = legsGBTStep(state, a: a, b: b, step: 1 / time, alpha: alpha, input: signal[t - 1])
+      } else {
+        let (aBar, bBar) = try discretize(a: a, b: b, dt: Double.log(onePlus: 1 / time), method: .zoh)
+        state = advance(state, aBar: aBar, bBar: bBar, input: signal[t - 1])
+      }
     }
     let length = Double(signal.count)
     reconstruction = signal.indices.map { evaluate(at: (Double($0) + 0.5) / length) }
@@ -96,10 +103,6 @@ public func approximate(
     for u in signal { state = advance(state, aBar: aBar, bBar: bBar, input: u) }
     let length = signal.count
     let window = signal.indices.filter { (Double(length - $0) - 0.5) * dt < theta }
-    guard Double(length) * dt >= theta else {
-      throw HiPPOError.invalidSignal(
-        "the window θ = \(theta) is longer than the signal (\(length) samples × dt = \(Double(length) * dt))")
-    }
     reconstruction = window.map { j in evaluate(at: 1 - (Double(length - j) - 0.5) * dt / theta) }
     target = window.map { signal[$0] }
   }
@@ -107,6 +110,32 @@ public func approximate(
   return OnlineApproximation(
     state: state, reconstruction: reconstruction, target: target,
     meanSquaredError: squaredError / Double(target.count))
+}
+
+/// One LegS step of the GBT family with step `h` (= 1/t):
+/// `(I − αhA) c_t = (I + (1−α)hA) c_{t−1} + hB u`, solved by forward
+/// substitution because LegS's `A` is lower triangular (O(N²) per step, and
+/// backward stable like any triangular solve).
+private func legsGBTStep(
+  _ state: [Double], a: Matrix<Double>, b: [Double], step h: Double, alpha: Double, input u: Double
+) -> [Double] {
+  let n = state.count
+  var next = [Double](repeating: 0, count: n)
+  a.elements.withUnsafeBufferPointer { a in
+    for i in 0..<n {
+      var explicit = 0.0
+      var implicit = 0.0
+      for k in 0..<i {
+        explicit += a[i * n + k] * state[k]
+        implicit += a[i * n + k] * next[k]
+      }
+      let diagonal = a[i * n + i]
+      let rightHandSide =
+        state[i] + (1 - alpha) * h * (explicit + diagonal * state[i]) + h * b[i] * u + alpha * h * implicit
+      next[i] = rightHandSide / (1 - alpha * h * diagonal)
+    }
+  }
+  return next
 }
 
 /// One recurrence step `Ā c + B̄ u`.

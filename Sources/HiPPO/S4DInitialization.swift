@@ -1,5 +1,5 @@
-import Numerics
 import LinearAlgebra
+import Numerics
 
 /// A diagonal state space system storing one member of each conjugate pair:
 /// `x' = diag(λ) x + B u`, `λ, B ∈ ℂ^{N/2}`.

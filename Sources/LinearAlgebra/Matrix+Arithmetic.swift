@@ -1,22 +1,26 @@
 extension Matrix {
   /// Entrywise sum; the shapes must agree.
+  @inlinable
   public static func + (lhs: Matrix, rhs: Matrix) -> Matrix {
     precondition(lhs.rows == rhs.rows && lhs.columns == rhs.columns, "shape mismatch in +")
     return Matrix(rows: lhs.rows, columns: lhs.columns, elements: zip(lhs.elements, rhs.elements).map { $0 + $1 })
   }
 
   /// Entrywise difference; the shapes must agree.
+  @inlinable
   public static func - (lhs: Matrix, rhs: Matrix) -> Matrix {
     precondition(lhs.rows == rhs.rows && lhs.columns == rhs.columns, "shape mismatch in -")
     return Matrix(rows: lhs.rows, columns: lhs.columns, elements: zip(lhs.elements, rhs.elements).map { $0 - $1 })
   }
 
   /// Negation.
+  @inlinable
   public static prefix func - (matrix: Matrix) -> Matrix {
     Matrix(rows: matrix.rows, columns: matrix.columns, elements: matrix.elements.map { -$0 })
   }
 
   /// Scalar multiple `s·A`.
+  @inlinable
   public static func * (scalar: Scalar, matrix: Matrix) -> Matrix {
     Matrix(rows: matrix.rows, columns: matrix.columns, elements: matrix.elements.map { scalar * $0 })
   }
@@ -48,6 +52,7 @@ extension Matrix {
   }
 
   /// `A + s·I` for a square matrix.
+  @inlinable
   public func addingToDiagonal(_ scalar: Scalar) -> Matrix {
     var result = self
     for i in 0..<Swift.min(rows, columns) { result[i, i] = result[i, i] + scalar }

@@ -14,6 +14,7 @@ public struct Matrix<Scalar: MatrixScalar>: Equatable, Sendable {
   public var elements: [Scalar]
 
   /// A matrix from row-major entries; `elements.count` must be `rows · columns`.
+  @inlinable
   public init(rows: Int, columns: Int, elements: [Scalar]) {
     precondition(rows >= 0 && columns >= 0, "matrix sizes must be non-negative")
     precondition(elements.count == rows * columns, "expected \(rows * columns) entries, got \(elements.count)")
@@ -23,11 +24,13 @@ public struct Matrix<Scalar: MatrixScalar>: Equatable, Sendable {
   }
 
   /// A matrix with every entry equal to `value`.
+  @inlinable
   public init(rows: Int, columns: Int, repeating value: Scalar = .zero) {
     self.init(rows: rows, columns: columns, elements: Array(repeating: value, count: rows * columns))
   }
 
   /// A matrix whose entry `(i, j)` is `entry(i, j)`.
+  @inlinable
   public init(rows: Int, columns: Int, _ entry: (Int, Int) -> Scalar) {
     var elements: [Scalar] = []
     elements.reserveCapacity(rows * columns)
@@ -47,6 +50,7 @@ public struct Matrix<Scalar: MatrixScalar>: Equatable, Sendable {
   }
 
   /// The `n × n` identity.
+  @inlinable
   public static func identity(_ n: Int) -> Matrix {
     Matrix(rows: n, columns: n) { i, j in i == j ? Scalar(real: 1) : .zero }
   }
@@ -72,20 +76,24 @@ public struct Matrix<Scalar: MatrixScalar>: Equatable, Sendable {
   public var isSquare: Bool { rows == columns }
 
   /// Row `i` as an array.
+  @inlinable
   public func row(_ i: Int) -> [Scalar] { Array(elements[(i * columns)..<((i + 1) * columns)]) }
 
   /// Column `j` as an array.
+  @inlinable
   public func column(_ j: Int) -> [Scalar] { (0..<rows).map { self[$0, j] } }
 
   /// The rows as nested arrays.
   public var rowArrays: [[Scalar]] { (0..<rows).map(row) }
 
   /// The transpose `Aᵀ` (no conjugation).
+  @inlinable
   public var transposed: Matrix {
     Matrix(rows: columns, columns: rows) { i, j in self[j, i] }
   }
 
   /// The conjugate transpose `Aᴴ`.
+  @inlinable
   public var adjoint: Matrix {
     Matrix(rows: columns, columns: rows) { i, j in self[j, i].conjugateValue }
   }
@@ -101,9 +109,11 @@ public struct Matrix<Scalar: MatrixScalar>: Equatable, Sendable {
   }
 
   /// `true` when every entry is finite.
+  @inlinable
   public var isFinite: Bool { elements.allSatisfy(\.isFiniteValue) }
 
   /// The induced 1-norm `‖A‖₁ = max_j Σ_i |a_ij|` (maximum absolute column sum).
+  @inlinable
   public var oneNorm: Double {
     var best = 0.0
     for j in 0..<columns {
@@ -115,6 +125,7 @@ public struct Matrix<Scalar: MatrixScalar>: Equatable, Sendable {
   }
 
   /// The largest entry modulus `max_ij |a_ij|` (0 for an empty matrix).
+  @inlinable
   public var maxModulus: Double { elements.reduce(0) { Swift.max($0, $1.modulus) } }
 
   /// Throws ``LinearAlgebraError/notSquare(rows:columns:)`` unless square.

@@ -1,3 +1,5 @@
+import Numerics
+
 /// Padé coefficients `b_0 … b_m` of the `[m/m]` approximant to `eˣ`
 /// (Higham 2005, Table 2.3), for `m` = 3, 5, 7, 9, 13.
 private let padeCoefficients: [Int: [Double]] = [
@@ -37,6 +39,8 @@ extension Matrix {
   /// - Throws: ``LinearAlgebraError/notSquare(rows:columns:)``,
   ///   ``LinearAlgebraError/nonFinite(_:)``, or a singular-solve error (which
   ///   cannot happen for finite input in exact arithmetic).
+  @_specialize(exported:true,where Scalar == Double)
+  @_specialize(exported:true,where Scalar == Complex<Double>)
   public func exponential() throws -> Matrix {
     try requireSquare()
     try requireFinite("matrix exponential input")
@@ -58,6 +62,8 @@ extension Matrix {
 
   /// The odd part `U` and even part `V` of the `[m/m]` Padé numerator
   /// `p_m(A) = U + V` (the denominator is `q_m(A) = V − U`).
+  @_specialize(where Scalar == Double)
+  @_specialize(where Scalar == Complex<Double>)
   private func padeNumeratorParts(degree: Int, identity: Matrix) -> (u: Matrix, v: Matrix) {
     let b = padeCoefficients[degree]!.map { Scalar(real: $0) }
     let a2 = self * self

@@ -31,7 +31,8 @@ public protocol MatrixScalar: AlgebraicField, Sendable {
   /// Row-major LU solve `A X = B` in place (LAPACK `?gesv`); returns `info`.
   static func gesv(
     n: Int, rightHandSides: Int, a: UnsafeMutablePointer<Self>,
-    pivots: UnsafeMutablePointer<Int32>, b: UnsafeMutablePointer<Self>) -> Int
+    pivots: UnsafeMutablePointer<Int32>, b: UnsafeMutablePointer<Self>
+  ) -> Int
 
   /// General eigendecomposition (LAPACK `?geev`, right eigenvectors) of a
   /// row-major `n × n` matrix, destroyed on exit.

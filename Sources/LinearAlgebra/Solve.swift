@@ -1,3 +1,5 @@
+import Numerics
+
 extension Matrix {
   /// Solves `A X = B` by LU factorisation with partial pivoting (LAPACK `?gesv`).
   ///
@@ -8,6 +10,8 @@ extension Matrix {
   ///   ``LinearAlgebraError/shapeMismatch(_:)``, ``LinearAlgebraError/nonFinite(_:)``
   ///   for non-finite input, and ``LinearAlgebraError/singular(routine:detail:)`` when
   ///   LAPACK meets an exactly zero pivot or the solution overflows.
+  @_specialize(exported:true,where Scalar == Double)
+  @_specialize(exported:true,where Scalar == Complex<Double>)
   public func solve(_ rightHandSide: Matrix) throws -> Matrix {
     try requireSquare()
     guard rightHandSide.rows == rows else {
@@ -32,7 +36,8 @@ extension Matrix {
     guard info == 0 else { throw LinearAlgebraError.lapackFailure(routine: "gesv", info: info) }
     let result = Matrix(rows: rows, columns: rightHandSide.columns, elements: solution)
     guard result.isFinite else {
-      throw LinearAlgebraError.singular(routine: "gesv", detail: "the solution overflowed (matrix numerically singular)")
+      throw LinearAlgebraError.singular(
+        routine: "gesv", detail: "the solution overflowed (matrix numerically singular)")
     }
     return result
   }

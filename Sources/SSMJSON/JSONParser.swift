@@ -158,8 +158,9 @@ public enum JSONParser {
 
     mutating func parseHex4() throws -> UInt32 {
       guard index + 4 <= bytes.count else { throw error("truncated \\u escape") }
-      guard let text = String(validating: bytes[index..<(index + 4)], as: UTF8.self),
-        let value = UInt32(text, radix: 16)
+      let digits = bytes[index..<(index + 4)]
+      guard digits.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x66) }),
+        let text = String(validating: digits, as: UTF8.self), let value = UInt32(text, radix: 16)
       else { throw error("invalid \\u escape") }
       index += 4
       return value

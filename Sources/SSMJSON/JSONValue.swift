@@ -32,6 +32,16 @@ public indirect enum JSONValue: Equatable, Sendable {
     return members.first { $0.key == key }?.value
   }
 
+  /// `false` if any number in the document is `NaN` or infinite.
+  public var isFinite: Bool {
+    switch self {
+    case .number(let value): return value.isFinite
+    case .array(let elements): return elements.allSatisfy(\.isFinite)
+    case .object(let members): return members.allSatisfy { $0.value.isFinite }
+    case .null, .bool, .string: return true
+    }
+  }
+
   /// A short name of the value's kind, for error messages.
   public var kindName: String {
     switch self {

@@ -57,17 +57,17 @@ struct ApproximateCommand: ParsableCommand {
     let document = try readJSONFile(input)
     let signal = try document.member("signal").realVector(path: "signal")
     let result = try approximate(signal, memory: resolvedMemory, stateSize: stateSize, method: method)
-    if json {
-      printJSON(
-        .object([
-          ("state", .realVector(result.state)),
-          ("reconstruction", .realVector(result.reconstruction)),
-          ("mse", .real(result.meanSquaredError)),
-        ]))
-    } else {
+    let output: JSONValue = .object([
+      ("state", .realVector(result.state)),
+      ("reconstruction", .realVector(result.reconstruction)),
+      ("mse", .real(result.meanSquaredError)),
+    ])
+    try emit(output, json: json) {
       let meanSquare = result.target.reduce(0) { $0 + $1 * $1 } / Double(result.target.count)
       print("samples reconstructed: \(result.target.count)")
-      print("mse: \(result.meanSquaredError)  (signal mean square \(meanSquare), ratio \(result.meanSquaredError / meanSquare))")
+      print(
+        "mse: \(result.meanSquaredError)  (signal mean square \(meanSquare), ratio \(result.meanSquaredError / meanSquare))"
+      )
       print(describeVector("state", result.state))
     }
   }

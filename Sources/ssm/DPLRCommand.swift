@@ -16,16 +16,14 @@ struct DPLRCommand: ParsableCommand {
   func run() throws {
     let measure = try options.resolvedMeasure()
     let dplr = try measure.dplr(stateSize: options.stateSize, rank: options.rank)
-    if json {
-      printJSON(
-        .object([
-          ("lambda", .complexVector(dplr.lambda)),
-          ("P", .complexRows(dplr.p.rowArrays)),
-          ("B", .complexVector(dplr.b)),
-          ("V", .complexRows(dplr.v.rowArrays)),
-          ("normalResidual", .real(dplr.normalResidual)),
-        ]))
-    } else {
+    let output: JSONValue = .object([
+      ("lambda", .complexVector(dplr.lambda)),
+      ("P", .complexRows(dplr.p.rowArrays)),
+      ("B", .complexVector(dplr.b)),
+      ("V", .complexRows(dplr.v.rowArrays)),
+      ("normalResidual", .real(dplr.normalResidual)),
+    ])
+    try emit(output, json: json) {
       print(describeComplexVector("Λ (Im ≤ 0, ascending)", dplr.lambda))
       print(describeComplexVector("B̃ = VᴴB", dplr.b))
       for r in 0..<dplr.p.rows { print(describeComplexVector("P̃[\(r)] = VᴴP[\(r)]", dplr.p.row(r))) }

@@ -40,17 +40,15 @@ struct DiscretizeCommand: ParsableCommand {
     let isReal = a.elements.allSatisfy { $0.imaginary == 0 } && b.allSatisfy { $0.imaginary == 0 }
     if isReal {
       let (aBar, bBar) = try discretize(a: a.realPart, b: b.map(\.real), dt: dt, method: discretization)
-      if json {
-        printJSON(.object([("Abar", .realRows(aBar.rowArrays)), ("Bbar", .realVector(bBar))]))
-      } else {
+      let output: JSONValue = .object([("Abar", .realRows(aBar.rowArrays)), ("Bbar", .realVector(bBar))])
+      try emit(output, json: json) {
         print(describeMatrix("Ā", aBar))
         print(describeVector("B̄", bBar))
       }
     } else {
       let (aBar, bBar) = try discretize(a: a, b: b, dt: dt, method: discretization)
-      if json {
-        printJSON(.object([("Abar", .complexRows(aBar.rowArrays)), ("Bbar", .complexVector(bBar))]))
-      } else {
+      let output: JSONValue = .object([("Abar", .complexRows(aBar.rowArrays)), ("Bbar", .complexVector(bBar))])
+      try emit(output, json: json) {
         for i in 0..<aBar.rows { print(describeComplexVector("Ā row \(i)", aBar.row(i))) }
         print(describeComplexVector("B̄", bBar))
       }

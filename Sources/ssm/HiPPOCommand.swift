@@ -17,11 +17,9 @@ struct HiPPOCommand: ParsableCommand {
     let measure = try options.resolvedMeasure()
     let (a, b) = try measure.transition(stateSize: options.stateSize)
     let p = try options.rank.map { try measure.rankCorrection(stateSize: options.stateSize, rank: $0) }
-    if json {
-      var members: [(key: String, value: JSONValue)] = [("A", .realRows(a.rowArrays)), ("B", .realVector(b))]
-      if let p { members.append(("P", .realRows(p.rowArrays))) }
-      printJSON(.object(members))
-    } else {
+    var members: [(key: String, value: JSONValue)] = [("A", .realRows(a.rowArrays)), ("B", .realVector(b))]
+    if let p { members.append(("P", .realRows(p.rowArrays))) }
+    try emit(.object(members), json: json) {
       print(describeMatrix("A", a))
       print(describeVector("B", b))
       if let p { print(describeMatrix("P", p)) }

@@ -4,11 +4,14 @@ enum InputError: Error, CustomStringConvertible {
   case inapplicableOption(String)
   /// An input file that cannot be read.
   case unreadableFile(path: String, reason: String)
+  /// The computation overflowed: a result contains `NaN` or `±∞`.
+  case nonFiniteResult
 
   var description: String {
     switch self {
     case .inapplicableOption(let detail): return detail
     case .unreadableFile(let path, let reason): return "cannot read \(path): \(reason)"
+    case .nonFiniteResult: return "the result is not finite (overflow); use a smaller step or input"
     }
   }
 }

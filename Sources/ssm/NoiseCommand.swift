@@ -28,9 +28,7 @@ struct NoiseCommand: ParsableCommand {
 
   func run() throws {
     let samples = try BandLimitedNoise(length: length, dt: dt, cutoff: cutoff, rms: rms).samples(seed: seed)
-    if json {
-      printJSON(.object([("signal", .realVector(samples))]))
-    } else {
+    try emit(.object([("signal", .realVector(samples))]), json: json) {
       print(describeVector("signal", samples))
     }
   }

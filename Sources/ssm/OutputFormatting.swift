@@ -3,9 +3,12 @@ import LinearAlgebra
 import Numerics
 import SSMJSON
 
-/// Prints a JSON document on stdout.
-func printJSON(_ value: JSONValue) {
-  print(value.serialized)
+/// Prints a command's result: the JSON document with `--json`, the
+/// human-readable text otherwise. A result with a non-finite number (an
+/// overflow, e.g. `e^{dt·A}` for a huge step) is an error, never printed.
+func emit(_ document: JSONValue, json: Bool, human: () -> Void) throws {
+  guard document.isFinite else { throw InputError.nonFiniteResult }
+  if json { print(document.serialized) } else { human() }
 }
 
 /// A real number in fixed-width human-readable form.

@@ -21,9 +21,8 @@ struct S4DInitCommand: ParsableCommand {
 
   func run() throws {
     let system = try initialization.system(stateSize: stateSize)
-    if json {
-      printJSON(.object([("lambda", .complexVector(system.lambda)), ("B", .complexVector(system.b))]))
-    } else {
+    let output: JSONValue = .object([("lambda", .complexVector(system.lambda)), ("B", .complexVector(system.b))])
+    try emit(output, json: json) {
       print(describeComplexVector("λ", system.lambda))
       print(describeComplexVector("B", system.b))
     }

@@ -12,11 +12,10 @@ struct SSM: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "ssm",
     abstract: "State space sequence models: exact HiPPO operator math from the command line.",
-    discussion: """
-      Every command prints a human-readable summary by default and, with --json, one JSON
-      document on stdout. Numbers are reals or complex pairs [re, im]; inputs accept both.
-      Errors print one line to stderr and exit with a non-zero status.
-      """,
+    discussion:
+      "Every command prints a human-readable summary by default and, with --json, one JSON document on stdout. "
+      + "Numbers are reals or complex pairs [re, im]; inputs accept both. "
+      + "Errors print one line to stderr and exit with a non-zero status.",
     subcommands: [
       HiPPOCommand.self, DPLRCommand.self, S4DInitCommand.self, DiscretizeCommand.self,
       ApproximateCommand.self, NoiseCommand.self,
