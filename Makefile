@@ -47,7 +47,7 @@ lint:
 	$(SWIFT) format lint --strict --recursive Package.swift Sources Tests
 
 docs:
-	$(SWIFT) package --disable-sandbox generate-documentation
+	$(SWIFT) package --disable-sandbox generate-documentation --target LinearAlgebra --target HiPPO
 
 clean:
 	rm -rf .build

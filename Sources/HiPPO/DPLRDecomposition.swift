@@ -43,7 +43,7 @@ extension Measure {
   /// `(q_{2j−1} + i q_{2j})/√2`, whose conjugates complete `V_ext` to a unitary matrix.
   ///
   /// - Parameters:
-  ///   - stateSize: `N`, even.
+  ///   - n: the state size `N`, even.
   ///   - rank: rows of `P`; defaults to the natural rank.
   public func dplr(stateSize n: Int, rank: Int? = nil) throws -> DPLRDecomposition {
     try validateStateSize(n)

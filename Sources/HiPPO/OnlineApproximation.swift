@@ -3,9 +3,13 @@ import Numerics
 
 /// The discretisation used by an online HiPPO approximation.
 public enum ApproximationMethod: String, CaseIterable, Sendable {
+  /// Forward Euler (explicit; unstable for LegT once `dt·|λ|` exceeds 2).
   case forward
+  /// Backward Euler (implicit, first order).
   case backward
+  /// Bilinear / Tustin (implicit, second order).
   case bilinear
+  /// Zero-order hold (exact for piecewise-constant input).
   case zoh
 
   /// The discretisation that advances the state by one step of length `dt`.

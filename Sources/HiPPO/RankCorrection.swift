@@ -12,7 +12,9 @@ extension Measure {
   ///
   /// Rows beyond the natural rank are zero.
   ///
-  /// - Parameter rank: the number of rows; defaults to ``naturalRank``.
+  /// - Parameters:
+  ///   - n: the state size `N`.
+  ///   - rank: the number of rows; defaults to ``naturalRank``.
   /// - Throws: ``HiPPOError/noRankCorrection(measure:)`` for `lmu`,
   ///   ``HiPPOError/rankTooSmall(measure:requested:natural:)`` when
   ///   `rank < naturalRank`, and state-size errors.

@@ -3,7 +3,9 @@ import CBLAS
 /// Whether an operand of ``multiplyFloat32(_:_:m:n:k:transposeA:transposeB:accumulateInto:)``
 /// is used as stored or transposed.
 public enum Transpose: Sendable {
+  /// The operand as stored.
   case none
+  /// The operand's transpose.
   case transposed
 }
 
@@ -14,7 +16,14 @@ public enum Transpose: Sendable {
 /// `m × k` (or `k × m` when transposed), `B` `k × n` (or `n × k`).
 ///
 /// - Parameters:
-///   - accumulateInto: when non-nil, the product is added to these `m·n` values
+///   - a: `A`, `m·k` values.
+///   - b: `B`, `k·n` values.
+///   - m: rows of `op(A)` and `C`.
+///   - n: columns of `op(B)` and `C`.
+///   - k: the inner dimension.
+///   - transposeA: whether `op(A) = Aᵀ`.
+///   - transposeB: whether `op(B) = Bᵀ`.
+///   - initial: when non-nil, the product is added to these `m·n` values
 ///     (`β = 1`); otherwise `C` starts from zero.
 /// - Returns: `C`, `m·n` values row-major.
 public func multiplyFloat32(
