@@ -51,12 +51,13 @@ let package = Package(
 
     .testTarget(
       name: "LinearAlgebraTests",
-      dependencies: ["LinearAlgebra", "CFFTW", .product(name: "Numerics", package: "swift-numerics")]),
+      dependencies: ["LinearAlgebra", "CFFTW", "SeededRandom", .product(name: "Numerics", package: "swift-numerics")]),
     .testTarget(
       name: "HiPPOTests",
       dependencies: ["HiPPO", "LinearAlgebra", "SeededRandom", .product(name: "Numerics", package: "swift-numerics")]),
     .testTarget(
-      name: "SSMJSONTests", dependencies: ["SSMJSON", .product(name: "Numerics", package: "swift-numerics")]),
+      name: "SSMJSONTests",
+      dependencies: ["SSMJSON", "SeededRandom", .product(name: "Numerics", package: "swift-numerics")]),
     .testTarget(
       name: "CommandLineTests",
       dependencies: ["ssm", "SSMJSON", .product(name: "Numerics", package: "swift-numerics")]),

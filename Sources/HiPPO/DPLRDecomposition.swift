@@ -90,7 +90,7 @@ extension Measure {
       for i in 0..<n { v[i, j] = normalised[i] }
     }
     let vAdjoint = v.adjoint
-    let pTilde = (vAdjoint * p.complex.transposed).transposed
+    let pTilde = (vAdjoint * p.complexMatrix.transposed).transposed
     let bTilde = vAdjoint * b.map { Complex($0, 0) }
     let reconstruction = v * Matrix.diagonal(values) * vAdjoint
     let twiceReal = Matrix<Double>(rows: n, columns: n) { i, k in 2 * reconstruction[i, k].real }

@@ -139,11 +139,6 @@ public struct Matrix<Scalar: MatrixScalar>: Equatable, Sendable {
   }
 }
 
-extension Matrix where Scalar == Double {
-  /// The real matrix embedded in the complex ones.
-  public var complex: Matrix<Complex<Double>> { complexMatrix }
-}
-
 extension Matrix where Scalar == Complex<Double> {
   /// The entrywise real part.
   public var realPart: Matrix<Double> {

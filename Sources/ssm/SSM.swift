@@ -29,14 +29,8 @@ struct SSM: ParsableCommand {
       try command.run()
     } catch {
       if exitCode(for: error) == .success { exit(withError: error) }
-      let message: String
-      switch error {
-      case let error as HiPPOError: message = error.description
-      case let error as LinearAlgebraError: message = error.description
-      case let error as JSONError: message = error.description
-      case let error as InputError: message = error.description
-      default: message = SSM.message(for: error)
-      }
+      // ArgumentParser errors get their own text; ours print their `description`.
+      let message = SSM.message(for: error)
       let oneLine = message.split(whereSeparator: \.isNewline).joined(separator: " ")
       FileHandle.standardError.write(Data("ssm: error: \(oneLine)\n".utf8))
       let code = exitCode(for: error)

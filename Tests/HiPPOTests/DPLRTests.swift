@@ -34,7 +34,7 @@ struct DPLRTests {
     let core = Matrix.diagonal(lambdaExt) - q * q.adjoint
     let reconstructed = vExt * core * vExt.adjoint
     let scale = max(1, a.maxModulus)
-    #expect(maxDifference(reconstructed, a.complex) <= 1e-10 * scale)
+    #expect(maxDifference(reconstructed, a.complexMatrix) <= 1e-10 * scale)
     let bExt = dplr.b + dplr.b.map(\.conjugate)
     let bBack = vExt * bExt
     for i in 0..<n { #expect((bBack[i] - Complex(b[i], 0)).length <= 1e-10 * scale) }

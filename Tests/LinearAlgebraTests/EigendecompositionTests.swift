@@ -12,7 +12,7 @@ struct EigendecompositionTests {
     var random = TestRandom(seed: 200 + UInt64(n))
     let a = random.realMatrix(n, n)
     let eigen = try a.eigendecomposition()
-    let lhs = a.complex * eigen.vectors
+    let lhs = a.complexMatrix * eigen.vectors
     let rhs = eigen.vectors * Matrix.diagonal(eigen.values)
     #expect(maxDifference(lhs, rhs) <= 1e-12 * Double(n) * max(1, a.maxModulus))
     // Real input: eigenvalues come in conjugate pairs, so their sum (the trace) is real.

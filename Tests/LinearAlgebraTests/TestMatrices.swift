@@ -1,19 +1,13 @@
 import LinearAlgebra
 import Numerics
+import SeededRandom
 
-/// A tiny seeded generator (SplitMix64) so the test matrices are the same on every run.
+/// Seeded test matrices (the project's `SeededGenerator`), the same on every run.
 struct TestRandom {
-  private var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
+  private var generator: SeededGenerator
+  init(seed: UInt64) { generator = SeededGenerator(seed: seed) }
   /// Uniform in [−1, 1).
-  mutating func uniform() -> Double { Double(next() >> 11) * 0x1.0p-52 - 1 }
+  mutating func uniform() -> Double { 2 * generator.nextUnitInterval() - 1 }
 
   mutating func realMatrix(_ rows: Int, _ columns: Int) -> Matrix<Double> {
     Matrix(rows: rows, columns: columns) { _, _ in uniform() }

@@ -1,22 +1,11 @@
 import Numerics
 import SSMJSON
+import SeededRandom
 import Testing
 
-/// SplitMix64 (Steele, Lea, Flood 2014): a tiny seeded generator so that the
-/// random cases are the same on every run and platform.
-private struct SplitMix64 {
-  var state: UInt64
-
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-
+extension SeededGenerator {
   /// A uniform integer in `0..<bound` (bound > 0; the modulo bias is irrelevant here).
-  mutating func next(below bound: UInt64) -> UInt64 { next() % bound }
+  fileprivate mutating func next(below bound: UInt64) -> UInt64 { next() % bound }
 }
 
 /// Finite doubles that stress the shortest round-trip printing and the
@@ -31,7 +20,7 @@ private func roundTripSamples(count: Int, seed: UInt64) -> [Double] {
     9_007_199_254_740_992, 9_007_199_254_740_994, -9_007_199_254_740_994, 1.0.nextUp, 1.0.nextDown,
     1.2345678901234568e20, 2.2250738585072014e-308, Double.leastNonzeroMagnitude * 3,
   ]
-  var generator = SplitMix64(state: seed)
+  var generator = SeededGenerator(seed: seed)
   while samples.count < count {
     switch generator.next(below: 5) {
     case 0, 1:
