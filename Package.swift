@@ -9,6 +9,8 @@ let package = Package(
     .library(name: "HiPPO", targets: ["HiPPO"]),
     .library(name: "SeededRandom", targets: ["SeededRandom"]),
     .library(name: "SSMJSON", targets: ["SSMJSON"]),
+    .library(name: "FFT", targets: ["FFT"]),
+    .library(name: "S4", targets: ["S4"]),
     .executable(name: "ssm", targets: ["ssm"]),
   ],
   dependencies: [
@@ -38,6 +40,16 @@ let package = Package(
         "LinearAlgebra", "SeededRandom",
         .product(name: "Numerics", package: "swift-numerics"),
       ]),
+    .target(name: "Parallelism"),
+    .target(
+      name: "FFT",
+      dependencies: ["CFFTW", "Parallelism", .product(name: "Numerics", package: "swift-numerics")]),
+    .target(
+      name: "S4",
+      dependencies: [
+        "FFT", "HiPPO", "LinearAlgebra", "Parallelism", "CBLAS",
+        .product(name: "Numerics", package: "swift-numerics"),
+      ]),
     .target(
       name: "SSMJSON",
       dependencies: [.product(name: "Numerics", package: "swift-numerics")]),
@@ -58,6 +70,14 @@ let package = Package(
     .testTarget(
       name: "SSMJSONTests",
       dependencies: ["SSMJSON", "SeededRandom", .product(name: "Numerics", package: "swift-numerics")]),
+    .testTarget(
+      name: "FFTTests",
+      dependencies: ["FFT", "SeededRandom", .product(name: "Numerics", package: "swift-numerics")]),
+    .testTarget(
+      name: "S4Tests",
+      dependencies: [
+        "S4", "FFT", "HiPPO", "LinearAlgebra", "SeededRandom", .product(name: "Numerics", package: "swift-numerics"),
+      ]),
     .testTarget(
       name: "CommandLineTests",
       dependencies: ["ssm", "SSMJSON", .product(name: "Numerics", package: "swift-numerics")]),
