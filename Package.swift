@@ -56,7 +56,7 @@ let package = Package(
     .executableTarget(
       name: "ssm",
       dependencies: [
-        "HiPPO", "LinearAlgebra", "SSMJSON", "SeededRandom",
+        "HiPPO", "LinearAlgebra", "SSMJSON", "SeededRandom", "FFT", "S4",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Numerics", package: "swift-numerics"),
       ]),

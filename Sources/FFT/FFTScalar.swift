@@ -9,7 +9,7 @@ public enum FFTPrecision: Sendable, Hashable {
 }
 
 /// A real scalar FFTW can transform: `Float` or `Double`.
-public protocol FFTScalar: BinaryFloatingPoint, Real, SIMDScalar, Sendable {
+public protocol FFTScalar: BinaryFloatingPoint, Real, SIMDScalar, Sendable, Codable {
   /// Which FFTW library transforms values of this type.
   static var fftPrecision: FFTPrecision { get }
 }

@@ -6,7 +6,7 @@ import Testing
 // MARK: - Running the executable
 
 /// The built `ssm` executable, next to the test bundle in the build folder.
-private func ssmExecutable() throws -> URL {
+func ssmExecutable() throws -> URL {
   let fileManager = FileManager.default
   var candidates = [
     Bundle.main.bundleURL.appendingPathComponent("ssm"),
@@ -31,7 +31,7 @@ private func ssmExecutable() throws -> URL {
 /// The output goes to temporary files rather than pipes so that a large output
 /// can never block the child while we wait for it. `stdin`, when given, is fed
 /// to the child's standard input.
-private func run(_ arguments: [String], stdin: String? = nil) throws
+func run(_ arguments: [String], stdin: String? = nil) throws
   -> (status: Int32, reason: Process.TerminationReason, stdout: String, stderr: String)
 {
   let executable = try ssmExecutable()
@@ -76,7 +76,7 @@ private func run(_ arguments: [String], stdin: String? = nil) throws
 }
 
 /// A fresh path in the temporary folder.
-private func temporaryURL(_ label: String, extension pathExtension: String = "txt") -> URL {
+func temporaryURL(_ label: String, extension pathExtension: String = "txt") -> URL {
   FileManager.default.temporaryDirectory
     .appendingPathComponent("ssm-cli-test-\(label)-\(UUID().uuidString)")
     .appendingPathExtension(pathExtension)
@@ -84,7 +84,7 @@ private func temporaryURL(_ label: String, extension pathExtension: String = "tx
 
 /// Writes `contents` to a fresh temporary JSON file, runs `body` with its path,
 /// and deletes the file.
-private func withInputFile<T>(_ contents: String, _ body: (String) throws -> T) throws -> T {
+func withInputFile<T>(_ contents: String, _ body: (String) throws -> T) throws -> T {
   let url = temporaryURL("input", extension: "json")
   try Data(contents.utf8).write(to: url)
   defer { try? FileManager.default.removeItem(at: url) }
@@ -92,7 +92,7 @@ private func withInputFile<T>(_ contents: String, _ body: (String) throws -> T) 
 }
 
 /// Runs `ssm`, requires success with empty stderr, and parses stdout as JSON.
-private func runJSON(_ arguments: [String]) throws -> JSONValue {
+func runJSON(_ arguments: [String]) throws -> JSONValue {
   let result = try run(arguments)
   try #require(
     result.status == 0 && result.reason == .exit,
@@ -104,18 +104,18 @@ private func runJSON(_ arguments: [String]) throws -> JSONValue {
 
 // MARK: - Small helpers on parsed output
 
-private func realRows(_ value: JSONValue?, _ name: String) throws -> [[Double]] {
+func realRows(_ value: JSONValue?, _ name: String) throws -> [[Double]] {
   let value = try #require(value, "missing \(name)")
   guard case .array(let rows) = value else { throw JSONError.invalidValue(path: name, expected: "rows") }
   return try rows.enumerated().map { try $1.realVector(path: "\(name)[\($0)]") }
 }
 
-private func complexRows(_ value: JSONValue?, _ name: String) throws -> [[Complex<Double>]] {
+func complexRows(_ value: JSONValue?, _ name: String) throws -> [[Complex<Double>]] {
   try #require(value, "missing \(name)").complexRows(path: name)
 }
 
 /// Every scalar in the value is written as an `[re, im]` pair (not a bare number).
-private func isComplexEncoded(_ value: JSONValue) -> Bool {
+func isComplexEncoded(_ value: JSONValue) -> Bool {
   guard case .array(let parts) = value, parts.count == 2,
     case .number = parts[0], case .number = parts[1]
   else { return false }
@@ -123,7 +123,7 @@ private func isComplexEncoded(_ value: JSONValue) -> Bool {
 }
 
 /// `|a − b| ≤ tolerance · max(1, |b|)`.
-private func isClose(_ a: Double, _ b: Double, relative tolerance: Double) -> Bool {
+func isClose(_ a: Double, _ b: Double, relative tolerance: Double) -> Bool {
   abs(a - b) <= tolerance * max(1, abs(b))
 }
 
@@ -347,7 +347,7 @@ struct CommandLineTests {
 
   @Test(
     "bad input: one error line, non-zero exit, no crash",
-    arguments: BadInput.all + BadInput.overflowAndNegativeSize)
+    arguments: BadInput.all + BadInput.overflowAndNegativeSize + KernelCommandTests.badInputs)
   func badInput(_ input: BadInput) throws {
     let result = try input.execute()
     #expect(result.status != 0, "exit status")
@@ -380,7 +380,7 @@ struct BadInput: Sendable, CustomTestStringConvertible {
 
   var testDescription: String { name }
 
-  fileprivate func execute() throws -> (
+  func execute() throws -> (
     status: Int32, reason: Process.TerminationReason, stdout: String, stderr: String
   ) {
     guard arguments.contains("@input") else { return try run(arguments) }
