@@ -34,6 +34,7 @@ test: deps
 reference-check:
 	@python3 -c 'import numpy, scipy' 2>/dev/null || python3 -m pip install -q numpy scipy
 	python3 Tests/reference/check_cli.py --ssm "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/ssm"
+	python3 Tests/reference/check_kernels.py --ssm "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/ssm"
 
 ## demo: build in release mode and run the HiPPO operator demonstration.
 demo: deps

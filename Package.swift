@@ -47,7 +47,7 @@ let package = Package(
     .target(
       name: "S4",
       dependencies: [
-        "FFT", "HiPPO", "LinearAlgebra", "Parallelism", "CBLAS",
+        "FFT", "HiPPO", "LinearAlgebra", "Parallelism", "SeededRandom",
         .product(name: "Numerics", package: "swift-numerics"),
       ]),
     .target(
@@ -56,7 +56,7 @@ let package = Package(
     .executableTarget(
       name: "ssm",
       dependencies: [
-        "HiPPO", "LinearAlgebra", "SSMJSON", "SeededRandom", "FFT", "S4",
+        "HiPPO", "LinearAlgebra", "SSMJSON", "SeededRandom", "FFT", "S4", "Parallelism",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Numerics", package: "swift-numerics"),
       ]),

@@ -103,8 +103,18 @@ final class RealFFTPlan: @unchecked Sendable {
     // also serialised by `lock`) safe from several threads.
     fftw_make_planner_thread_safe()
     fftwf_make_planner_thread_safe()
+    _ = fftw_init_threads()
+    _ = fftwf_init_threads()
     return true
   }()
+
+  /// Runs `body` while holding the planner lock (FFTW planning state is global).
+  static func withPlannerLock<T>(_ body: () throws -> T) rethrows -> T {
+    lock.lock()
+    defer { lock.unlock() }
+    _ = plannerMadeThreadSafe
+    return try body()
+  }
 
   /// The cached plan pair for `length`, made on first use. Plans live for the
   /// rest of the process (FFTW plans are small; lengths in use are few).
@@ -112,13 +122,12 @@ final class RealFFTPlan: @unchecked Sendable {
     guard length >= 1, length <= Int(Int32.max) else {
       throw FFTError.invalidSize("transform length \(length) is outside 1…\(Int32.max)")
     }
-    lock.lock()
-    defer { lock.unlock() }
-    _ = plannerMadeThreadSafe
-    let key = Key(length: length, precision: precision, effort: effort)
-    if let plan = plans[key] { return plan }
-    let plan = try RealFFTPlan(length: length, precision: precision, effort: effort)
-    plans[key] = plan
-    return plan
+    return try withPlannerLock {
+      let key = Key(length: length, precision: precision, effort: effort)
+      if let plan = plans[key] { return plan }
+      let plan = try RealFFTPlan(length: length, precision: precision, effort: effort)
+      plans[key] = plan
+      return plan
+    }
   }
 }

@@ -29,10 +29,9 @@ public func forEachChunk(
 
 /// The number of cores work is spread over.
 public enum ProcessorCount {
-  /// Active processors as reported by the system (at least 1).
-  public static var active: Int {
-    max(1, ProcessInfo.processInfo.activeProcessorCount)
-  }
+  /// Active processors as reported by the system (at least 1), read once: the
+  /// query reads cgroup files (~20 µs), far too slow for every call.
+  public static let active: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)
 }
 
 /// A raw pointer that may cross into `concurrentPerform` chunks. Safe only when

@@ -30,6 +30,8 @@ public struct DPLRRecurrence<Scalar: FFTScalar>: Sendable {
 
   /// Prepares `system` for stepping.
   /// - Throws: ``S4Error/singular(_:)`` if `I + Pᴴ𝒟P` is singular.
+  @_specialize(exported:true,where Scalar == Float)
+  @_specialize(exported:true,where Scalar == Double)
   public init(_ system: DPLRSSM, as _: Scalar.Type = Scalar.self) throws {
     let (m, rank) = (system.modes, system.rank)
     channels = system.channels
@@ -79,6 +81,8 @@ public struct DPLRRecurrence<Scalar: FFTScalar>: Sendable {
   /// - Parameters:
   ///   - skip: `D`, `H` values, or `nil`.
   /// - Returns: `y`, `B × H × L`.
+  @_specialize(exported:true,where Scalar == Float)
+  @_specialize(exported:true,where Scalar == Double)
   public func run(_ u: [Scalar], length: Int, skip: [Scalar]? = nil, state: inout [Complex<Scalar>]) throws
     -> [Scalar]
   {

@@ -2,8 +2,11 @@ import FFT
 import Numerics
 import Parallelism
 
-/// The state of a batch of diagonal systems: `x[b, h, n]` (`B × H × M` complex),
-/// stored as separate real and imaginary arrays so the step vectorises.
+/// The state of a batch of diagonal systems, `x[b, h, n]` (`B × H × M` complex).
+///
+/// Stored mode-major, `real[(b·M + n)·H + h]`, with separate real and imaginary
+/// arrays, so that a step runs `SIMD8` lanes across channels (no horizontal sums).
+/// ``values`` and ``init(batch:channels:modes:values:)`` use the `B × H × M` order.
 public struct DiagonalState<Scalar: FFTScalar>: Sendable, Equatable {
   /// Sequences in the batch.
   public let batch: Int
@@ -11,10 +14,10 @@ public struct DiagonalState<Scalar: FFTScalar>: Sendable, Equatable {
   public let channels: Int
   /// Stored modes per channel.
   public let modes: Int
-  /// `Re x`, `B × H × M` row-major.
-  public var real: [Scalar]
-  /// `Im x`, `B × H × M` row-major.
-  public var imaginary: [Scalar]
+  /// `Re x`, mode-major `B × M × H`.
+  public internal(set) var real: [Scalar]
+  /// `Im x`, mode-major `B × M × H`.
+  public internal(set) var imaginary: [Scalar]
 
   /// The zero state `x_{−1} = 0`.
   public init(batch: Int, channels: Int, modes: Int) {
@@ -25,21 +28,37 @@ public struct DiagonalState<Scalar: FFTScalar>: Sendable, Equatable {
     imaginary = real
   }
 
-  /// A state from complex values (`B × H × M`).
+  /// A state from complex values in `B × H × M` order.
   public init(batch: Int, channels: Int, modes: Int, values: [Complex<Scalar>]) throws {
     guard values.count == batch * channels * modes else {
       throw S4Error.shapeMismatch("state has \(values.count) values, expected \(batch) × \(channels) × \(modes)")
     }
     guard values.allSatisfy(\.isFinite) else { throw S4Error.nonFinite("state") }
-    self.batch = batch
-    self.channels = channels
-    self.modes = modes
-    real = values.map(\.real)
-    imaginary = values.map(\.imaginary)
+    self.init(batch: batch, channels: channels, modes: modes)
+    for b in 0..<batch {
+      for h in 0..<channels {
+        for n in 0..<modes {
+          let value = values[(b * channels + h) * modes + n]
+          real[storageIndex(b, h, n)] = value.real
+          imaginary[storageIndex(b, h, n)] = value.imaginary
+        }
+      }
+    }
   }
 
-  /// The state as complex values (`B × H × M`).
-  public var values: [Complex<Scalar>] { zip(real, imaginary).map { Complex($0, $1) } }
+  /// The state as complex values in `B × H × M` order.
+  public var values: [Complex<Scalar>] {
+    var result = [Complex<Scalar>]()
+    result.reserveCapacity(real.count)
+    for b in 0..<batch {
+      for h in 0..<channels {
+        for n in 0..<modes { result.append(Complex(real[storageIndex(b, h, n)], imaginary[storageIndex(b, h, n)])) }
+      }
+    }
+    return result
+  }
+
+  func storageIndex(_ b: Int, _ h: Int, _ n: Int) -> Int { (b * modes + n) * channels + h }
 }
 
 /// Recurrent (step-by-step) evaluation of a ``DiagonalSSM`` in precision `Scalar`:
@@ -62,16 +81,26 @@ public struct DiagonalRecurrence<Scalar: FFTScalar>: Sendable {
   let cIm: [Scalar]
 
   /// Discretises `system` (its own ZOH or bilinear rule) for stepping.
+  @_specialize(exported:true,where Scalar == Float)
+  @_specialize(exported:true,where Scalar == Double)
   public init(_ system: DiagonalSSM, as _: Scalar.Type = Scalar.self) {
     let (aBar, bBar) = system.discretized()
-    channels = system.channels
-    modes = system.modes
-    aRe = aBar.map { Scalar($0.real) }
-    aIm = aBar.map { Scalar($0.imaginary) }
-    bRe = bBar.map { Scalar($0.real) }
-    bIm = bBar.map { Scalar($0.imaginary) }
-    cRe = system.c.map { Scalar(2 * $0.real) }
-    cIm = system.c.map { Scalar(2 * $0.imaginary) }
+    let (channels, modes) = (system.channels, system.modes)
+    self.channels = channels
+    self.modes = modes
+    // Mode-major (`[n·H + h]`), matching the state's layout.
+    let modeMajor = { (values: [Complex<Double>], part: (Complex<Double>) -> Double) -> [Scalar] in
+      (0..<(channels * modes)).map { index in
+        let (n, h) = index.quotientAndRemainder(dividingBy: channels)
+        return Scalar(part(values[h * modes + n]))
+      }
+    }
+    aRe = modeMajor(aBar, \.real)
+    aIm = modeMajor(aBar, \.imaginary)
+    bRe = modeMajor(bBar, \.real)
+    bIm = modeMajor(bBar, \.imaginary)
+    cRe = modeMajor(system.c) { 2 * $0.real }
+    cIm = modeMajor(system.c) { 2 * $0.imaginary }
   }
 
   /// A zero state for `batch` sequences.
@@ -86,39 +115,56 @@ public struct DiagonalRecurrence<Scalar: FFTScalar>: Sendable {
   ///   - skip: `D`, `H` values (or `nil`).
   ///   - state: `x_{k−1}`, replaced by `x_k`.
   /// - Returns: `y_k`, `B × H`.
+  @_specialize(exported:true,where Scalar == Float)
+  @_specialize(exported:true,where Scalar == Double)
   public func step(_ u: [Scalar], skip: [Scalar]? = nil, state: inout DiagonalState<Scalar>) throws -> [Scalar] {
     try run(u, length: 1, skip: skip, state: &state)
   }
 
   /// A whole sequence: `u` is `B × H × L` (as ``SignalShape``), starting from `state`,
-  /// which ends as `x_{L−1}`. Rows run in parallel over the cores when large.
+  /// which ends as `x_{L−1}`. Blocks of channels of each sequence run in parallel
+  /// over the cores when the work is large enough to pay for the threads.
   ///
   /// - Returns: `y`, `B × H × L`.
+  @_specialize(exported:true,where Scalar == Float)
+  @_specialize(exported:true,where Scalar == Double)
   public func run(_ u: [Scalar], length: Int, skip: [Scalar]? = nil, state: inout DiagonalState<Scalar>) throws
     -> [Scalar]
   {
     try validate(u: u, length: length, skip: skip, state: state)
-    let rows = state.batch * channels
+    let blockWidth = 64
+    let blocks = (channels + blockWidth - 1) / blockWidth
     var y = [Scalar](repeating: 0, count: u.count)
-    let m = modes
+    let (h, m) = (channels, modes)
+    let zeros = [Scalar](repeating: 0, count: channels)
     u.withUnsafeBufferPointer { input in
       y.withUnsafeMutableBufferPointer { output in
         state.real.withUnsafeMutableBufferPointer { re in
           state.imaginary.withUnsafeMutableBufferPointer { im in
-            let shared = (
-              input: SharedPointer(UnsafeMutablePointer(mutating: input.baseAddress!)),
-              output: SharedPointer(output.baseAddress!), re: SharedPointer(re.baseAddress!),
-              im: SharedPointer(im.baseAddress!)
-            )
-            forEachChunk(of: rows, minimumChunk: max(1, 32_768 / max(1, m * length))) { range in
-              for row in range {
-                let h = row % channels
-                let d = skip?[h] ?? 0
-                for t in 0..<length {
-                  let value = shared.input.base[row * length + t]
-                  let sum = advance(
-                    channel: h, re: shared.re.base + row * m, im: shared.im.base + row * m, input: value)
-                  shared.output.base[row * length + t] = sum + d * value
+            (skip ?? zeros).withUnsafeBufferPointer { d in
+              let shared = (
+                input: SharedPointer(UnsafeMutablePointer(mutating: input.baseAddress!)),
+                output: SharedPointer(output.baseAddress!), re: SharedPointer(re.baseAddress!),
+                im: SharedPointer(im.baseAddress!), d: SharedPointer(UnsafeMutablePointer(mutating: d.baseAddress!))
+              )
+              let work = min(blockWidth, h) * m * length
+              forEachChunk(of: state.batch * blocks, minimumChunk: max(1, 16_384 / work)) { items in
+                withUnsafeTemporaryAllocation(of: Scalar.self, capacity: 2 * blockWidth) { buffer in
+                  let (tokens, outputs) = (buffer.baseAddress!, buffer.baseAddress! + blockWidth)
+                  for item in items {
+                    let (b, block) = item.quotientAndRemainder(dividingBy: blocks)
+                    let first = block * blockWidth
+                    let width = min(blockWidth, h - first)
+                    let rows = shared.input.base + (b * h + first) * length
+                    for t in 0..<length {
+                      for j in 0..<width { tokens[j] = rows[j * length + t] }
+                      advance(
+                        channels: first..<(first + width), re: shared.re.base + b * m * h,
+                        im: shared.im.base + b * m * h, inputs: tokens, outputs: outputs)
+                      let out = shared.output.base + (b * h + first) * length
+                      for j in 0..<width { out[j * length + t] = outputs[j] + shared.d.base[first + j] * tokens[j] }
+                    }
+                  }
                 }
               }
             }
@@ -129,46 +175,39 @@ public struct DiagonalRecurrence<Scalar: FFTScalar>: Sendable {
     return y
   }
 
-  /// Updates one row's `M` modes with input `u` and returns `2 Re Σ C x`.
+  /// Updates the modes of channels `range` of one sequence (state base `re`, `im`,
+  /// mode-major) with `inputs[j]` for channel `range.lowerBound + j`, and writes
+  /// `outputs[j] = 2 Re Σ_n C x`. The inner loops run over contiguous channels with
+  /// no reduction, so LLVM vectorises them for the concrete scalar type (generic
+  /// `SIMD8` arithmetic would bind to the standard library's lane-by-lane loops).
   @inline(__always)
   private func advance(
-    channel h: Int, re: UnsafeMutablePointer<Scalar>, im: UnsafeMutablePointer<Scalar>, input u: Scalar
-  ) -> Scalar {
+    channels range: Range<Int>, re: UnsafeMutablePointer<Scalar>, im: UnsafeMutablePointer<Scalar>,
+    inputs: UnsafeMutablePointer<Scalar>, outputs: UnsafeMutablePointer<Scalar>
+  ) {
+    let width = range.count
+    outputs.update(repeating: 0, count: width)
     aRe.withUnsafeBufferPointer { ar in
       aIm.withUnsafeBufferPointer { ai in
         bRe.withUnsafeBufferPointer { br in
           bIm.withUnsafeBufferPointer { bi in
             cRe.withUnsafeBufferPointer { cr in
               cIm.withUnsafeBufferPointer { ci in
-                let base = h * modes
-                let (ar, ai) = (ar.baseAddress! + base, ai.baseAddress! + base)
-                let (br, bi) = (br.baseAddress! + base, bi.baseAddress! + base)
-                let (cr, ci) = (cr.baseAddress! + base, ci.baseAddress! + base)
-                let uu = SIMD8<Scalar>(repeating: u)
-                var accumulator = SIMD8<Scalar>()
-                var n = 0
-                while n + 8 <= modes {
-                  let xr = load(UnsafePointer(re + n))
-                  let xi = load(UnsafePointer(im + n))
-                  let (a, b) = (load(ar + n), load(ai + n))
-                  let nr = a * xr - b * xi + load(br + n) * uu
-                  let ni = a * xi + b * xr + load(bi + n) * uu
-                  store(nr, re + n)
-                  store(ni, im + n)
-                  accumulator += load(cr + n) * nr - load(ci + n) * ni
-                  n += 8
+                for n in 0..<modes {
+                  let offset = n * channels + range.lowerBound
+                  let (xr, xi) = (re + offset, im + offset)
+                  let (ar, ai) = (ar.baseAddress! + offset, ai.baseAddress! + offset)
+                  let (br, bi) = (br.baseAddress! + offset, bi.baseAddress! + offset)
+                  let (cr, ci) = (cr.baseAddress! + offset, ci.baseAddress! + offset)
+                  for j in 0..<width {
+                    let (real, imaginary, u) = (xr[j], xi[j], inputs[j])
+                    let nextReal = ar[j] * real - ai[j] * imaginary + br[j] * u
+                    let nextImaginary = ar[j] * imaginary + ai[j] * real + bi[j] * u
+                    xr[j] = nextReal
+                    xi[j] = nextImaginary
+                    outputs[j] += cr[j] * nextReal - ci[j] * nextImaginary
+                  }
                 }
-                var sum = accumulator.sum()
-                while n < modes {
-                  let (xr, xi) = (re[n], im[n])
-                  let nr = ar[n] * xr - ai[n] * xi + br[n] * u
-                  let ni = ar[n] * xi + ai[n] * xr + bi[n] * u
-                  re[n] = nr
-                  im[n] = ni
-                  sum += cr[n] * nr - ci[n] * ni
-                  n += 1
-                }
-                return sum
               }
             }
           }
@@ -194,14 +233,4 @@ public struct DiagonalRecurrence<Scalar: FFTScalar>: Sendable {
       guard skip.allSatisfy(\.isFinite) else { throw S4Error.nonFinite("D") }
     }
   }
-}
-
-@inline(__always)
-private func load<Scalar: FFTScalar>(_ pointer: UnsafePointer<Scalar>) -> SIMD8<Scalar> {
-  UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<Scalar>.self)
-}
-
-@inline(__always)
-private func store<Scalar: FFTScalar>(_ value: SIMD8<Scalar>, _ pointer: UnsafeMutablePointer<Scalar>) {
-  UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: SIMD8<Scalar>.self)
 }

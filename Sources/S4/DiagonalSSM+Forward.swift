@@ -40,10 +40,11 @@ extension DiagonalSSM {
       let (aBar, _) = discretized()
       let m = modes
       let channels = self.channels
+      let x0Values = start.values
       let weights = (0..<(shape.rows * m)).map { index -> Complex<Double> in
         let (row, n) = index.quotientAndRemainder(dividingBy: m)
         let h = row % channels
-        let x0 = Complex(Double(start.real[index]), Double(start.imaginary[index]))
+        let x0 = Complex(Double(x0Values[index].real), Double(x0Values[index].imaginary))
         return c[h * m + n] * aBar[h * m + n] * x0
       }
       let response = VandermondeKernel(aBar: aBar, channels: channels, modes: m)

@@ -18,7 +18,7 @@ struct SSM: ParsableCommand {
       + "Errors print one line to stderr and exit with a non-zero status.",
     subcommands: [
       HiPPOCommand.self, DPLRCommand.self, S4DInitCommand.self, DiscretizeCommand.self,
-      ApproximateCommand.self, NoiseCommand.self, KernelCommand.self, RunCommand.self,
+      ApproximateCommand.self, NoiseCommand.self, KernelCommand.self, RunCommand.self, BenchCommand.self,
     ])
 
   /// Runs the command; every failure becomes one `ssm: error: …` line on stderr
