@@ -6,9 +6,11 @@ SWIFT ?= swift
 APT_PACKAGES := libfftw3-dev liblapacke-dev libopenblas-dev pkg-config
 # Release builds for the demo; CPU-specific speed flags (-target-cpu) belong here, never in Package.swift.
 RELEASE_FLAGS := -c release
+# Speed measurements: an AVX2 build in its own scratch folder (tests keep the portable build).
+NATIVE_FLAGS := -c release --scratch-path .build-native -Xswiftc -target-cpu -Xswiftc haswell
 SUDO := $(shell [ "$$(id -u)" = "0" ] || command -v sudo >/dev/null 2>&1 && [ "$$(id -u)" != "0" ] && echo sudo)
 
-.PHONY: deps build test reference-check demo format lint docs clean
+.PHONY: deps build test reference-check demo bench format lint docs clean
 
 ## deps: install FFTW, LAPACKE and OpenBLAS headers/libraries if any is missing (idempotent).
 deps:
@@ -41,6 +43,11 @@ demo: deps
 	$(SWIFT) build $(RELEASE_FLAGS)
 	./Scripts/operator-demo.sh "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/ssm"
 
+## bench: S4D layer and step speed (AVX2 build) next to JAX on CPU (../shared/anchors) measured in the same run.
+bench: deps
+	$(SWIFT) build $(NATIVE_FLAGS) --product ssm
+	./Scripts/bench.sh "$$($(SWIFT) build $(NATIVE_FLAGS) --show-bin-path)/ssm" bench-results
+
 format:
 	$(SWIFT) format --in-place --recursive --parallel Package.swift Sources Tests
 
@@ -48,7 +55,7 @@ lint:
 	$(SWIFT) format lint --strict --recursive Package.swift Sources Tests
 
 docs:
-	$(SWIFT) package --disable-sandbox generate-documentation --target LinearAlgebra --target HiPPO
+	$(SWIFT) package --disable-sandbox generate-documentation --target LinearAlgebra --target HiPPO --target FFT --target S4
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-native bench-results

@@ -10,12 +10,13 @@ final class AlignedBuffer<Scalar: FFTScalar>: @unchecked Sendable {
   let pointer: UnsafeMutablePointer<Scalar>
   let count: Int
 
-  /// `count` zero-initialised scalars.
-  init(count: Int) {
+  /// `count` scalars, zero-initialised unless `zeroed` is false (for buffers that are
+  /// written before they are read: skipping the fill saves a pass over fresh pages).
+  init(count: Int, zeroed: Bool = true) {
     let bytes = max(1, count) * MemoryLayout<Scalar>.stride
     guard let raw = fftw_malloc(bytes) else { fatalError("fftw_malloc(\(bytes)) failed: out of memory") }
     pointer = raw.bindMemory(to: Scalar.self, capacity: max(1, count))
-    pointer.initialize(repeating: 0, count: max(1, count))
+    if zeroed { pointer.initialize(repeating: 0, count: max(1, count)) }
     self.count = count
   }
 

@@ -73,16 +73,16 @@ struct FFTConvolver<Scalar: FFTScalar> {
     if let skip { try requireCount(skip, channels, "skip D", "(\(channels))") }
 
     let spectra = kernelSpectra(kernel, antiCausalKernel)
-    var y = [Scalar](repeating: 0, count: shape.count)
     let stride = plan.spectrumStride
     let bins = plan.spectrumCount
-    u.withUnsafeBufferPointer { input in
-      y.withUnsafeMutableBufferPointer { output in
+    // Every output value is written below: no zero fill first.
+    let y = [Scalar](unsafeUninitializedCapacity: shape.count) { output, initialized in
+      u.withUnsafeBufferPointer { input in
         let source = SharedPointer(UnsafeMutablePointer(mutating: input.baseAddress!))
         let destination = SharedPointer(output.baseAddress!)
         forEachChunk(of: shape.rows, minimumChunk: max(1, 16_384 / length)) { rows in
-          let real = AlignedBuffer<Scalar>(count: 2 * length)
-          let spectrum = AlignedBuffer<Scalar>(count: 2 * stride)
+          let real = AlignedBuffer<Scalar>(count: 2 * length, zeroed: false)
+          let spectrum = AlignedBuffer<Scalar>(count: 2 * stride, zeroed: false)
           for row in rows {
             let channel = row % channels
             let x = source.base + row * length
@@ -108,6 +108,7 @@ struct FFTConvolver<Scalar: FFTScalar> {
           }
         }
       }
+      initialized = shape.count
     }
     return y
   }
@@ -117,11 +118,11 @@ struct FFTConvolver<Scalar: FFTScalar> {
   private func kernelSpectra(_ kernel: [Scalar], _ antiCausal: [Scalar]?) -> AlignedBuffer<Scalar> {
     let (channels, length) = (shape.channels, shape.length)
     let stride = plan.spectrumStride
-    let spectra = AlignedBuffer<Scalar>(count: 2 * stride * channels)
+    let spectra = AlignedBuffer<Scalar>(count: 2 * stride * channels, zeroed: false)
     let scale = 1 / Scalar(2 * length)
     let destination = SharedPointer(spectra.pointer)
     forEachChunk(of: channels, minimumChunk: max(1, 16_384 / length)) { range in
-      let real = AlignedBuffer<Scalar>(count: 2 * length)
+      let real = AlignedBuffer<Scalar>(count: 2 * length, zeroed: false)
       for channel in range {
         for t in 0..<length { real.pointer[t] = kernel[channel * length + t] * scale }
         if let antiCausal {

@@ -79,6 +79,10 @@ public struct DiagonalRecurrence<Scalar: FFTScalar>: Sendable {
   /// `2C` (the factor 2 of `2 Re`).
   let cRe: [Scalar]
   let cIm: [Scalar]
+  /// The float32 fast path's copy of the coefficients, eight channels per group and
+  /// group-major: `[(g·M + n)·48 + k·8 + lane]` for `k` = Re Ā, Im Ā, Re B̄, Im B̄, Re 2C,
+  /// Im 2C — one contiguous stream per group (empty for float64).
+  let packed: [Scalar]
 
   /// Discretises `system` (its own ZOH or bilinear rule) for stepping.
   @_specialize(exported:true,where Scalar == Float)
@@ -101,6 +105,11 @@ public struct DiagonalRecurrence<Scalar: FFTScalar>: Sendable {
     bIm = modeMajor(bBar, \.imaginary)
     cRe = modeMajor(system.c) { 2 * $0.real }
     cIm = modeMajor(system.c) { 2 * $0.imaginary }
+    packed =
+      Scalar.self == Float.self
+      ? Float32Kernels.packedCoefficients(
+        [aRe, aIm, bRe, bIm, cRe, cIm].map { $0.map { Float($0) } }, channels: channels, modes: modes
+      ).map { Scalar($0) } : []
   }
 
   /// A zero state for `batch` sequences.
@@ -118,7 +127,42 @@ public struct DiagonalRecurrence<Scalar: FFTScalar>: Sendable {
   @_specialize(exported:true,where Scalar == Float)
   @_specialize(exported:true,where Scalar == Double)
   public func step(_ u: [Scalar], skip: [Scalar]? = nil, state: inout DiagonalState<Scalar>) throws -> [Scalar] {
-    try run(u, length: 1, skip: skip, state: &state)
+    try validate(u: u, length: 1, skip: skip, state: state)
+    // Tokens are already `B × H` contiguous: no gather, and no threads unless the
+    // batch is large enough to pay for them (one step of B = 1 takes ~2 µs).
+    let (h, m) = (channels, modes)
+    let y = [Scalar](unsafeUninitializedCapacity: u.count) { output, count in
+      u.withUnsafeBufferPointer { input in
+        state.real.withUnsafeMutableBufferPointer { re in
+          state.imaginary.withUnsafeMutableBufferPointer { im in
+            let shared = (
+              input: SharedPointer(UnsafeMutablePointer(mutating: input.baseAddress!)),
+              output: SharedPointer(output.baseAddress!), re: SharedPointer(re.baseAddress!),
+              im: SharedPointer(im.baseAddress!)
+            )
+            let sequences = { @Sendable (range: Range<Int>) in
+              for b in range {
+                let (tokens, outputs) = (shared.input.base + b * h, shared.output.base + b * h)
+                advance(
+                  channels: 0..<h, re: shared.re.base + b * m * h, im: shared.im.base + b * m * h, inputs: tokens,
+                  outputs: outputs)
+                if let skip {
+                  for j in 0..<h { outputs[j] += skip[j] * tokens[j] }
+                }
+              }
+            }
+            let batch = state.batch
+            if batch * h * m < 65_536 {
+              sequences(0..<batch)
+            } else {
+              forEachChunk(of: batch, minimumChunk: max(1, 16_384 / (h * m)), sequences)
+            }
+          }
+        }
+      }
+      count = u.count
+    }
+    return y
   }
 
   /// A whole sequence: `u` is `B × H × L` (as ``SignalShape``), starting from `state`,
@@ -177,24 +221,41 @@ public struct DiagonalRecurrence<Scalar: FFTScalar>: Sendable {
 
   /// Updates the modes of channels `range` of one sequence (state base `re`, `im`,
   /// mode-major) with `inputs[j]` for channel `range.lowerBound + j`, and writes
-  /// `outputs[j] = 2 Re Σ_n C x`. The inner loops run over contiguous channels with
-  /// no reduction, so LLVM vectorises them for the concrete scalar type (generic
-  /// `SIMD8` arithmetic would bind to the standard library's lane-by-lane loops).
+  /// `outputs[j] = 2 Re Σ_n C x`. Float32 runs eight channels per `SIMD8` lane group
+  /// (``Float32Kernels/diagonalStep(packed:firstGroup:groups:channels:modes:re:im:inputs:outputs:)``);
+  /// float64 and leftover channels take the plain loop below, whose inner loop over
+  /// contiguous channels LLVM vectorises.
   @inline(__always)
   private func advance(
     channels range: Range<Int>, re: UnsafeMutablePointer<Scalar>, im: UnsafeMutablePointer<Scalar>,
     inputs: UnsafeMutablePointer<Scalar>, outputs: UnsafeMutablePointer<Scalar>
   ) {
-    let width = range.count
-    outputs.update(repeating: 0, count: width)
     aRe.withUnsafeBufferPointer { ar in
       aIm.withUnsafeBufferPointer { ai in
         bRe.withUnsafeBufferPointer { br in
           bIm.withUnsafeBufferPointer { bi in
             cRe.withUnsafeBufferPointer { cr in
               cIm.withUnsafeBufferPointer { ci in
+                var done = 0
+                if Scalar.self == Float.self {
+                  let groups = range.count / 8
+                  packed.withUnsafeBufferPointer { packed in
+                    Float32Kernels.diagonalStep(
+                      packed: UnsafeRawPointer(packed.baseAddress!).assumingMemoryBound(to: Float.self),
+                      firstGroup: range.lowerBound / 8, groups: groups, channels: channels, modes: modes,
+                      re: UnsafeMutableRawPointer(re).assumingMemoryBound(to: Float.self),
+                      im: UnsafeMutableRawPointer(im).assumingMemoryBound(to: Float.self),
+                      inputs: UnsafeRawPointer(inputs).assumingMemoryBound(to: Float.self),
+                      outputs: UnsafeMutableRawPointer(outputs).assumingMemoryBound(to: Float.self))
+                  }
+                  done = 8 * groups
+                }
+                let width = range.count - done
+                guard width > 0 else { return }
+                let (inputs, outputs) = (inputs + done, outputs + done)
+                outputs.update(repeating: 0, count: width)
                 for n in 0..<modes {
-                  let offset = n * channels + range.lowerBound
+                  let offset = n * channels + range.lowerBound + done
                   let (xr, xi) = (re + offset, im + offset)
                   let (ar, ai) = (ar.baseAddress! + offset, ai.baseAddress! + offset)
                   let (br, bi) = (br.baseAddress! + offset, bi.baseAddress! + offset)

@@ -19,7 +19,8 @@ import Parallelism
 /// `(L/β × 2M)·(2M × β)`, evaluated as `axpy` loops over `j` that LLVM vectorises
 /// (OpenBLAS falls back to its slow generic kernel on CPUs it does not recognise,
 /// such as virtualised Xeons). float32 error stays at a few ulps of `Σ_n |W_n|`
-/// even at `L = 65 536`. Work: `2M·L` multiply–adds per row.
+/// even at `L = 65 536`. Work: `2M·L` multiply–adds per row. Terms below ``cutoff(for:)``
+/// of the row's largest weight are dropped so no subnormal arithmetic occurs.
 struct VandermondeKernel {
   /// `Ā`, `channels × modes`.
   let aBar: [Complex<Double>]
@@ -38,8 +39,8 @@ struct VandermondeKernel {
     let block = Self.blockSize(length: length)
     let blocks = (length + block - 1) / block
     let m = modes
-    var output = [Scalar](repeating: 0, count: rows * length)
-    output.withUnsafeMutableBufferPointer { buffer in
+    // Every value is written below: no zero fill of fresh pages first.
+    return [Scalar](unsafeUninitializedCapacity: rows * length) { buffer, initialized in
       let destination = SharedPointer(buffer.baseAddress!)
       forEachChunk(of: rows, minimumChunk: max(1, 8192 / max(1, m * length / 64))) { range in
         var table = [Scalar](repeating: 0, count: 2 * m * block)
@@ -47,42 +48,84 @@ struct VandermondeKernel {
         var product = [Scalar](repeating: 0, count: blocks * block)
         for row in range {
           let channel = channelOfRow(row)
-          for n in 0..<m {
-            let a = aBar[channel * m + n]
-            var power = Complex<Double>(1, 0)
-            for j in 0..<block {
-              table[n * block + j] = Scalar(power.real)
-              table[(m + n) * block + j] = Scalar(power.imaginary)
-              power = power * a
-            }
-            // `power` is now Ā^β: advance the anchors W Ā^{mβ} block by block.
-            var anchor = weights[row * m + n]
-            for blockIndex in 0..<blocks {
-              anchors[blockIndex * 2 * m + n] = Scalar(2 * anchor.real)
-              anchors[blockIndex * 2 * m + m + n] = Scalar(-2 * anchor.imaginary)
-              anchor = anchor * power
+          // Work relative to the row's largest weight and drop terms below `cutoff` of it:
+          // decaying powers would otherwise reach subnormal numbers, whose arithmetic is
+          // ~100× slower, while contributing nothing at this precision.
+          let scale = (0..<m).map { weights[row * m + $0].length }.max() ?? 0
+          let cutoff = Self.cutoff(for: Scalar.self)
+          let cutoffSquared = cutoff * cutoff
+          let flushed = { (value: Double) -> Scalar in abs(value) < cutoff ? 0 : Scalar(value) }
+          table.withUnsafeMutableBufferPointer { table in
+            anchors.withUnsafeMutableBufferPointer { anchors in
+              for n in 0..<m {
+                let (ar, ai) = (aBar[channel * m + n].real, aBar[channel * m + n].imaginary)
+                var (pr, pi) = (1.0, 0.0)
+                for j in 0..<block {
+                  table[n * block + j] = flushed(pr)
+                  table[(m + n) * block + j] = flushed(pi)
+                  (pr, pi) = pr * pr + pi * pi < cutoffSquared ? (0, 0) : (pr * ar - pi * ai, pr * ai + pi * ar)
+                }
+                // (pr, pi) is now Ā^β: advance the anchors W Ā^{mβ} block by block.
+                let weight = scale > 0 ? weights[row * m + n] / Complex(scale, 0) : .zero
+                var (wr, wi) = (weight.real, weight.imaginary)
+                for blockIndex in 0..<blocks {
+                  if wr * wr + wi * wi < cutoffSquared { (wr, wi) = (0, 0) }
+                  anchors[blockIndex * 2 * m + n] = flushed(2 * wr)
+                  anchors[blockIndex * 2 * m + m + n] = flushed(-2 * wi)
+                  (wr, wi) = (wr * pr - wi * pi, wr * pi + wi * pr)
+                }
+              }
             }
           }
           anchors.withUnsafeBufferPointer { a in
             table.withUnsafeBufferPointer { t in
               product.withUnsafeMutableBufferPointer { p in
-                for blockIndex in 0..<blocks {
-                  let out = p.baseAddress! + blockIndex * block
-                  out.update(repeating: 0, count: block)
-                  for term in 0..<(2 * m) {
-                    let weight = a[blockIndex * 2 * m + term]
-                    let row = t.baseAddress! + term * block
-                    for j in 0..<block { out[j] += weight * row[j] }
-                  }
-                }
+                Self.product(
+                  weights: a.baseAddress!, table: t.baseAddress!, terms: 2 * m, blocks: blocks, block: block,
+                  into: p.baseAddress!)
               }
             }
           }
-          (destination.base + row * length).update(from: product, count: length)
+          let target = destination.base + row * length
+          let rowScale = Scalar(scale)
+          for l in 0..<length { target[l] = product[l] * rowScale }
         }
       }
+      initialized = rows * length
     }
-    return output
+  }
+
+  /// `out[m·β + j] = Σ_t w[m, t] · T[t, j]`: SIMD8 lane groups in float32
+  /// (``Float32Kernels/blockProduct(weights:table:terms:blocks:block:into:)``),
+  /// vectorised `axpy` loops over `j` in float64.
+  @inline(__always)
+  static func product<Scalar: FFTScalar>(
+    weights: UnsafePointer<Scalar>, table: UnsafePointer<Scalar>, terms: Int, blocks: Int, block: Int,
+    into out: UnsafeMutablePointer<Scalar>
+  ) {
+    if Scalar.self == Float.self {
+      Float32Kernels.blockProduct(
+        weights: UnsafeRawPointer(weights).assumingMemoryBound(to: Float.self),
+        table: UnsafeRawPointer(table).assumingMemoryBound(to: Float.self), terms: terms, blocks: blocks,
+        block: block, into: UnsafeMutableRawPointer(out).assumingMemoryBound(to: Float.self))
+      return
+    }
+    for blockIndex in 0..<blocks {
+      let target = out + blockIndex * block
+      target.update(repeating: 0, count: block)
+      for term in 0..<terms {
+        let weight = weights[blockIndex * terms + term]
+        let row = table + term * block
+        for j in 0..<block { target[j] += weight * row[j] }
+      }
+    }
+  }
+
+  /// Relative magnitude below which powers and anchors are dropped: products of two
+  /// kept values stay normal numbers (`≥ 1e-36` in float32, `1e-300` in float64), and
+  /// the dropped terms are ~10¹⁰ below each precision's rounding error.
+  static func cutoff<Scalar: FFTScalar>(for _: Scalar.Type) -> Double {
+    Scalar.fftPrecision == .single ? 1e-18 : 1e-150
   }
 
   /// `β`: a power of two near `√L`, at least 8 and at most `L` (rounded up to 8).

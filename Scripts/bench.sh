@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The speed of the S4D convolution layer and recurrent step, measured next to JAX on CPU in the same run
+# (../shared/anchors, when present), written as a markdown table of ratios.
+#
+#   Scripts/bench.sh PATH/TO/ssm [OUTPUT_DIR]      (make bench builds ssm with -target-cpu haswell first)
+set -euo pipefail
+ssm="$1"
+out="${2:-bench-results}"
+here="$(cd "$(dirname "$0")" && pwd)"
+mkdir -p "$out"
+runs="${BENCH_RUNS:-15}"
+
+for shape in "8 1024" "4 4096" "1 16384"; do
+  set -- $shape
+  echo "ssm bench conv-layer B=$1 H=128 N=64 L=$2" >&2
+  "$ssm" bench conv-layer --batch "$1" --channels 128 --state-size 64 --length "$2" --runs "$runs" --json \
+    > "$out/conv-layer-B$1-L$2.json"
+done
+for batch in 1 16; do
+  echo "ssm bench step B=$batch H=128 N=64" >&2
+  "$ssm" bench step --batch "$batch" --channels 128 --state-size 64 --runs "$runs" --json > "$out/step-B$batch.json"
+done
+
+anchors="$here/../../shared/anchors/run.sh"
+if [ -f "$anchors" ] && [ "${BENCH_SKIP_JAX:-0}" != 1 ]; then
+  ANCHOR_RESULTS="$(cd "$out" && pwd)/jax" bash "$anchors" s4d >&2
+fi
+python3 "$here/bench_table.py" "$out" | tee "$out/table.md"

@@ -1,0 +1,64 @@
+#!/usr/bin/env python3
+"""Markdown table of `ssm bench` results next to the JAX anchors of the same run.
+
+Usage: Scripts/bench_table.py OUTPUT_DIR   (as written by Scripts/bench.sh)
+"""
+import json
+import os
+import sys
+
+out = sys.argv[1]
+
+
+def load(name):
+    with open(os.path.join(out, name)) as f:
+        return json.load(f)
+
+
+def jax_records():
+    path = os.path.join(out, "jax", "s4d_jax.jsonl")
+    if not os.path.exists(path):
+        return []
+    with open(path) as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+jax = jax_records()
+
+
+def jax_median(bench, case, variant_prefix):
+    values = [r["median_s"] for r in jax
+              if r.get("bench") == bench and r.get("case") == case and str(r.get("variant", "")).startswith(variant_prefix)]
+    return min(values) if values else None
+
+
+def ms(seconds):
+    return "–" if seconds is None else f"{seconds * 1e3:.2f} ms"
+
+
+def ratio(a, b):
+    return "–" if a is None or b is None else f"{a / b:.1f}×"
+
+
+print("| S4D convolution layer, float32 | swift-ssm kernel | swift-ssm conv | swift-ssm total | FFTW batched floor | conv / floor | JAX forward | JAX kernel | speed-up vs JAX |")
+print("|---|---|---|---|---|---|---|---|---|")
+for b, l in ((8, 1024), (4, 4096), (1, 16384)):
+    r = load(f"conv-layer-B{b}-L{l}.json")
+    case = f"B={b},H=128,N=64,L={l}"
+    jf = jax_median("s4d_conv", case, "forward")
+    jk = jax_median("s4d_conv", case, "kernel-only")
+    print(f"| (B, H, N, L) = ({b}, 128, 64, {l}) | {ms(r['kernelSeconds'])} | {ms(r['convolutionSeconds'])} | "
+          f"{ms(r['totalSeconds'])} | {ms(r['fftwBaselineSeconds'])} | "
+          f"{r['convolutionSeconds'] / r['fftwBaselineSeconds']:.2f} | {ms(jf)} | {ms(jk)} | {ratio(jf, r['totalSeconds'])} |")
+print()
+print("| S4D recurrent step, float32 | swift-ssm per step | JAX `lax.scan` per step (best variant) | speed-up vs JAX |")
+print("|---|---|---|---|")
+for b in (1, 16):
+    r = load(f"step-B{b}.json")
+    case = f"B={b},H=128,N=64"
+    steps = [x["per_step_us"] * 1e-6 for x in jax if x.get("bench") == "s4d_step" and x.get("case") == case
+             and str(x.get("variant", "")).startswith("lax.scan")]
+    best = min(steps) if steps else None
+    mine = r["secondsPerStep"]
+    print(f"| B = {b}, H = 128, N = 64 | {mine * 1e6:.2f} µs | "
+          f"{'–' if best is None else f'{best * 1e6:.2f} µs'} | {ratio(best, mine)} |")
