@@ -73,6 +73,7 @@ struct FFTConvolver<Scalar: FFTScalar> {
     if let skip { try requireCount(skip, channels, "skip D", "(\(channels))") }
 
     let spectra = kernelSpectra(kernel, antiCausalKernel)
+    defer { BufferPool.shared.give(spectra) }
     let stride = plan.spectrumStride
     let bins = plan.spectrumCount
     // Every output value is written below: no zero fill first.
@@ -81,8 +82,12 @@ struct FFTConvolver<Scalar: FFTScalar> {
         let source = SharedPointer(UnsafeMutablePointer(mutating: input.baseAddress!))
         let destination = SharedPointer(output.baseAddress!)
         forEachChunk(of: shape.rows, minimumChunk: max(1, 16_384 / length)) { rows in
-          let real = AlignedBuffer<Scalar>(count: 2 * length, zeroed: false)
-          let spectrum = AlignedBuffer<Scalar>(count: 2 * stride, zeroed: false)
+          let real = BufferPool.shared.take(2 * length, as: Scalar.self)
+          let spectrum = BufferPool.shared.take(2 * stride, as: Scalar.self)
+          defer {
+            BufferPool.shared.give(real)
+            BufferPool.shared.give(spectrum)
+          }
           for row in rows {
             let channel = row % channels
             let x = source.base + row * length
@@ -113,16 +118,17 @@ struct FFTConvolver<Scalar: FFTScalar> {
     return y
   }
 
-  /// `rfft(k, 2L) / 2L` for every channel (the `1/2L` folds the normalisation of
+  /// `rfft(k, 2L) / 2L` for every channel (a pooled buffer: give it back after use) (the `1/2L` folds the normalisation of
   /// the unnormalised backward transform into the kernel), rows `spectrumStride` apart.
   private func kernelSpectra(_ kernel: [Scalar], _ antiCausal: [Scalar]?) -> AlignedBuffer<Scalar> {
     let (channels, length) = (shape.channels, shape.length)
     let stride = plan.spectrumStride
-    let spectra = AlignedBuffer<Scalar>(count: 2 * stride * channels, zeroed: false)
+    let spectra = BufferPool.shared.take(2 * stride * channels, as: Scalar.self)
     let scale = 1 / Scalar(2 * length)
     let destination = SharedPointer(spectra.pointer)
     forEachChunk(of: channels, minimumChunk: max(1, 16_384 / length)) { range in
-      let real = AlignedBuffer<Scalar>(count: 2 * length, zeroed: false)
+      let real = BufferPool.shared.take(2 * length, as: Scalar.self)
+      defer { BufferPool.shared.give(real) }
       for channel in range {
         for t in 0..<length { real.pointer[t] = kernel[channel * length + t] * scale }
         if let antiCausal {

@@ -38,23 +38,12 @@ public struct DPLRSSM: Sendable {
   public init(
     lambda: [Complex<Double>], p: [Complex<Double>], b: [Complex<Double>], c: [Complex<Double>], dt: [Double]
   ) throws {
-    let channels = dt.count
-    guard channels >= 1 else { throw S4Error.invalidSize("at least one channel (dt value) is needed") }
-    guard lambda.count >= channels, lambda.count.isMultiple(of: channels) else {
-      throw S4Error.shapeMismatch("λ has \(lambda.count) values, not a positive multiple of \(channels) channels")
-    }
-    let modes = lambda.count / channels
-    guard b.count == lambda.count, c.count == lambda.count else {
-      throw S4Error.shapeMismatch("λ has \(lambda.count) values, B \(b.count), C \(c.count)")
-    }
+    let (channels, modes) = try validateChannels(lambda: lambda, b: b, c: c, dt: dt)
     guard !p.isEmpty, p.count.isMultiple(of: lambda.count) else {
       throw S4Error.shapeMismatch(
         "P has \(p.count) values, expected a positive multiple of \(lambda.count) (rank × H × M)")
     }
-    try validateModes(lambda: lambda, dt: dt, modes: modes)
     guard p.allSatisfy(\.isFinite) else { throw S4Error.nonFinite("P") }
-    guard b.allSatisfy(\.isFinite) else { throw S4Error.nonFinite("B") }
-    guard c.allSatisfy(\.isFinite) else { throw S4Error.nonFinite("C") }
     self.channels = channels
     self.modes = modes
     self.rank = p.count / lambda.count

@@ -42,18 +42,7 @@ public struct DiagonalSSM: Sendable {
     lambda: [Complex<Double>], b: [Complex<Double>], c: [Complex<Double>], dt: [Double],
     discretization: DiagonalDiscretization = .zoh
   ) throws {
-    let channels = dt.count
-    guard channels >= 1 else { throw S4Error.invalidSize("at least one channel (dt value) is needed") }
-    guard lambda.count >= channels, lambda.count.isMultiple(of: channels) else {
-      throw S4Error.shapeMismatch("λ has \(lambda.count) values, not a positive multiple of \(channels) channels")
-    }
-    let modes = lambda.count / channels
-    guard b.count == lambda.count, c.count == lambda.count else {
-      throw S4Error.shapeMismatch("λ has \(lambda.count) values, B \(b.count), C \(c.count)")
-    }
-    try validateModes(lambda: lambda, dt: dt, modes: modes)
-    guard b.allSatisfy(\.isFinite) else { throw S4Error.nonFinite("B") }
-    guard c.allSatisfy(\.isFinite) else { throw S4Error.nonFinite("C") }
+    let (channels, modes) = try validateChannels(lambda: lambda, b: b, c: c, dt: dt)
     self.channels = channels
     self.modes = modes
     self.lambda = lambda
@@ -112,9 +101,21 @@ public struct DiagonalSSM: Sendable {
   }
 }
 
-/// Checks `dt_h > 0` finite and `Re λ < 0` finite for every channel's modes.
-func validateModes(lambda: [Complex<Double>], dt: [Double], modes: Int) throws {
-  guard modes >= 1 else { throw S4Error.invalidSize("each channel needs at least one mode") }
+/// Checks the per-channel layout shared by the diagonal and DPLR systems — `H = dt.count ≥ 1`
+/// channels, `M ≥ 1` modes each, `λ`, `B`, `C` of `H·M` finite values, `dt_h > 0` finite,
+/// `Re λ < 0` — and returns `(H, M)`.
+func validateChannels(lambda: [Complex<Double>], b: [Complex<Double>], c: [Complex<Double>], dt: [Double]) throws
+  -> (channels: Int, modes: Int)
+{
+  let channels = dt.count
+  guard channels >= 1 else { throw S4Error.invalidSize("at least one channel (dt value) is needed") }
+  guard lambda.count >= channels, lambda.count.isMultiple(of: channels) else {
+    throw S4Error.shapeMismatch("λ has \(lambda.count) values, not a positive multiple of \(channels) channels")
+  }
+  let modes = lambda.count / channels
+  guard b.count == lambda.count, c.count == lambda.count else {
+    throw S4Error.shapeMismatch("λ has \(lambda.count) values, B \(b.count), C \(c.count)")
+  }
   for (h, step) in dt.enumerated() where !(step > 0 && step.isFinite) {
     throw S4Error.invalidTimeStep(channel: h, value: step)
   }
@@ -122,4 +123,7 @@ func validateModes(lambda: [Complex<Double>], dt: [Double], modes: Int) throws {
   for (index, value) in lambda.enumerated() where !(value.real < 0) {
     throw S4Error.unstableMode(channel: index / modes, mode: index % modes, real: value.real)
   }
+  guard b.allSatisfy(\.isFinite) else { throw S4Error.nonFinite("B") }
+  guard c.allSatisfy(\.isFinite) else { throw S4Error.nonFinite("C") }
+  return (channels, modes)
 }

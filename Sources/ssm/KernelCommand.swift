@@ -14,24 +14,20 @@ struct KernelCommand: ParsableCommand {
       + "\"length\"} (explicit powers). Diagonal and DPLR systems store one member of each conjugate pair and "
       + "need Re λ < 0.")
 
-  @Option(help: "A JSON file describing the system.")
-  var input: String
-
-  @Option(help: "Arithmetic: float64 (reference) or float32 (fast path).")
-  var precision: Precision = .float64
+  @OptionGroup var options: SystemFileOptions
 
   @Flag(help: "Print {\"kernel\": […]}.")
   var json = false
 
   func run() throws {
-    let document = try readJSONFile(input)
+    let document = try readJSONFile(options.input)
     // A run file (with "u" and "D") describes the same system.
     let system = try SystemInput(document, extraKeys: ["u", "D"])
     let length = try readLength(try document.member("length"))
-    let kernel = try system.kernel(length: length, precision: precision)
+    let kernel = try system.kernel(length: length, precision: options.precision)
     try emit(.object([("kernel", encode(kernel, real: system.hasRealOutputs))]), json: json) {
       let shown = kernel.prefix(8).map { system.hasRealOutputs ? formatReal($0.real) : formatComplex($0) }
-      print("kernel (\(length) values, \(precision.rawValue)), first \(shown.count):")
+      print("kernel (\(length) values, \(options.precision.rawValue)), first \(shown.count):")
       print(shown.joined(separator: system.hasRealOutputs ? " " : "\n"))
       print("max |K| = \(formatReal(kernel.map(\.length).max() ?? 0))")
     }

@@ -13,17 +13,13 @@ struct RunCommand: ParsableCommand {
       + "x_k = Ā x_{k−1} + B̄ u_k, y_k = C x_k + D u_k from x_{−1} = 0) and finalState = x_{L−1} (the stored modes "
       + "for diagonal and DPLR systems).")
 
-  @Option(help: "A JSON file with the system, \"D\" and \"u\".")
-  var input: String
-
-  @Option(help: "Arithmetic: float64 (reference) or float32 (fast path).")
-  var precision: Precision = .float64
+  @OptionGroup var options: SystemFileOptions
 
   @Flag(help: "Print {\"y\": […], \"yRecurrent\": […], \"finalState\": […]}.")
   var json = false
 
   func run() throws {
-    let document = try readJSONFile(input)
+    let document = try readJSONFile(options.input)
     let system = try SystemInput(document, extraKeys: ["u", "D"])
     let u = try document.member("u").realVector(path: "u")
     guard !u.isEmpty else { throw JSONError.invalidValue(path: "u", expected: "at least one input") }
@@ -34,7 +30,7 @@ struct RunCommand: ParsableCommand {
       }
     }
     let d = try document.member("D").realScalar(path: "D")
-    let result = try system.run(u, d: d, precision: precision)
+    let result = try system.run(u, d: d, precision: options.precision)
     let real = system.hasRealOutputs
     let stateIsReal: Bool = {
       if case .discrete(let dense) = system { return dense.isReal }
@@ -46,7 +42,7 @@ struct RunCommand: ParsableCommand {
     ])
     try emit(output, json: json) {
       let gap = zip(result.y, result.yRecurrent).map { ($0 - $1).length }.max() ?? 0
-      print("y (\(u.count) values, \(precision.rawValue)), first \(min(8, u.count)):")
+      print("y (\(u.count) values, \(options.precision.rawValue)), first \(min(8, u.count)):")
       print(result.y.prefix(8).map { real ? formatReal($0.real) : formatComplex($0) }.joined(separator: " "))
       print("max |y − yRecurrent| = \(gap)")
       print(describeComplexVector("final state", result.finalState))

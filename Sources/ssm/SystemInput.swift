@@ -10,6 +10,15 @@ enum Precision: String, CaseIterable, ExpressibleByArgument {
   case float32, float64
 }
 
+/// The options of the commands that read a system from a file (`kernel`, `run`).
+struct SystemFileOptions: ParsableArguments {
+  @Option(help: "A JSON file describing the system (see `ssm kernel --help`).")
+  var input: String
+
+  @Option(help: "Arithmetic: float64 (reference) or float32 (fast path).")
+  var precision: Precision = .float64
+}
+
 /// A state space system read from the JSON interface of `ssm kernel` / `ssm run`.
 ///
 /// `{"kind": "diagonal", "lambda", "B", "C", "dt", "discretization"?}`,

@@ -68,18 +68,18 @@ Tolerances (all relative to the stated scale; each constant below repeats its re
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import os
-import shlex
-import subprocess
 import sys
 import tempfile
-import time
-import traceback
 
 import numpy as np
 import scipy.linalg as sla
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from reference_harness import (  # noqa: E402 - found via this script's own directory
+    Case, Checker, OutputError, decode_complex, executable_error, field, finish, fmt,
+    is_number, run_families)
 
 EPS = np.finfo(np.float64).eps
 
@@ -331,24 +331,15 @@ def self_test_reference():
 
 
 # ======================================================================================
-# JSON output parsing
+# JSON output parsing (the shared harness decodes numbers and [re, im] pairs)
 # ======================================================================================
-
-class OutputError(Exception):
-    """The binary's output does not have the documented form."""
-
-
-def _is_number(x):
-    return isinstance(x, (int, float)) and not isinstance(x, bool)
-
 
 def _to_complex(value, ndim):
     if ndim == 0:
-        if _is_number(value):
-            return complex(value)
-        if isinstance(value, list) and len(value) == 2 and all(map(_is_number, value)):
-            return complex(value[0], value[1])
-        raise OutputError(f"expected a number or [re, im], got {str(value)[:60]}")
+        z = decode_complex(value)
+        if z is None:
+            raise OutputError(f"expected a number or [re, im], got {str(value)[:60]}")
+        return z
     if not isinstance(value, list):
         raise OutputError(f"expected a list, got {str(value)[:60]}")
     return [_to_complex(v, ndim - 1) for v in value]
@@ -371,144 +362,9 @@ def as_array(value, shape, is_complex):
     return arr.real
 
 
-def field(obj, key):
-    if key not in obj:
-        raise OutputError(f"missing key {key!r}")
-    return obj[key]
-
-
 # ======================================================================================
-# Running cases
+# Case generators (cases run through reference_harness.Checker)
 # ======================================================================================
-
-class Case:
-    def __init__(self, argv, labels=None):
-        self.argv = list(argv)
-        self.labels = labels or {}          # temp path -> human description
-        self.failures = []                  # (quantity, err, tol, ratio)
-
-    def command(self):
-        parts = [self.labels.get(a, shlex.quote(a)) for a in self.argv]
-        return "ssm " + " ".join(parts)
-
-    def fail(self, quantity, err, tol, ratio=math.inf):
-        self.failures.append((quantity, err, tol, ratio))
-
-    def close(self, quantity, out, ref, rtol, scale=None):
-        """max|out - ref| / scale <= rtol (scale defaults to max|ref|)."""
-        out, ref = np.asarray(out), np.asarray(ref)
-        if out.shape != ref.shape:
-            self.fail(quantity, f"shape {out.shape} != {ref.shape}", rtol)
-            return
-        if out.size == 0:
-            return
-        if not np.all(np.isfinite(out)):
-            self.fail(quantity, "non-finite value", rtol)
-            return
-        if scale is None:
-            scale = float(np.max(np.abs(ref)))
-        if not scale > 0:
-            scale = 1.0
-        err = float(np.max(np.abs(out - ref))) / scale
-        if not err <= rtol:
-            self.fail(quantity, err, rtol, err / rtol)
-
-    def require(self, quantity, condition, detail, expected="-"):
-        if not condition:
-            self.fail(quantity, detail, expected)
-
-
-class Checker:
-    def __init__(self, ssm, tmpdir, verbose):
-        self.ssm = ssm
-        self.tmpdir = tmpdir
-        self.verbose = verbose
-        self.passed = 0
-        self.failed = 0
-        self._nfile = 0
-
-    # ---- files ----
-    def write_file(self, content):
-        """Write a JSON object (json.dumps, so NaN/Infinity literals) or raw text."""
-        self._nfile += 1
-        path = os.path.join(self.tmpdir, f"input{self._nfile}.json")
-        with open(path, "w") as fh:
-            fh.write(content if isinstance(content, str) else json.dumps(content))
-        return path
-
-    # ---- process ----
-    def run(self, argv):
-        try:
-            proc = subprocess.run([self.ssm] + list(argv), capture_output=True, text=True,
-                                  timeout=60)
-        except subprocess.TimeoutExpired:
-            return None, "", "timeout after 60 s"
-        except OSError as exc:
-            return None, "", f"could not execute: {exc}"
-        return proc.returncode, proc.stdout, proc.stderr
-
-    def record(self, case):
-        if not case.failures:
-            self.passed += 1
-            if self.verbose:
-                print(f"ok    {case.command()}")
-            return
-        self.failed += 1
-        # Non-numeric failures (ratio inf) sort first, then by err / tol.
-        worst = [f for f in case.failures if f[3] == math.inf] + \
-                sorted([f for f in case.failures if f[3] != math.inf], key=lambda f: -f[3])
-        shown = case.failures if self.verbose else worst[:1]
-        more = "" if self.verbose or len(case.failures) == 1 else \
-            f" (+{len(case.failures) - 1} more)"
-        for quantity, err, tol, _ in shown:
-            err_s = f"{err:.3e}" if isinstance(err, float) else str(err)
-            tol_s = f"{tol:.1e}" if isinstance(tol, float) else str(tol)
-            print(f"FAIL  {case.command()}  |  {quantity}: max err {err_s}, tol {tol_s}{more}")
-
-    def valid_case(self, case, check):
-        """Run a case whose input is valid; `check(obj, case)` compares the output."""
-        rc, out, err = self.run(case.argv)
-        if rc != 0:
-            first = (err.strip().splitlines() or ["<empty stderr>"])[0][:200]
-            case.fail("exit status", f"rc={rc}: {first}", "rc=0")
-        else:
-            try:
-                obj = json.loads(out)
-                if not isinstance(obj, dict):
-                    raise OutputError("top-level JSON value is not an object")
-                check(obj, case)
-            except json.JSONDecodeError as exc:
-                case.fail("stdout", f"invalid JSON ({exc})", "JSON object")
-            except OutputError as exc:
-                case.fail("output format", str(exc), "contract")
-            except Exception as exc:  # noqa: BLE001 - never let one case crash the run
-                case.fail("checker exception", f"{type(exc).__name__}: {exc}", "-")
-                if self.verbose:
-                    traceback.print_exc()
-        self.record(case)
-
-    def bad_case(self, case):
-        """The input is invalid: expect exit status > 0 and a non-empty stderr."""
-        rc, _, err = self.run(case.argv)
-        if rc is None:
-            case.fail("exit status", err, "> 0")
-        elif rc < 0:
-            case.fail("exit status", f"killed by signal {-rc}", "> 0 (no crash)")
-        elif rc == 0:
-            case.fail("exit status", "0 (bad input accepted)", "> 0")
-        elif not err.strip():
-            case.fail("stderr", "empty", "an error message")
-        self.record(case)
-
-
-# ======================================================================================
-# Case generators
-# ======================================================================================
-
-def fmt(x):
-    """Exact (round-trip) decimal representation of a float for the command line."""
-    return repr(float(x))
-
 
 def random_hippo_params(rng, measure, allow_rank):
     """Random (N-independent) options: theta / beta / rank and matching argv."""
@@ -569,7 +425,7 @@ def check_dplr_output(obj, case, A, B, P):
     Bt = as_array(field(obj, "B"), (half,), True)
     V = as_array(field(obj, "V"), (N, half), True)
     res = field(obj, "normalResidual")
-    if not _is_number(res):
+    if not is_number(res):
         raise OutputError("normalResidual is not a number")
 
     lam_scale = max(1e-300, float(np.max(np.abs(ref.lam))))
@@ -767,7 +623,7 @@ def approximate_case(ck, rng, measure, N, method, length, smooth, quality=False)
         case.close("state", st, state, TOL_STATE)
         rec = as_array(field(obj, "reconstruction"), (len(target),), False)
         mse = field(obj, "mse")
-        if not _is_number(mse):
+        if not is_number(mse):
             raise OutputError("mse is not a number")
         mse_ref = float(np.mean((rec - target) ** 2))
         case.close("mse = mean((reconstruction - signal)^2)", np.array([mse]),
@@ -888,9 +744,8 @@ def main():
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args()
 
-    if not (os.path.isfile(args.ssm) and os.access(args.ssm, os.X_OK)):
-        print(f"error: {args.ssm} is not an executable file", file=sys.stderr)
-        return 2
+    if (status := executable_error(args.ssm)) is not None:
+        return status
     self_test_reference()
     rng = np.random.default_rng(args.seed)
     n = max(1, args.cases)
@@ -906,14 +761,8 @@ def main():
             ("quality", lambda: gen_quality(ck, rng)),
             ("bad input", lambda: gen_bad(ck)),
         ]
-        for name, generate in families:
-            start, before = time.perf_counter(), ck.passed + ck.failed
-            generate()
-            if args.verbose:
-                print(f"# {name}: {ck.passed + ck.failed - before} cases, "
-                      f"{time.perf_counter() - start:.1f} s")
-    print(f"{ck.passed} passed, {ck.failed} failed")
-    return 0 if ck.failed == 0 else 1
+        run_families(ck, families, args.verbose)
+    return finish(ck)
 
 
 if __name__ == "__main__":

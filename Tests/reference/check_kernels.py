@@ -95,14 +95,15 @@ import argparse
 import json
 import math
 import os
-import shlex
-import subprocess
 import sys
 import tempfile
-import time
-import traceback
 
 import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from reference_harness import (  # noqa: E402 - found via this script's own directory
+    Case, Checker, OutputError, decode_complex, executable_error, field, finish, fmt,
+    is_number, run_families)
 
 EPS64 = float(np.finfo(np.float64).eps)
 EPS32 = float(np.finfo(np.float32).eps)
@@ -382,14 +383,6 @@ def enc_real(x):
     return [float(v) for v in np.atleast_1d(x)]
 
 
-class OutputError(Exception):
-    """The binary's output does not have the documented form."""
-
-
-def _is_number(x):
-    return isinstance(x, (int, float)) and not isinstance(x, bool)
-
-
 def parse_real_vector(value, n, what):
     """A list of n plain JSON numbers (the contract says reals, not [re, im] pairs)."""
     if not isinstance(value, list):
@@ -397,7 +390,7 @@ def parse_real_vector(value, n, what):
     if len(value) != n:
         raise OutputError(f"{what}: length {len(value)}, expected {n}")
     for v in value:
-        if not _is_number(v):
+        if not is_number(v):
             raise OutputError(f"{what}: expected a real number, got {str(v)[:60]}")
     return np.array(value, dtype=float)
 
@@ -410,153 +403,30 @@ def parse_complex_vector(value, n, what):
         raise OutputError(f"{what}: length {len(value)}, expected {n}")
     out = np.empty(n, dtype=complex)
     for i, v in enumerate(value):
-        if _is_number(v):
-            out[i] = v
-        elif isinstance(v, list) and len(v) == 2 and all(map(_is_number, v)):
-            out[i] = complex(v[0], v[1])
-        else:
+        z = decode_complex(v)
+        if z is None:
             raise OutputError(f"{what}: expected [re, im], got {str(v)[:60]}")
+        out[i] = z
     return out
 
 
-def field(obj, key):
-    if key not in obj:
-        raise OutputError(f"missing key {key!r}")
-    return obj[key]
-
-
 # ======================================================================================
-# Running cases (same harness as check_cli.py)
+# Running cases: reference_harness (shared with check_cli.py) runs the binary and
+# records the cases; this subclass adds the float32-probe tolerances and statistics.
 # ======================================================================================
 
-class Case:
-    def __init__(self, argv, labels=None):
-        self.argv = list(argv)
-        self.labels = labels or {}          # temp path -> human description
-        self.failures = []                  # (quantity, err, tol, ratio)
-        self.worst = (0.0, "")              # largest err / tol of a passing comparison
-
-    def command(self):
-        parts = [self.labels.get(a, shlex.quote(a)) for a in self.argv]
-        return "ssm " + " ".join(parts)
-
-    def fail(self, quantity, err, tol, ratio=math.inf):
-        self.failures.append((quantity, err, tol, ratio))
-
-    def close(self, quantity, out, ref, rtol, scale=None):
-        """max|out - ref| / scale <= rtol (scale defaults to max|ref|)."""
-        out, ref = np.asarray(out), np.asarray(ref)
-        if out.shape != ref.shape:
-            self.fail(quantity, f"shape {out.shape} != {ref.shape}", rtol)
-            return
-        if out.size == 0:
-            return
-        if not np.all(np.isfinite(out)):
-            self.fail(quantity, "non-finite value", rtol)
-            return
-        if scale is None:
-            scale = float(np.max(np.abs(ref)))
-        if not scale > 0:
-            scale = 1.0
-        err = float(np.max(np.abs(out - ref))) / scale
-        if not err <= rtol:
-            self.fail(quantity, err, rtol, err / rtol)
-        elif err / rtol > self.worst[0]:
-            self.worst = (err / rtol, quantity)
-
-
-class Checker:
+class KernelChecker(Checker):
     def __init__(self, ssm, tmpdir, verbose):
-        self.ssm = ssm
-        self.tmpdir = tmpdir
-        self.verbose = verbose
-        self.passed = 0
-        self.failed = 0
-        self._nfile = 0
+        super().__init__(ssm, tmpdir, verbose)
         self.widened = {"float64": 0, "float32": 0}   # checks whose tolerance beat the floor
         self.worst = {"float64": (0.0, ""), "float32": (0.0, "")}  # passing err/tol
         self.max_err32 = 0.0
-
-    def write_file(self, content):
-        """Write a JSON object (json.dumps: NaN/Infinity literals) or raw text."""
-        self._nfile += 1
-        path = os.path.join(self.tmpdir, f"input{self._nfile}.json")
-        with open(path, "w") as fh:
-            fh.write(content if isinstance(content, str) else json.dumps(content))
-        return path
-
-    def run(self, argv):
-        try:
-            proc = subprocess.run([self.ssm] + list(argv), capture_output=True, text=True,
-                                  timeout=60)
-        except subprocess.TimeoutExpired:
-            return None, "", "timeout after 60 s"
-        except OSError as exc:
-            return None, "", f"could not execute: {exc}"
-        return proc.returncode, proc.stdout, proc.stderr
-
-    def run_json(self, argv):
-        """Run a generator command (s4d-init, dplr, hippo, discretize); its failure is a
-        failure of this checker's preconditions, so it raises."""
-        rc, out, err = self.run(argv)
-        if rc != 0:
-            raise RuntimeError(f"ssm {' '.join(argv)} failed (rc={rc}): {err.strip()[:200]}")
-        return json.loads(out)
 
     def record(self, case):
         precision = "float32" if "float32" in case.argv else "float64"
         if case.worst[0] > self.worst[precision][0]:
             self.worst[precision] = (case.worst[0], f"{case.worst[1]} in {case.command()}")
-        if not case.failures:
-            self.passed += 1
-            if self.verbose:
-                print(f"ok    {case.command()}")
-            return
-        self.failed += 1
-        worst = [f for f in case.failures if f[3] == math.inf] + \
-                sorted([f for f in case.failures if f[3] != math.inf], key=lambda f: -f[3])
-        shown = case.failures if self.verbose else worst[:1]
-        more = "" if self.verbose or len(case.failures) == 1 else \
-            f" (+{len(case.failures) - 1} more)"
-        for quantity, err, tol, _ in shown:
-            err_s = f"{err:.3e}" if isinstance(err, float) else str(err)
-            tol_s = f"{tol:.1e}" if isinstance(tol, float) else str(tol)
-            print(f"FAIL  {case.command()}  |  {quantity}: max err {err_s}, tol {tol_s}{more}")
-
-    def valid_case(self, case, check):
-        """Run a case whose input is valid; `check(obj, case)` compares the output."""
-        rc, out, err = self.run(case.argv)
-        if rc != 0:
-            first = (err.strip().splitlines() or ["<empty stderr>"])[0][:200]
-            case.fail("exit status", f"rc={rc}: {first}", "rc=0")
-        else:
-            try:
-                obj = json.loads(out)
-                if not isinstance(obj, dict):
-                    raise OutputError("top-level JSON value is not an object")
-                check(obj, case)
-            except json.JSONDecodeError as exc:
-                case.fail("stdout", f"invalid JSON ({exc})", "JSON object")
-            except OutputError as exc:
-                case.fail("output format", str(exc), "contract")
-            except Exception as exc:  # noqa: BLE001 - never let one case crash the run
-                case.fail("checker exception", f"{type(exc).__name__}: {exc}", "-")
-                if self.verbose:
-                    traceback.print_exc()
-        self.record(case)
-
-    def bad_case(self, case):
-        """The input is invalid: expect exit status > 0 and a non-empty stderr."""
-        rc, _, err = self.run(case.argv)
-        if rc is None:
-            case.fail("exit status", err, "> 0")
-        elif rc < 0:
-            case.fail("exit status", f"killed by signal {-rc}", "> 0 (no crash)")
-        elif rc == 0:
-            case.fail("exit status", "0 (bad input accepted)", "> 0")
-        elif not err.strip():
-            case.fail("stderr", "empty", "an error message")
-        self.record(case)
+        super().record(case)
 
     def tol(self, precision, err32):
         t = tolerance(precision, err32)
@@ -569,11 +439,6 @@ class Checker:
 # ======================================================================================
 # Random inputs
 # ======================================================================================
-
-def fmt(x):
-    """Exact (round-trip) decimal representation of a float for the command line."""
-    return repr(float(x))
-
 
 def random_dt(rng):
     return float(10 ** rng.uniform(-3, -1))        # log-uniform in [1e-3, 1e-1]
@@ -1160,9 +1025,8 @@ def main():
         return 0 if self_test(verbose=args.verbose) == 0 else 1
     if not args.ssm:
         parser.error("--ssm is required (or use --self-test)")
-    if not (os.path.isfile(args.ssm) and os.access(args.ssm, os.X_OK)):
-        print(f"error: {args.ssm} is not an executable file", file=sys.stderr)
-        return 2
+    if (status := executable_error(args.ssm)) is not None:
+        return status
     if self_test() != 0:
         print("error: the reference failed its self-test", file=sys.stderr)
         return 2
@@ -1171,7 +1035,7 @@ def main():
     n = max(4, args.cases)
     q = max(1, n // 4)
     with tempfile.TemporaryDirectory(prefix="ssm-kernels-") as tmpdir:
-        ck = Checker(os.path.abspath(args.ssm), tmpdir, args.verbose)
+        ck = KernelChecker(os.path.abspath(args.ssm), tmpdir, args.verbose)
         families = [
             ("kernel diagonal", lambda: gen_kernel(ck, rng, "diagonal", 2 * n)),
             ("kernel dplr", lambda: gen_kernel(ck, rng, "dplr", (5 * n) // 4)),
@@ -1184,19 +1048,13 @@ def main():
             ("dplr of legt/fout/lagt (Re lambda >= 0)", lambda: gen_bad_hippo_dplr(ck, rng, 6)),
             ("bad input", lambda: gen_bad(ck)),
         ]
-        for name, generate in families:
-            start, before = time.perf_counter(), ck.passed + ck.failed
-            generate()
-            if args.verbose:
-                print(f"# {name}: {ck.passed + ck.failed - before} cases, "
-                      f"{time.perf_counter() - start:.1f} s")
+        run_families(ck, families, args.verbose)
         if args.verbose:
             print(f"# largest float32 probe error {ck.max_err32:.2e}; tolerances above the "
                   f"floor: float64 {ck.widened['float64']}, float32 {ck.widened['float32']}")
             for p in ("float64", "float32"):
                 print(f"# largest passing err/tol ({p}): {ck.worst[p][0]:.2e} ({ck.worst[p][1]})")
-    print(f"{ck.passed} passed, {ck.failed} failed")
-    return 0 if ck.failed == 0 else 1
+    return finish(ck)
 
 
 if __name__ == "__main__":
