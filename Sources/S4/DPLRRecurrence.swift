@@ -79,7 +79,10 @@ public struct DPLRRecurrence<Scalar: FFTScalar>: Sendable {
   /// Runs `u` (`B × H × L`) from `state` (`B × H × M`, replaced by `x_{L−1}`).
   ///
   /// - Parameters:
+  ///   - u: `B × H × L` inputs.
+  ///   - length: `L ≥ 1`.
   ///   - skip: `D`, `H` values, or `nil`.
+  ///   - state: `B × H × M` stored half-states, replaced by the final ones.
   /// - Returns: `y`, `B × H × L`.
   @_specialize(exported:true,where Scalar == Float)
   @_specialize(exported:true,where Scalar == Double)

@@ -130,7 +130,8 @@ public struct DPLRSSM: Sendable {
   }
 
   /// The convolution kernels `K[h, l] = C_ext Ā^l B̄` (`H × L`), by Cauchy sums and
-  /// the Woodbury identity at the roots of unity (see ``CauchyKernel``).
+  /// the Woodbury identity at the roots of unity: with `M(z) = (2/dt)(1 − z) I − (1 + z) A`,
+  /// `K̂(z) = C̃ M(z)⁻¹ 2B` at `z_k = e^{−2πik/L}`, then an inverse real FFT.
   @_specialize(exported:true,where Scalar == Float)
   @_specialize(exported:true,where Scalar == Double)
   public func kernel<Scalar: FFTScalar>(length: Int, as _: Scalar.Type = Double.self) throws -> [Scalar] {

@@ -7,7 +7,7 @@ import SeededRandom
 ///
 ///     y[b, h, :] = K[h, :] ∗ u[b, h, :] + D_h u[b, h, :],   K = kernel of a ``DiagonalSSM``,
 ///
-/// with `u`, `y` laid out `B × H × L` (``SignalShape``). Kernel generation is
+/// with `u`, `y` laid out `B × H × L` (`SignalShape`). Kernel generation is
 /// `O(H·N·L)`, the FFT convolution `O(B·H·L log L)`.
 public struct DiagonalConvolutionLayer: Sendable {
   /// The `H` diagonal systems.

@@ -165,7 +165,7 @@ public struct DiagonalRecurrence<Scalar: FFTScalar>: Sendable {
     return y
   }
 
-  /// A whole sequence: `u` is `B × H × L` (as ``SignalShape``), starting from `state`,
+  /// A whole sequence: `u` is `B × H × L` (as `SignalShape`), starting from `state`,
   /// which ends as `x_{L−1}`. Blocks of channels of each sequence run in parallel
   /// over the cores when the work is large enough to pay for the threads.
   ///

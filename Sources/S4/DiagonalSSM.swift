@@ -85,7 +85,8 @@ public struct DiagonalSSM: Sendable {
   }
 
   /// The convolution kernels `K[h, l] = 2 Re Σ_n C_{h,n} B̄_{h,n} Ā_{h,n}^l`,
-  /// `H × L`, by the Vandermonde evaluation (see ``VandermondeKernel``).
+  /// `H × L`, by a Vandermonde product re-anchored every `β ≈ √L` powers in float64, so
+  /// float32 kernels stay accurate at `L = 65 536`.
   ///
   /// - Parameters:
   ///   - length: `L ≥ 1`.
