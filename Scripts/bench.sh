@@ -13,7 +13,7 @@ runs="${BENCH_RUNS:-15}"
 for shape in "8 1024" "4 4096" "1 16384"; do
   set -- $shape
   echo "ssm bench conv-layer B=$1 H=128 N=64 L=$2" >&2
-  "$ssm" bench conv-layer --batch "$1" --channels 128 --state-size 64 --length "$2" --runs "$runs" --json \
+  "$ssm" bench conv-layer --batch "$1" --channels 128 --state-size 64 --length "$2" --runs "$runs" --backward --json \
     > "$out/conv-layer-B$1-L$2.json"
 done
 for batch in 1 16; do

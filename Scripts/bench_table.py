@@ -51,6 +51,14 @@ for b, l in ((8, 1024), (4, 4096), (1, 16384)):
           f"{ms(r['totalSeconds'])} | {ms(r['fftwBaselineSeconds'])} | "
           f"{r['convolutionSeconds'] / r['fftwBaselineSeconds']:.2f} | {ms(jf)} | {ms(jk)} | {ratio(jf, r['totalSeconds'])} |")
 print()
+print("| S4D layer forward + backward, float32 | swift-ssm | JAX `value_and_grad` | speed-up vs JAX |")
+print("|---|---|---|---|")
+for b, l in ((8, 1024), (4, 4096), (1, 16384)):
+    r = load(f"conv-layer-B{b}-L{l}.json")
+    mine = r.get("forwardBackwardSeconds")
+    jb = jax_median("s4d_conv", f"B={b},H=128,N=64,L={l}", "forward+backward")
+    print(f"| (B, H, N, L) = ({b}, 128, 64, {l}) | {ms(mine)} | {ms(jb)} | {ratio(jb, mine)} |")
+print()
 print("| S4D recurrent step, float32 | swift-ssm per step | JAX `lax.scan` per step (best variant) | speed-up vs JAX |")
 print("|---|---|---|---|")
 for b in (1, 16):

@@ -74,3 +74,42 @@ public struct DiagonalConvolutionLayer: Sendable {
     return try causalConvolution(u, shape: shape, kernel: kernel, skip: skip.map { Scalar($0) }, effort: effort)
   }
 }
+
+/// The gradients of ``DiagonalConvolutionLayer/forward(_:shape:effort:)``.
+public struct DiagonalLayerGradients<Scalar: FFTScalar>: Sendable {
+  /// `∂ℒ/∂u`, `B × H × L`.
+  public let input: [Scalar]
+  /// The SSM parameters' gradients (through the kernel).
+  public let system: DiagonalSSMGradients
+  /// `∂ℒ/∂D`, `H` values.
+  public let skip: [Double]
+}
+
+extension DiagonalConvolutionLayer {
+  /// The backward pass of ``forward(_:shape:effort:)``: the FFT convolution's
+  /// gradients (``causalConvolutionGradients(outputGradient:input:shape:kernel:skip:effort:)``)
+  /// and then the kernel's (``DiagonalSSM/kernelGradients(_:length:)``).
+  ///
+  /// - Parameters:
+  ///   - outputGradient: `∂ℒ/∂y`, `B × H × L`.
+  ///   - input: the forward pass's `u`.
+  ///   - shape: `(B × H × L)`.
+  ///   - kernel: the forward pass's kernel if kept (`H × L`), else recomputed.
+  @_specialize(exported:true,where Scalar == Float)
+  @_specialize(exported:true,where Scalar == Double)
+  public func gradients<Scalar: FFTScalar>(
+    outputGradient: [Scalar], input: [Scalar], shape: SignalShape, kernel: [Scalar]? = nil,
+    effort: PlanningEffort = .estimate
+  ) throws -> DiagonalLayerGradients<Scalar> {
+    guard shape.channels == system.channels else {
+      throw S4Error.shapeMismatch("the input has \(shape.channels) channels, the layer \(system.channels)")
+    }
+    let kernel = try kernel ?? self.kernel(length: shape.length, as: Scalar.self)
+    let convolution = try causalConvolutionGradients(
+      outputGradient: outputGradient, input: input, shape: shape, kernel: kernel, skip: skip.map { Scalar($0) },
+      effort: effort)
+    return DiagonalLayerGradients(
+      input: convolution.input, system: try system.kernelGradients(convolution.kernel, length: shape.length),
+      skip: convolution.skip.map { Double($0) })
+  }
+}

@@ -86,6 +86,9 @@ struct ConvolutionLayerBench: ParsableCommand {
   @Option(help: "Sequence length L.")
   var length: Int
 
+  @Flag(help: "Also time forward + backward (gradients for u, D and every SSM parameter): forwardBackwardSeconds.")
+  var backward = false
+
   func run() throws {
     switch options.precision {
     case .float32: try measure(Float.self)
@@ -102,27 +105,39 @@ struct ConvolutionLayerBench: ParsableCommand {
     var convolutionTimes: [Double] = []
     var totalTimes: [Double] = []
     var baselineTimes: [Double] = []
+    var backwardTimes: [Double] = []
+    let outputGradient = backward ? benchInputs(shape.count, as: T.self).reversed() : []
     for run in 0..<(options.warmup + options.runs) {
       var kernel: [T] = []
       let kernelTime = try seconds { kernel = try layer.kernel(length: length, as: T.self) }
       let convolutionTime = try seconds { _ = try layer.forward(u, shape: shape, kernel: kernel, effort: .measure) }
       let totalTime = try seconds { _ = try layer.forward(u, shape: shape, effort: .measure) }
       let baselineTime = seconds { baseline.execute() }
+      let backwardTime =
+        try backward
+        ? seconds {
+          let kernel = try layer.kernel(length: length, as: T.self)
+          _ = try layer.forward(u, shape: shape, kernel: kernel, effort: .measure)
+          _ = try layer.gradients(
+            outputGradient: outputGradient, input: u, shape: shape, kernel: kernel, effort: .measure)
+        } : 0
       guard run >= options.warmup else { continue }
+      backwardTimes.append(backwardTime)
       kernelTimes.append(kernelTime)
       convolutionTimes.append(convolutionTime)
       totalTimes.append(totalTime)
       baselineTimes.append(baselineTime)
     }
-    let result: JSONValue = .object([
+    var members: [(key: String, value: JSONValue)] = [
       ("kernelSeconds", .number(median(kernelTimes))), ("convolutionSeconds", .number(median(convolutionTimes))),
       ("totalSeconds", .number(median(totalTimes))), ("runs", .number(Double(options.runs))),
       ("fftwBaselineSeconds", .number(median(baselineTimes))),
       ("batch", .number(Double(options.batch))), ("channels", .number(Double(options.channels))),
       ("stateSize", .number(Double(options.stateSize))), ("length", .number(Double(length))),
       ("precision", .string(options.precision.rawValue)), ("cores", .number(Double(ProcessorCount.active))),
-    ])
-    try emit(result, json: options.json) {
+    ]
+    if backward { members.append(("forwardBackwardSeconds", .number(median(backwardTimes)))) }
+    try emit(.object(members), json: options.json) {
       print(
         "S4D convolution layer, (B, H, N, L) = (\(options.batch), \(options.channels), \(options.stateSize), \(length)), \(options.precision.rawValue), median of \(options.runs):"
       )
@@ -131,6 +146,7 @@ struct ConvolutionLayerBench: ParsableCommand {
         "  convolution  \(milliseconds(median(convolutionTimes)))  (FFTW batched transforms alone: \(milliseconds(median(baselineTimes))))"
       )
       print("  total        \(milliseconds(median(totalTimes)))")
+      if backward { print("  forward + backward \(milliseconds(median(backwardTimes)))") }
     }
   }
 }
