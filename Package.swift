@@ -11,6 +11,7 @@ let package = Package(
     .library(name: "SSMJSON", targets: ["SSMJSON"]),
     .library(name: "FFT", targets: ["FFT"]),
     .library(name: "S4", targets: ["S4"]),
+    .library(name: "Autodiff", targets: ["Autodiff"]),
     .executable(name: "ssm", targets: ["ssm"]),
   ],
   dependencies: [
@@ -51,6 +52,11 @@ let package = Package(
         .product(name: "Numerics", package: "swift-numerics"),
       ]),
     .target(
+      name: "Autodiff",
+      dependencies: [
+        "CBLAS", "FFT", "S4", "SeededRandom", .product(name: "Numerics", package: "swift-numerics"),
+      ]),
+    .target(
       name: "SSMJSON",
       dependencies: [.product(name: "Numerics", package: "swift-numerics")]),
     .executableTarget(
@@ -78,6 +84,9 @@ let package = Package(
       dependencies: [
         "S4", "FFT", "HiPPO", "LinearAlgebra", "SeededRandom", .product(name: "Numerics", package: "swift-numerics"),
       ]),
+    .testTarget(
+      name: "AutodiffTests",
+      dependencies: ["Autodiff", "S4", "SeededRandom", .product(name: "Numerics", package: "swift-numerics")]),
     .testTarget(
       name: "CommandLineTests",
       dependencies: ["ssm", "SSMJSON", .product(name: "Numerics", package: "swift-numerics")]),

@@ -1,0 +1,49 @@
+/// NumPy-style broadcasting: shapes align at their last dimension, and a dimension of
+/// 1 (or a missing leading one) stretches to the other's extent.
+enum Broadcast {
+  /// The broadcast shape of `a` and `b`.
+  static func shape(_ a: [Int], _ b: [Int]) throws -> [Int] {
+    let rank = max(a.count, b.count)
+    let paddedA = [Int](repeating: 1, count: rank - a.count) + a
+    let paddedB = [Int](repeating: 1, count: rank - b.count) + b
+    return try zip(paddedA, paddedB).map { x, y in
+      guard x == y || x == 1 || y == 1 else {
+        throw AutodiffError.shapeMismatch("cannot broadcast \(a) with \(b)")
+      }
+      return max(x, y)
+    }
+  }
+
+  /// For every flat index of `output`, the flat index of the element of a tensor of
+  /// `shape` that broadcasting maps to it.
+  static func indices(from shape: [Int], to output: [Int]) -> [Int] {
+    let padded = [Int](repeating: 1, count: output.count - shape.count) + shape
+    let sourceStrides = Tensor.strides(padded).enumerated().map { padded[$0.offset] == 1 ? 0 : $0.element }
+    let count = output.reduce(1, *)
+    var result = [Int](repeating: 0, count: count)
+    var coordinate = [Int](repeating: 0, count: output.count)
+    for flat in 0..<count {
+      var source = 0
+      for axis in 0..<output.count { source += coordinate[axis] * sourceStrides[axis] }
+      result[flat] = source
+      var axis = output.count - 1
+      while axis >= 0 {
+        coordinate[axis] += 1
+        if coordinate[axis] < output[axis] { break }
+        coordinate[axis] = 0
+        axis -= 1
+      }
+    }
+    return result
+  }
+
+  /// Sums a gradient of the broadcast shape back onto `shape` (the adjoint of broadcasting).
+  static func reduce(_ gradient: Tensor, to shape: [Int]) -> Tensor {
+    if gradient.shape == shape { return gradient }
+    var result = Tensor(shape: shape)
+    for (flat, source) in indices(from: shape, to: gradient.shape).enumerated() {
+      result.values[source] += gradient.values[flat]
+    }
+    return result
+  }
+}

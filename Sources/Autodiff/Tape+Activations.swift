@@ -1,0 +1,76 @@
+import Foundation
+
+extension Tape {
+  /// GELU, exact: `y = x Φ(x) = ½ x (1 + erf(x/√2))`, `y′ = Φ(x) + x φ(x)`.
+  public func gelu(_ a: Variable) -> Variable {
+    unary(a) { x in
+      let cdf = 0.5 * (1 + erf(x / 2.0.squareRoot()))
+      let density = exp(-0.5 * x * x) / (2 * Double.pi).squareRoot()
+      return (x * cdf, cdf + x * density)
+    }
+  }
+
+  /// SiLU: `y = x σ(x)`, `y′ = σ(x)(1 + x(1 − σ(x)))`.
+  public func silu(_ a: Variable) -> Variable {
+    unary(a) { x in
+      let sigma = 1 / (1 + exp(-x))
+      return (x * sigma, sigma * (1 + x * (1 - sigma)))
+    }
+  }
+
+  /// `tanh`, `y′ = 1 − y²`.
+  public func tanh(_ a: Variable) -> Variable {
+    unary(a) { x in
+      let y = Foundation.tanh(x)
+      return (y, 1 - y * y)
+    }
+  }
+
+  /// `σ(x) = 1/(1 + e^{−x})`, `σ′ = σ(1 − σ)`.
+  public func sigmoid(_ a: Variable) -> Variable {
+    unary(a) { x in
+      let sigma = 1 / (1 + exp(-x))
+      return (sigma, sigma * (1 - sigma))
+    }
+  }
+
+  /// GLU over the last axis (even extent `2D`): with `x = [u, v]`, `y = u ⊙ σ(v)`
+  /// (`… × D`); `∂ℒ/∂u = g σ(v)`, `∂ℒ/∂v = g u σ(v)(1 − σ(v))`.
+  public func glu(_ a: Variable) throws -> Variable {
+    let x = value(a)
+    guard let last = x.shape.last, last.isMultiple(of: 2), last > 0 else {
+      throw AutodiffError.shapeMismatch("GLU needs an even last dimension, got \(x.shape)")
+    }
+    let half = last / 2
+    let rows = x.count / last
+    var output = [Float](repeating: 0, count: rows * half)
+    for r in 0..<rows {
+      for j in 0..<half {
+        let (u, v) = (x.values[r * last + j], x.values[r * last + half + j])
+        output[r * half + j] = u / (1 + Foundation.exp(-v))
+      }
+    }
+    return record(Tensor(unchecked: Array(x.shape.dropLast()) + [half], output), inputs: [a]) { g in
+      var gx = Tensor(shape: x.shape)
+      for r in 0..<rows {
+        for j in 0..<half {
+          let (u, v) = (x.values[r * last + j], x.values[r * last + half + j])
+          let sigma = 1 / (1 + Foundation.exp(-v))
+          let gy = g.values[r * half + j]
+          gx.values[r * last + j] = gy * sigma
+          gx.values[r * last + half + j] = gy * u * sigma * (1 - sigma)
+        }
+      }
+      return [gx]
+    }
+  }
+
+  /// An elementwise function given as `x ↦ (f(x), f′(x))`, evaluated in float64.
+  private func unary(_ a: Variable, _ function: @escaping (Double) -> (Double, Double)) -> Variable {
+    let x = value(a)
+    let pairs = x.values.map { function(Double($0)) }
+    return record(Tensor(unchecked: x.shape, pairs.map { Float($0.0) }), inputs: [a]) { g in
+      [Tensor(unchecked: g.shape, zip(g.values, pairs).map { $0 * Float($1.1) })]
+    }
+  }
+}

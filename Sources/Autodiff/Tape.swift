@@ -1,0 +1,80 @@
+/// A value recorded on a ``Tape``: an index into it (valid only for that tape).
+public struct Variable: Sendable, Hashable {
+  let index: Int
+}
+
+/// Reverse-mode automatic differentiation over coarse operations.
+///
+/// Every operation appends a node holding its value and a backward closure that maps
+/// `∂ℒ/∂output` to `∂ℒ/∂input` for each input; ``backward(_:)`` walks the nodes in
+/// reverse order once, accumulating gradients, and adds the gradients of parameter
+/// leaves into their ``Parameter/gradient``. A tape records one forward pass; make a
+/// new one per step.
+public final class Tape {
+  struct Node {
+    var value: Tensor
+    var inputs: [Int]
+    /// `(∂ℒ/∂output) → ∂ℒ/∂input_i` for each input, in order.
+    var backward: ((Tensor) -> [Tensor])?
+    var parameter: Parameter?
+  }
+
+  private(set) var nodes: [Node] = []
+
+  /// An empty tape.
+  public init() {}
+
+  /// The value of `variable`.
+  public func value(_ variable: Variable) -> Tensor { nodes[variable.index].value }
+
+  /// A constant input (no gradient flows into it).
+  public func constant(_ tensor: Tensor) -> Variable { record(Node(value: tensor, inputs: [], backward: nil)) }
+
+  /// A parameter leaf: ``backward(_:)`` adds `∂ℒ/∂parameter` into its gradient.
+  public func parameter(_ parameter: Parameter) -> Variable {
+    record(Node(value: parameter.value, inputs: [], backward: nil, parameter: parameter))
+  }
+
+  /// Records an operation's result with its backward rule.
+  func record(_ value: Tensor, inputs: [Variable], backward: @escaping (Tensor) -> [Tensor]) -> Variable {
+    record(Node(value: value, inputs: inputs.map(\.index), backward: backward))
+  }
+
+  private func record(_ node: Node) -> Variable {
+    nodes.append(node)
+    return Variable(index: nodes.count - 1)
+  }
+
+  /// Backpropagates from the scalar `loss` (`∂ℒ/∂loss = 1`) and accumulates every
+  /// parameter leaf's gradient.
+  ///
+  /// - Returns: `∂ℒ/∂v` for every recorded variable that influences the loss (by index),
+  ///   for inspection and tests.
+  /// - Throws: ``AutodiffError/notScalar(shape:)`` for a non-scalar loss.
+  @discardableResult
+  public func backward(_ loss: Variable) throws -> [Variable: Tensor] {
+    let lossValue = nodes[loss.index].value
+    guard lossValue.count == 1 else { throw AutodiffError.notScalar(shape: lossValue.shape) }
+    var gradients = [Tensor?](repeating: nil, count: nodes.count)
+    gradients[loss.index] = Tensor(shape: lossValue.shape, repeating: 1)
+    for index in stride(from: loss.index, through: 0, by: -1) {
+      guard let gradient = gradients[index] else { continue }
+      let node = nodes[index]
+      if let parameter = node.parameter {
+        for i in parameter.gradient.values.indices { parameter.gradient.values[i] += gradient.values[i] }
+      }
+      guard let backward = node.backward else { continue }
+      for (input, inputGradient) in zip(node.inputs, backward(gradient)) {
+        if var existing = gradients[input] {
+          for i in existing.values.indices { existing.values[i] += inputGradient.values[i] }
+          gradients[input] = existing
+        } else {
+          gradients[input] = inputGradient
+        }
+      }
+    }
+    var result: [Variable: Tensor] = [:]
+    for (index, gradient) in gradients.enumerated() { if let gradient { result[Variable(index: index)] = gradient } }
+    return result
+  }
+}

@@ -1,0 +1,111 @@
+import Autodiff
+import SeededRandom
+import Testing
+
+@Suite("Tape operations: gradients against central differences")
+struct OperationGradientTests {
+  @Test func broadcastingArithmetic() throws {
+    try checkGradients([randomTensor([2, 3], seed: 1), randomTensor([3], seed: 2)]) { try $0.add($1[0], $1[1]) }
+    try checkGradients([randomTensor([2, 1], seed: 3), randomTensor([1, 3], seed: 4)]) { try $0.subtract($1[0], $1[1]) }
+    try checkGradients([randomTensor([2, 3, 4], seed: 5), randomTensor([4], seed: 6)]) { try $0.multiply($1[0], $1[1]) }
+    try checkGradients([randomTensor([3, 2], seed: 7)]) { $0.scale($1[0], by: -2.5) }
+  }
+
+  @Test func matrixProducts() throws {
+    try checkGradients([randomTensor([3, 4], seed: 11), randomTensor([4, 5], seed: 12)]) { try $0.matmul($1[0], $1[1]) }
+    try checkGradients([
+      randomTensor([2, 3, 4], seed: 13), randomTensor([4, 2], seed: 14), randomTensor([2], seed: 15),
+    ]) {
+      try $0.linear($1[0], weight: $1[1], bias: $1[2])
+    }
+  }
+
+  @Test func shapes() throws {
+    try checkGradients([randomTensor([2, 6], seed: 21)]) { try $0.reshape($1[0], to: [3, 4]) }
+    try checkGradients([randomTensor([2, 3, 4], seed: 22)]) { try $0.transpose($1[0], permutation: [2, 0, 1]) }
+  }
+
+  @Test func reductions() throws {
+    try checkGradients([randomTensor([3, 4], seed: 31)]) { $0.sum($1[0]) }
+    try checkGradients([randomTensor([3, 4], seed: 32)]) { $0.mean($1[0]) }
+    try checkGradients([randomTensor([2, 5, 3], seed: 33)]) { try $0.mean($1[0], axis: 1) }
+  }
+
+  @Test func activations() throws {
+    try checkGradients([randomTensor([4, 5], seed: 41, scale: 2)]) { $0.gelu($1[0]) }
+    try checkGradients([randomTensor([4, 5], seed: 42, scale: 2)]) { $0.silu($1[0]) }
+    try checkGradients([randomTensor([4, 5], seed: 43)]) { $0.tanh($1[0]) }
+    try checkGradients([randomTensor([4, 5], seed: 44)]) { $0.sigmoid($1[0]) }
+    try checkGradients([randomTensor([3, 6], seed: 45)]) { try $0.glu($1[0]) }
+  }
+
+  @Test func layerNorm() throws {
+    try checkGradients([randomTensor([3, 8], seed: 51), randomTensor([8], seed: 52), randomTensor([8], seed: 53)]) {
+      try $0.layerNorm($1[0], gamma: $1[1], beta: $1[2])
+    }
+  }
+
+  @Test func losses() throws {
+    try checkGradients([randomTensor([5, 4], seed: 61)]) {
+      try $0.softmaxCrossEntropy($1[0], targets: [0, 3, -100, 2, 1])
+    }
+    let target = randomTensor([3, 4], seed: 62)
+    try checkGradients([randomTensor([3, 4], seed: 63)]) { try $0.meanSquaredError($1[0], target: target) }
+  }
+
+  @Test func embeddingAndDropout() throws {
+    try checkGradients([randomTensor([5, 3], seed: 71)]) { try $0.embedding($1[0], indices: [4, 0, 4, 2]) }
+    // The same seed gives the same mask in every evaluation of the difference quotient.
+    try checkGradients([randomTensor([4, 6], seed: 72)]) { tape, inputs in
+      var generator = SeededGenerator(seed: 5)
+      return try tape.dropout(inputs[0], probability: 0.3, generator: &generator)
+    }
+  }
+
+  // The whole S4D convolution layer as one operation, against differences of the
+  // float32 forward pass (inputs, λ, B, C, log dt, D all checked).
+  @Test func s4dConvolution() throws {
+    let (batch, channels, modes, length) = (2, 2, 3, 16)
+    let inputs = [
+      randomTensor([batch, channels, length], seed: 81),
+      try Tensor(shape: [channels, modes], values: [Float](repeating: Float(-0.6931), count: channels * modes)),
+      try Tensor(shape: [channels, modes], values: (0..<(channels * modes)).map { Float($0 % modes) * 3.14159 }),
+      randomTensor([channels, modes, 2], seed: 82), randomTensor([channels, modes, 2], seed: 83),
+      try Tensor(shape: [channels], values: [-2.5, -1.2]), randomTensor([channels], seed: 84),
+    ]
+    try checkGradients(inputs, step: 1e-2) { tape, v in
+      try tape.s4dConvolution(
+        v[0],
+        S4DVariables(logNegativeRealLambda: v[1], imaginaryLambda: v[2], b: v[3], c: v[4], logDt: v[5], skip: v[6]))
+    }
+  }
+}
+
+@Suite("Tape mechanics")
+struct TapeTests {
+  // A parameter used twice accumulates both contributions: ℒ = Σ (p ⊙ p) has ∂ℒ/∂p = 2p.
+  @Test func parameterGradientsAccumulate() throws {
+    let parameter = Parameter(name: "p", value: try Tensor(shape: [3], values: [1, -2, 0.5]))
+    let tape = Tape()
+    let p = tape.parameter(parameter)
+    try tape.backward(tape.sum(try tape.multiply(p, p)))
+    #expect(parameter.gradient.values == [2, -4, 1])
+    parameter.zeroGradient()
+    #expect(parameter.gradient.values == [0, 0, 0])
+  }
+
+  @Test func rejectsBadInput() throws {
+    let tape = Tape()
+    let a = tape.constant(Tensor(shape: [2, 3]))
+    let b = tape.constant(Tensor(shape: [4]))
+    #expect(throws: AutodiffError.self) { _ = try tape.add(a, b) }
+    #expect(throws: AutodiffError.self) { _ = try tape.matmul(a, a) }
+    #expect(throws: AutodiffError.self) { _ = try tape.reshape(a, to: [5]) }
+    #expect(throws: AutodiffError.self) { _ = try tape.backward(a) }
+    #expect(throws: AutodiffError.self) { _ = try tape.softmaxCrossEntropy(a, targets: [0, 3]) }
+    #expect(throws: AutodiffError.self) { _ = try tape.glu(tape.constant(Tensor(shape: [2, 3]))) }
+    #expect(throws: AutodiffError.self) { _ = try Tensor(shape: [2, 2], values: [1]) }
+    var generator = SeededGenerator(seed: 1)
+    #expect(throws: AutodiffError.self) { _ = try tape.dropout(a, probability: 1, generator: &generator) }
+  }
+}
