@@ -12,6 +12,7 @@ let package = Package(
     .library(name: "FFT", targets: ["FFT"]),
     .library(name: "S4", targets: ["S4"]),
     .library(name: "Autodiff", targets: ["Autodiff"]),
+    .library(name: "Training", targets: ["Training"]),
     .executable(name: "ssm", targets: ["ssm"]),
   ],
   dependencies: [
@@ -56,6 +57,7 @@ let package = Package(
       dependencies: [
         "CBLAS", "FFT", "S4", "SeededRandom", .product(name: "Numerics", package: "swift-numerics"),
       ]),
+    .target(name: "Training", dependencies: ["Autodiff"]),
     .target(
       name: "SSMJSON",
       dependencies: [.product(name: "Numerics", package: "swift-numerics")]),
@@ -87,6 +89,7 @@ let package = Package(
     .testTarget(
       name: "AutodiffTests",
       dependencies: ["Autodiff", "S4", "SeededRandom", .product(name: "Numerics", package: "swift-numerics")]),
+    .testTarget(name: "TrainingTests", dependencies: ["Training", "Autodiff"]),
     .testTarget(
       name: "CommandLineTests",
       dependencies: ["ssm", "SSMJSON", .product(name: "Numerics", package: "swift-numerics")]),

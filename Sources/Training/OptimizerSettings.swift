@@ -1,0 +1,35 @@
+import Autodiff
+
+/// Learning rate and weight decay of one parameter group.
+public struct GroupSettings: Sendable, Equatable {
+  /// The peak learning rate (a schedule multiplies it).
+  public var learningRate: Float
+  /// Decoupled weight decay `λ` (AdamW: `θ ← θ − η λ θ`; SGD: added to the gradient).
+  public var weightDecay: Float
+
+  /// Settings for one group.
+  public init(learningRate: Float, weightDecay: Float) {
+    self.learningRate = learningRate
+    self.weightDecay = weightDecay
+  }
+}
+
+/// Per-role settings. The state space parameters (Λ, P, B, dt) default to their own
+/// learning rate `1e-3` and no weight decay, as the S4 authors found essential.
+public struct ParameterGroups: Sendable, Equatable {
+  /// Weights, biases, embeddings, normalisation.
+  public var standard: GroupSettings
+  /// ``ParameterRole/stateSpace`` parameters.
+  public var stateSpace: GroupSettings
+
+  /// Groups with the given standard settings and the S4 default for state space parameters.
+  public init(standard: GroupSettings, stateSpace: GroupSettings = GroupSettings(learningRate: 1e-3, weightDecay: 0)) {
+    self.standard = standard
+    self.stateSpace = stateSpace
+  }
+
+  /// The settings of `role`.
+  public subscript(role: ParameterRole) -> GroupSettings {
+    role == .stateSpace ? stateSpace : standard
+  }
+}
