@@ -13,6 +13,9 @@ let package = Package(
     .library(name: "S4", targets: ["S4"]),
     .library(name: "Autodiff", targets: ["Autodiff"]),
     .library(name: "Training", targets: ["Training"]),
+    .library(name: "Models", targets: ["Models"]),
+    .library(name: "Tasks", targets: ["Tasks"]),
+    .library(name: "Checkpoint", targets: ["Checkpoint"]),
     .executable(name: "ssm", targets: ["ssm"]),
   ],
   dependencies: [
@@ -57,14 +60,18 @@ let package = Package(
       dependencies: [
         "CBLAS", "FFT", "S4", "SeededRandom", .product(name: "Numerics", package: "swift-numerics"),
       ]),
-    .target(name: "Training", dependencies: ["Autodiff"]),
+    .target(
+      name: "Training", dependencies: ["Autodiff", "Checkpoint", "Models", "Tasks", "SeededRandom"]),
+    .target(name: "Models", dependencies: ["Autodiff", "HiPPO", "SeededRandom"]),
+    .target(name: "Tasks", dependencies: ["SeededRandom"]),
     .target(
       name: "SSMJSON",
       dependencies: [.product(name: "Numerics", package: "swift-numerics")]),
+    .target(name: "Checkpoint"),
     .executableTarget(
       name: "ssm",
       dependencies: [
-        "HiPPO", "LinearAlgebra", "SSMJSON", "SeededRandom", "FFT", "S4", "Parallelism",
+        "HiPPO", "LinearAlgebra", "SSMJSON", "SeededRandom", "FFT", "S4", "Parallelism", "Training", "Models",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Numerics", package: "swift-numerics"),
       ]),
@@ -91,7 +98,11 @@ let package = Package(
       dependencies: ["Autodiff", "S4", "SeededRandom", .product(name: "Numerics", package: "swift-numerics")]),
     .testTarget(name: "TrainingTests", dependencies: ["Training", "Autodiff"]),
     .testTarget(
+      name: "ModelTests", dependencies: ["Models", "Tasks", "Training", "Autodiff", "Checkpoint", "SeededRandom"]),
+    .testTarget(
+      name: "CheckpointTests", dependencies: ["Checkpoint", "SeededRandom"], resources: [.copy("Fixtures")]),
+    .testTarget(
       name: "CommandLineTests",
-      dependencies: ["ssm", "SSMJSON", .product(name: "Numerics", package: "swift-numerics")]),
+      dependencies: ["ssm", "SSMJSON", "Checkpoint", .product(name: "Numerics", package: "swift-numerics")]),
   ]
 )

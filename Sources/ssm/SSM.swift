@@ -19,6 +19,7 @@ struct SSM: ParsableCommand {
     subcommands: [
       HiPPOCommand.self, DPLRCommand.self, S4DInitCommand.self, DiscretizeCommand.self,
       ApproximateCommand.self, NoiseCommand.self, KernelCommand.self, RunCommand.self, BenchCommand.self,
+      TrainCommand.self, EvalCommand.self,
     ])
 
   /// Runs the command; every failure becomes one `ssm: error: …` line on stderr

@@ -1,0 +1,67 @@
+import Autodiff
+import Foundation
+import HiPPO
+import SeededRandom
+
+/// The trainable parameters of an S4D convolution layer (`H` channels, `M = N/2` modes).
+///
+/// Initialisation follows the S4D paper: `λ` from an ``S4DInitialization`` (stored as
+/// `log(−Re λ)` and `Im λ`), `B` from the same initialisation, `C ~ CN(0, 1)`,
+/// `log dt` uniform in `[log dt_min, log dt_max]`, `D ~ N(0, 1)`. `λ`, `B` and `log dt` are
+/// ``ParameterRole/stateSpace`` parameters (own learning rate, no weight decay).
+public struct S4DLayerParameters {
+  public let logNegativeRealLambda: Parameter
+  public let imaginaryLambda: Parameter
+  public let b: Parameter
+  public let c: Parameter
+  public let logDt: Parameter
+  public let skip: Parameter
+
+  /// Seeded parameters named `name.*`.
+  public init(
+    name: String, channels: Int, stateSize: Int, initialization: S4DInitialization = .lin,
+    dtRange: ClosedRange<Double> = 1e-3...1e-1, generator: inout SeededGenerator
+  ) throws {
+    let system = try initialization.system(stateSize: stateSize)
+    let modes = system.lambda.count
+    let repeated = { (values: [Double]) in Array(Array(repeating: values, count: channels).joined()).map(Float.init) }
+    logNegativeRealLambda = Parameter(
+      name: "\(name).logNegativeRealLambda",
+      value: try Tensor(shape: [channels, modes], values: repeated(system.lambda.map { Foundation.log(-$0.real) })),
+      role: .stateSpace)
+    imaginaryLambda = Parameter(
+      name: "\(name).imaginaryLambda",
+      value: try Tensor(shape: [channels, modes], values: repeated(system.lambda.map(\.imaginary))), role: .stateSpace)
+    b = Parameter(
+      name: "\(name).b",
+      value: try Tensor(shape: [channels, modes, 2], values: repeated(system.b.flatMap { [$0.real, $0.imaginary] })),
+      role: .stateSpace)
+    let deviation = 0.5.squareRoot()
+    c = Parameter(
+      name: "\(name).c",
+      value: try Tensor(
+        shape: [channels, modes, 2],
+        values: (0..<(2 * channels * modes)).map { _ in Float(generator.nextStandardNormal() * deviation) }))
+    let (low, high) = (Foundation.log(dtRange.lowerBound), Foundation.log(dtRange.upperBound))
+    logDt = Parameter(
+      name: "\(name).logDt",
+      value: try Tensor(
+        shape: [channels], values: (0..<channels).map { _ in Float(low + generator.nextUnitInterval() * (high - low)) }),
+      role: .stateSpace)
+    skip = Parameter(
+      name: "\(name).skip",
+      value: try Tensor(shape: [channels], values: (0..<channels).map { _ in Float(generator.nextStandardNormal()) }))
+  }
+
+  /// All six parameters.
+  public var parameters: [Parameter] { [logNegativeRealLambda, imaginaryLambda, b, c, logDt, skip] }
+
+  /// The S4D convolution of `u` (`B × H × L`) on `tape`.
+  public func callAsFunction(_ u: Variable, on tape: Tape) throws -> Variable {
+    try tape.s4dConvolution(
+      u,
+      S4DVariables(
+        logNegativeRealLambda: tape.parameter(logNegativeRealLambda), imaginaryLambda: tape.parameter(imaginaryLambda),
+        b: tape.parameter(b), c: tape.parameter(c), logDt: tape.parameter(logDt), skip: tape.parameter(skip)))
+  }
+}

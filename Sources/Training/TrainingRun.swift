@@ -1,0 +1,216 @@
+import Autodiff
+import Checkpoint
+import Foundation
+import Models
+import SeededRandom
+import Tasks
+
+/// One step's report for progress display and metrics.
+public struct StepReport: Sendable {
+  /// Steps completed (1-based).
+  public let step: Int
+  /// Of the run.
+  public let totalSteps: Int
+  /// The batch loss of this step.
+  public let loss: Float
+  /// Sequences per second over the steps run in this process.
+  public let sequencesPerSecond: Double
+  /// Estimated seconds to the end.
+  public let secondsRemaining: Double
+}
+
+/// A training run of an S4D model on the copying task with AdamW, resumable.
+///
+/// State lives in `directory`: `checkpoint.safetensors` (parameters `param.NAME`,
+/// optimiser moments, the data and dropout generators' states, the step, and the
+/// configuration as metadata), written atomically every ``RunConfiguration/checkpointEvery``
+/// steps and at the end, and `metrics.jsonl` (one JSON object per step). A resumed run
+/// replays exactly what the uninterrupted run would have done: same batches, dropout
+/// masks and updates.
+public final class TrainingRun {
+  public let configuration: RunConfiguration
+  public let model: S4DModel
+  public let directory: URL
+  private let task: CopyingTask
+  private let optimizer: AdamW
+  private var data: SeededGenerator
+  private var dropout: SeededGenerator
+  /// Steps completed.
+  public private(set) var step = 0
+
+  /// The checkpoint file of a run directory.
+  public static func checkpointURL(in directory: URL) -> URL {
+    directory.appendingPathComponent("checkpoint.safetensors")
+  }
+
+  /// A new run (`resume == false`, the directory must not hold a checkpoint) or the
+  /// continuation of the one in `directory` (its configuration must equal `configuration`
+  /// when one is given).
+  public init(directory: URL, configuration: RunConfiguration?, resume: Bool) throws {
+    let checkpointURL = Self.checkpointURL(in: directory)
+    let exists = FileManager.default.fileExists(atPath: checkpointURL.path)
+    var stored: SafeTensors?
+    let requested = configuration
+    let resolved: RunConfiguration
+    if resume {
+      guard exists else { throw TrainingError.invalidState("no checkpoint to resume in \(directory.path)") }
+      let checkpoint = try SafeTensors.read(from: checkpointURL)
+      let saved = try Self.configuration(of: checkpoint)
+      if let requested, requested != saved {
+        throw TrainingError.invalidState("the checkpoint in \(directory.path) was made with another configuration")
+      }
+      resolved = saved
+      stored = checkpoint
+    } else {
+      guard let given = requested else { throw TrainingError.invalidState("a new run needs a configuration") }
+      guard !exists else {
+        throw TrainingError.invalidState("\(checkpointURL.path) exists: resume it or choose another directory")
+      }
+      resolved = given
+    }
+    try resolved.validate()
+    self.configuration = resolved
+    self.directory = directory
+    task = try resolved.task()
+    model = try S4DModel(resolved.model, seed: resolved.seed)
+    optimizer = AdamW(
+      groups: ParameterGroups(
+        standard: GroupSettings(learningRate: resolved.learningRate, weightDecay: resolved.weightDecay),
+        stateSpace: GroupSettings(learningRate: resolved.stateSpaceLearningRate, weightDecay: 0)))
+    data = SeededGenerator(seed: resolved.seed &+ 1)
+    dropout = SeededGenerator(seed: resolved.seed &+ 2)
+    if let stored { try restore(from: stored) }
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+  }
+
+  /// The configuration stored in a checkpoint's metadata.
+  public static func configuration(of checkpoint: SafeTensors) throws -> RunConfiguration {
+    guard let text = checkpoint.metadata["configuration"], let json = text.data(using: .utf8) else {
+      throw TrainingError.invalidState("the checkpoint has no run configuration")
+    }
+    do {
+      return try JSONDecoder().decode(RunConfiguration.self, from: json)
+    } catch {
+      throw TrainingError.invalidState("the checkpoint's run configuration is unreadable")
+    }
+  }
+
+  /// The model of a checkpoint file, for evaluation.
+  public static func model(fromCheckpoint url: URL) throws -> (S4DModel, RunConfiguration) {
+    let checkpoint = try SafeTensors.read(from: url)
+    let configuration = try configuration(of: checkpoint)
+    try configuration.validate()
+    let model = try S4DModel(configuration.model, seed: configuration.seed)
+    try loadParameters(model.parameters, from: checkpoint)
+    return (model, configuration)
+  }
+
+  /// Runs the remaining steps (or up to step `until`), reporting each, and checkpoints
+  /// along the way.
+  /// - Throws: ``TrainingError/nonFiniteLoss(step:detail:)`` (nothing is saved for that step).
+  public func run(until: Int? = nil, report: (StepReport) -> Void = { _ in }) throws {
+    let schedule = LearningRateSchedule.warmupCosine(
+      warmupSteps: configuration.warmupSteps, totalSteps: configuration.steps, minimumFactor: 0.1)
+    let metricsURL = directory.appendingPathComponent("metrics.jsonl")
+    try truncateMetrics(metricsURL, after: step)
+    let metrics = try FileHandle(forWritingTo: metricsURL)
+    defer { try? metrics.close() }
+    try metrics.seekToEnd()
+    let started = Date()
+    let firstStep = step
+    while step < min(until ?? configuration.steps, configuration.steps) {
+      let (inputs, targets) = task.batch(configuration.batch, generator: &data)
+      model.parameters.forEach { $0.zeroGradient() }
+      let tape = Tape()
+      let logits = try model.logits(inputs, on: tape, training: true, generator: &dropout)
+      let loss = try tape.softmaxCrossEntropy(logits, targets: targets.flatMap { $0 })
+      let lossValue = tape.value(loss).scalar
+      guard lossValue.isFinite else { throw TrainingError.nonFiniteLoss(step: step + 1) }
+      try tape.backward(loss)
+      clipGradients(model.parameters, maximumNorm: configuration.gradientClip)
+      do {
+        try optimizer.update(model.parameters, learningRateFactor: schedule.factor(at: step))
+      } catch TrainingError.nonFiniteGradient(let name) {
+        throw TrainingError.nonFiniteLoss(step: step + 1, detail: "gradient of \(name)")
+      }
+      step += 1
+      let elapsed = Date().timeIntervalSince(started)
+      let rate = Double(step - firstStep) / max(elapsed, 1e-9)
+      metrics.write(Data("{\"step\":\(step),\"loss\":\(lossValue)}\n".utf8))
+      report(
+        StepReport(
+          step: step, totalSteps: configuration.steps, loss: lossValue,
+          sequencesPerSecond: rate * Double(configuration.batch),
+          secondsRemaining: Double(configuration.steps - step) / max(rate, 1e-9)))
+      if step % configuration.checkpointEvery == 0 || step == configuration.steps { try saveCheckpoint() }
+    }
+  }
+
+  /// Writes the checkpoint atomically (temporary file, then rename).
+  public func saveCheckpoint() throws {
+    var tensors: [String: StoredTensor] = [:]
+    for parameter in model.parameters {
+      tensors["param.\(parameter.name)"] = try StoredTensor(
+        floats: parameter.value.values, shape: parameter.value.shape)
+    }
+    for (name, tensor) in optimizer.state(for: model.parameters) {
+      tensors["optimizer.\(name)"] = try StoredTensor(floats: tensor.values, shape: tensor.shape)
+    }
+    tensors["rng.data"] = try StoredTensor(uint64s: Self.words(data.state), shape: [4])
+    tensors["rng.dropout"] = try StoredTensor(uint64s: Self.words(dropout.state), shape: [4])
+    tensors["training.step"] = try StoredTensor(int64s: [Int64(step)], shape: [1])
+    let encoded = try JSONEncoder().encode(configuration)
+    try SafeTensors(tensors: tensors, metadata: ["configuration": String(decoding: encoded, as: UTF8.self)])
+      .write(to: Self.checkpointURL(in: directory))
+  }
+
+  private func restore(from checkpoint: SafeTensors) throws {
+    try Self.loadParameters(model.parameters, from: checkpoint)
+    var state: [String: Tensor] = [:]
+    for (name, stored) in checkpoint.tensors where name.hasPrefix("optimizer.") {
+      state[String(name.dropFirst("optimizer.".count))] = try Tensor(shape: stored.shape, values: stored.floats())
+    }
+    try optimizer.restore(state, for: model.parameters)
+    data = SeededGenerator(state: try Self.state(checkpoint, "rng.data"))
+    dropout = SeededGenerator(state: try Self.state(checkpoint, "rng.dropout"))
+    guard let stepTensor = checkpoint.tensors["training.step"], let saved = try stepTensor.int64s().first, saved >= 0
+    else { throw TrainingError.invalidState("the checkpoint has no step") }
+    step = Int(saved)
+  }
+
+  private static func loadParameters(_ parameters: [Parameter], from checkpoint: SafeTensors) throws {
+    for parameter in parameters {
+      guard let stored = checkpoint.tensors["param.\(parameter.name)"], stored.shape == parameter.value.shape else {
+        throw TrainingError.invalidState("parameter \(parameter.name) missing or of the wrong shape in the checkpoint")
+      }
+      let values = try stored.floats()
+      guard values.allSatisfy(\.isFinite) else {
+        throw TrainingError.invalidState("parameter \(parameter.name) is not finite")
+      }
+      parameter.value = try Tensor(shape: stored.shape, values: values)
+    }
+  }
+
+  private static func words(_ state: (UInt64, UInt64, UInt64, UInt64)) -> [UInt64] {
+    [state.0, state.1, state.2, state.3]
+  }
+
+  private static func state(_ checkpoint: SafeTensors, _ name: String) throws -> (UInt64, UInt64, UInt64, UInt64) {
+    guard let words = try checkpoint.tensors[name]?.uint64s(), words.count == 4, words.contains(where: { $0 != 0 })
+    else {
+      throw TrainingError.invalidState("generator state \(name) missing or invalid")
+    }
+    return (words[0], words[1], words[2], words[3])
+  }
+
+  /// Keeps only the metric lines of steps ≤ `step` (a resumed run rewrites the rest).
+  private func truncateMetrics(_ url: URL, after step: Int) throws {
+    guard FileManager.default.fileExists(atPath: url.path) else {
+      try Data().write(to: url, options: .atomic)
+      return
+    }
+    let lines = try String(contentsOf: url, encoding: .utf8).split(separator: "\n")
+    let kept = lines.prefix(step).map { $0 + "\n" }.joined()
+    try Data(kept.utf8).write(to: url, options: .atomic)
+  }
+}

@@ -1,0 +1,72 @@
+import ArgumentParser
+import Foundation
+import Models
+import Training
+
+/// `ssm train`: trains a model on a task, checkpointing atomically, resumable.
+struct TrainCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "train",
+    abstract: "Train an S4D model on a task; checkpoints atomically and resumes with --resume.",
+    discussion:
+      "Writes OUT/checkpoint.safetensors (parameters, AdamW state, generator states, step and the configuration) "
+      + "every --checkpoint-every steps and at the end, and OUT/metrics.jsonl. A progress bar is shown on a "
+      + "terminal, plain log lines otherwise. --resume continues from the last checkpoint and ends with the same "
+      + "parameters as an uninterrupted run.")
+
+  enum TaskName: String, ExpressibleByArgument { case copying }
+  enum ModelName: String, ExpressibleByArgument { case s4d }
+
+  @Option(help: "The task: copying (10 data tokens from 8 symbols, blanks, 10 recall markers).")
+  var task: TaskName = .copying
+  @Option(help: "The model family: s4d.")
+  var model: ModelName = .s4d
+  @Option(help: "Residual blocks.") var layers = 2
+  @Option(help: "Channels H.") var width = 64
+  @Option(help: "State size N (N/2 modes per channel).") var stateSize = 64
+  @Option(help: "Sequence length (copying: 2·10 + delay).") var length = 512
+  @Option(help: "Optimisation steps.") var steps = 2000
+  @Option(help: "Sequences per step.") var batch = 16
+  @Option(help: "Peak learning rate of the standard parameters (state space: 1e-3).") var learningRate: Float = 3e-3
+  @Option(help: "Dropout after each block's GLU.") var dropout: Float = 0
+  @Option(help: "Seed of initialisation, data and dropout.") var seed: UInt64 = 0
+  @Option(help: "Steps between checkpoints.") var checkpointEvery = 100
+  @Option(help: "The run directory.") var out: String
+  @Flag(help: "Continue the run in --out from its last checkpoint.") var resume = false
+
+  func run() throws {
+    let configuration = RunConfiguration(
+      taskLength: length,
+      model: S4DModel.Configuration(
+        vocabulary: 10, width: width, depth: layers, stateSize: stateSize, dropout: dropout),
+      batch: batch, steps: steps, learningRate: learningRate, seed: seed, checkpointEvery: checkpointEvery)
+    let directory = URL(fileURLWithPath: out)
+    let run = try TrainingRun(directory: directory, configuration: configuration, resume: resume)
+    let terminal = isatty(STDERR_FILENO) != 0
+    let logEvery = max(1, configuration.steps / 20)
+    try run.run { report in
+      let line = String(
+        format: "step %d/%d  loss %.4f  %.1f seq/s  ETA %@", report.step, report.totalSteps, report.loss,
+        report.sequencesPerSecond, formatDuration(report.secondsRemaining))
+      if terminal {
+        let width = 24
+        let filled = width * report.step / report.totalSteps
+        let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
+        FileHandle.standardError.write(Data("\r[\(bar)] \(line)\u{1B}[K".utf8))
+        if report.step == report.totalSteps { FileHandle.standardError.write(Data("\n".utf8)) }
+      } else if report.step % logEvery == 0 || report.step == report.totalSteps {
+        FileHandle.standardError.write(Data("\(line)\n".utf8))
+      }
+    }
+    print("trained \(run.step) steps; checkpoint \(TrainingRun.checkpointURL(in: directory).path)")
+  }
+}
+
+/// `1h02m`, `3m05s`, `12s`.
+func formatDuration(_ seconds: Double) -> String {
+  guard seconds.isFinite else { return "?" }
+  let total = Int(seconds.rounded())
+  if total >= 3600 { return String(format: "%dh%02dm", total / 3600, total % 3600 / 60) }
+  if total >= 60 { return String(format: "%dm%02ds", total / 60, total % 60) }
+  return "\(total)s"
+}
