@@ -27,12 +27,15 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
   public var seed: UInt64
   /// Steps between checkpoints (and one at the end).
   public var checkpointEvery: Int
+  /// Steps between evaluations on 128 fresh instances (`nil`: none).
+  public var evaluateEvery: Int?
 
   /// A configuration; ``validate()`` checks it.
   public init(
     taskCount: Int = 10, taskAlphabet: Int = 8, taskLength: Int, model: S4DModel.Configuration, batch: Int = 16,
     steps: Int, learningRate: Float = 3e-3, weightDecay: Float = 0.01, stateSpaceLearningRate: Float = 1e-3,
-    warmupSteps: Int = 50, gradientClip: Float = 1, seed: UInt64 = 0, checkpointEvery: Int = 100
+    warmupSteps: Int = 50, gradientClip: Float = 1, seed: UInt64 = 0, checkpointEvery: Int = 100,
+    evaluateEvery: Int? = nil
   ) {
     self.taskCount = taskCount
     self.taskAlphabet = taskAlphabet
@@ -47,6 +50,7 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
     self.gradientClip = gradientClip
     self.seed = seed
     self.checkpointEvery = checkpointEvery
+    self.evaluateEvery = evaluateEvery
   }
 
   /// The copying task of this run.
@@ -60,8 +64,8 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
     guard model.vocabulary == task.vocabulary else {
       throw TrainingError.invalidState("model vocabulary \(model.vocabulary) ≠ task vocabulary \(task.vocabulary)")
     }
-    guard batch >= 1, steps >= 1, checkpointEvery >= 1, warmupSteps >= 0 else {
-      throw TrainingError.invalidState("batch, steps and checkpoint interval must be ≥ 1")
+    guard batch >= 1, steps >= 1, checkpointEvery >= 1, warmupSteps >= 0, (evaluateEvery ?? 1) >= 1 else {
+      throw TrainingError.invalidState("batch, steps, checkpoint and evaluation intervals must be ≥ 1")
     }
     for (name, value) in [
       ("learning rate", learningRate), ("state space learning rate", stateSpaceLearningRate),

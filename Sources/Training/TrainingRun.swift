@@ -17,6 +17,8 @@ public struct StepReport: Sendable {
   public let sequencesPerSecond: Double
   /// Estimated seconds to the end.
   public let secondsRemaining: Double
+  /// Token accuracy on fresh instances, on evaluation steps.
+  public let evaluationAccuracy: Double?
 }
 
 /// A training run of an S4D model on the copying task with AdamW, resumable.
@@ -136,12 +138,18 @@ public final class TrainingRun {
       step += 1
       let elapsed = Date().timeIntervalSince(started)
       let rate = Double(step - firstStep) / max(elapsed, 1e-9)
-      metrics.write(Data("{\"step\":\(step),\"loss\":\(lossValue)}\n".utf8))
+      var evaluation: Double?
+      if let every = configuration.evaluateEvery, step % every == 0 || step == configuration.steps {
+        // A seed the training stream (seed + 1) and dropout (seed + 2) never use.
+        evaluation = try copyingAccuracy(of: model, task: task, examples: 128, seed: configuration.seed &+ 1_000_003)
+      }
+      let evaluationField = evaluation.map { ",\"evalAccuracy\":\($0)" } ?? ""
+      metrics.write(Data("{\"step\":\(step),\"loss\":\(lossValue)\(evaluationField)}\n".utf8))
       report(
         StepReport(
           step: step, totalSteps: configuration.steps, loss: lossValue,
           sequencesPerSecond: rate * Double(configuration.batch),
-          secondsRemaining: Double(configuration.steps - step) / max(rate, 1e-9)))
+          secondsRemaining: Double(configuration.steps - step) / max(rate, 1e-9), evaluationAccuracy: evaluation))
       if step % configuration.checkpointEvery == 0 || step == configuration.steps { try saveCheckpoint() }
     }
   }
@@ -203,14 +211,19 @@ public final class TrainingRun {
     return (words[0], words[1], words[2], words[3])
   }
 
-  /// Keeps only the metric lines of steps ≤ `step` (a resumed run rewrites the rest).
+  /// Keeps only the metric lines of steps ≤ `step` (a resumed run rewrites the rest, so
+  /// the file ends like an uninterrupted run's). Lines start with `{"step":N`.
   private func truncateMetrics(_ url: URL, after step: Int) throws {
     guard FileManager.default.fileExists(atPath: url.path) else {
       try Data().write(to: url, options: .atomic)
       return
     }
-    let lines = try String(contentsOf: url, encoding: .utf8).split(separator: "\n")
-    let kept = lines.prefix(step).map { $0 + "\n" }.joined()
-    try Data(kept.utf8).write(to: url, options: .atomic)
+    let prefix = "{\"step\":"
+    let kept = try String(contentsOf: url, encoding: .utf8).split(separator: "\n").filter { line in
+      guard line.hasPrefix(prefix) else { return false }
+      let digits = line.dropFirst(prefix.count).prefix { $0.isNumber }
+      return (Int(digits) ?? Int.max) <= step
+    }
+    try Data(kept.map { $0 + "\n" }.joined().utf8).write(to: url, options: .atomic)
   }
 }

@@ -31,6 +31,7 @@ struct TrainCommand: ParsableCommand {
   @Option(help: "Dropout after each block's GLU.") var dropout: Float = 0
   @Option(help: "Seed of initialisation, data and dropout.") var seed: UInt64 = 0
   @Option(help: "Steps between checkpoints.") var checkpointEvery = 100
+  @Option(help: "Steps between evaluations on 128 fresh instances (0: none).") var evaluateEvery = 0
   @Option(help: "The run directory.") var out: String
   @Flag(help: "Continue the run in --out from its last checkpoint.") var resume = false
 
@@ -39,22 +40,24 @@ struct TrainCommand: ParsableCommand {
       taskLength: length,
       model: S4DModel.Configuration(
         vocabulary: 10, width: width, depth: layers, stateSize: stateSize, dropout: dropout),
-      batch: batch, steps: steps, learningRate: learningRate, seed: seed, checkpointEvery: checkpointEvery)
+      batch: batch, steps: steps, learningRate: learningRate, seed: seed, checkpointEvery: checkpointEvery,
+      evaluateEvery: evaluateEvery > 0 ? evaluateEvery : nil)
     let directory = URL(fileURLWithPath: out)
     let run = try TrainingRun(directory: directory, configuration: configuration, resume: resume)
     let terminal = isatty(STDERR_FILENO) != 0
     let logEvery = max(1, configuration.steps / 20)
     try run.run { report in
-      let line = String(
+      var line = String(
         format: "step %d/%d  loss %.4f  %.1f seq/s  ETA %@", report.step, report.totalSteps, report.loss,
         report.sequencesPerSecond, formatDuration(report.secondsRemaining))
+      if let accuracy = report.evaluationAccuracy { line += String(format: "  eval accuracy %.4f", accuracy) }
       if terminal {
         let width = 24
         let filled = width * report.step / report.totalSteps
         let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
         FileHandle.standardError.write(Data("\r[\(bar)] \(line)\u{1B}[K".utf8))
         if report.step == report.totalSteps { FileHandle.standardError.write(Data("\n".utf8)) }
-      } else if report.step % logEvery == 0 || report.step == report.totalSteps {
+      } else if report.step % logEvery == 0 || report.step == report.totalSteps || report.evaluationAccuracy != nil {
         FileHandle.standardError.write(Data("\(line)\n".utf8))
       }
     }

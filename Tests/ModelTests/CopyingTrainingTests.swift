@@ -40,6 +40,7 @@ struct CopyingTrainingTests {
     configuration.steps = 40
     configuration.checkpointEvery = 10
     configuration.model.dropout = 0.1
+    configuration.evaluateEvery = 15
     let (whole, interrupted) = (temporaryDirectory(), temporaryDirectory())
     defer { [whole, interrupted].forEach { try? FileManager.default.removeItem(at: $0) } }
     let reference = try TrainingRun(directory: whole, configuration: configuration, resume: false)

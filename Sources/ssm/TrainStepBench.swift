@@ -1,0 +1,59 @@
+import ArgumentParser
+import Autodiff
+import Models
+import SSMJSON
+import SeededRandom
+import Tasks
+import Training
+
+/// `ssm bench train-step`: one optimisation step of an S4D model on the copying task.
+struct TrainStepBench: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "train-step",
+    abstract: "Time one training step (forward, backward, clipping, AdamW) of an S4D model on copying batches.")
+
+  @Option(help: "Sequences per step B.") var batch: Int
+  @Option(help: "Sequence length L (≥ 21).") var length: Int
+  @Option(help: "Residual blocks.") var layers = 4
+  @Option(help: "Channels H.") var width = 128
+  @Option(help: "State size N.") var stateSize = 64
+  @Option(help: "Timed steps; the median is reported.") var runs = 5
+  @Option(help: "Untimed steps first.") var warmup = 1
+  @Flag(help: "Print {\"secondsPerStep\": x, \"runs\": n, …}.") var json = false
+
+  func validate() throws {
+    guard runs >= 1, warmup >= 0 else { throw ValidationError("--runs must be ≥ 1 and --warmup ≥ 0") }
+  }
+
+  func run() throws {
+    let task = try CopyingTask(count: 10, delay: length - 20, alphabet: 8)
+    let model = try S4DModel(
+      .init(vocabulary: task.vocabulary, width: width, depth: layers, stateSize: stateSize), seed: 0)
+    let optimizer = AdamW(groups: ParameterGroups(standard: GroupSettings(learningRate: 1e-3, weightDecay: 0.01)))
+    var data = SeededGenerator(seed: 1)
+    var dropout = SeededGenerator(seed: 2)
+    var times: [Double] = []
+    for run in 0..<(warmup + runs) {
+      let (inputs, targets) = task.batch(batch, generator: &data)
+      let elapsed = try seconds {
+        model.parameters.forEach { $0.zeroGradient() }
+        let tape = Tape()
+        let logits = try model.logits(inputs, on: tape, training: true, generator: &dropout)
+        try tape.backward(try tape.softmaxCrossEntropy(logits, targets: targets.flatMap { $0 }))
+        clipGradients(model.parameters, maximumNorm: 1)
+        try optimizer.update(model.parameters)
+      }
+      if run >= warmup { times.append(elapsed) }
+    }
+    let result: JSONValue = .object([
+      ("secondsPerStep", .number(median(times))), ("runs", .number(Double(runs))), ("batch", .number(Double(batch))),
+      ("length", .number(Double(length))), ("layers", .number(Double(layers))), ("width", .number(Double(width))),
+      ("stateSize", .number(Double(stateSize))),
+    ])
+    try emit(result, json: json) {
+      print(
+        "S4D training step, \(layers) layers, H = \(width), N = \(stateSize), (B, L) = (\(batch), \(length)): \(milliseconds(median(times))) (median of \(runs))"
+      )
+    }
+  }
+}
