@@ -21,6 +21,12 @@ for batch in 1 16; do
   "$ssm" bench step --batch "$batch" --channels 128 --state-size 64 --runs "$runs" --json > "$out/step-B$batch.json"
 done
 
+for shape in "8 1024" "4 4096"; do
+  set -- $shape
+  echo "ssm bench train-step B=$1 L=$2 (4 layers, H=128, N=64)" >&2
+  "$ssm" bench train-step --batch "$1" --length "$2" --runs 3 --json > "$out/train-step-B$1-L$2.json"
+done
+
 anchors="$here/../../shared/anchors/run.sh"
 if [ -f "$anchors" ] && [ "${BENCH_SKIP_JAX:-0}" != 1 ]; then
   ANCHOR_RESULTS="$(cd "$out" && pwd)/jax" bash "$anchors" s4d >&2

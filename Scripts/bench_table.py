@@ -70,3 +70,11 @@ for b in (1, 16):
     mine = r["secondsPerStep"]
     print(f"| B = {b}, H = 128, N = 64 | {mine * 1e6:.2f} µs | "
           f"{'–' if best is None else f'{best * 1e6:.2f} µs'} | {ratio(best, mine)} |")
+
+print()
+print("| S4D model training step (4 layers, H = 128, N = 64; fwd + bwd + AdamW), float32 | swift-ssm |")
+print("|---|---|")
+for b, l in ((8, 1024), (4, 4096)):
+    path = os.path.join(out, f"train-step-B{b}-L{l}.json")
+    if os.path.exists(path):
+        print(f"| (B, L) = ({b}, {l}) | {ms(load(f'train-step-B{b}-L{l}.json')['secondsPerStep'])} |")
