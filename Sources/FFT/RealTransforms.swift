@@ -40,3 +40,44 @@ public func inverseRealFFT<Scalar: FFTScalar>(_ spectra: [Scalar], rows: Int, le
   }
   return output
 }
+
+/// Batched forward real DFT: for each row of `n` reals `x_j` the `n/2 + 1` complex bins
+///
+///     X_k = Σ_{j=0}^{n−1} x_j e^{−2πi jk/n},   k = 0 … ⌊n/2⌋,
+///
+/// interleaved `re, im` (unnormalised, the inverse of ``inverseRealFFT(_:rows:length:)``).
+///
+/// - Parameters:
+///   - signals: `rows · n` values.
+///   - rows: the number of transforms.
+///   - length: `n`.
+/// - Returns: `rows · (n/2 + 1) · 2` values.
+@_specialize(exported:true,where Scalar == Float)
+@_specialize(exported:true,where Scalar == Double)
+public func realFFT<Scalar: FFTScalar>(_ signals: [Scalar], rows: Int, length: Int) throws -> [Scalar] {
+  guard rows >= 1, length >= 1 else { throw FFTError.invalidSize("rows \(rows), length \(length)") }
+  guard signals.count == rows * length else {
+    throw FFTError.shapeMismatch("\(signals.count) values, expected \(rows) × \(length)")
+  }
+  guard signals.allSatisfy(\.isFinite) else { throw FFTError.nonFinite("signal") }
+  let plan = try RealFFTPlan.cached(length: length, precision: Scalar.fftPrecision, effort: .estimate)
+  let bins = plan.spectrumCount
+  var output = [Scalar](repeating: 0, count: rows * 2 * bins)
+  output.withUnsafeMutableBufferPointer { out in
+    let destination = SharedPointer(out.baseAddress!)
+    forEachChunk(of: rows, minimumChunk: max(1, 16_384 / length)) { range in
+      let real = BufferPool.shared.take(length, as: Scalar.self)
+      let spectrum = BufferPool.shared.take(2 * plan.spectrumStride, as: Scalar.self)
+      defer {
+        BufferPool.shared.give(real)
+        BufferPool.shared.give(spectrum)
+      }
+      for row in range {
+        for j in 0..<length { real.pointer[j] = signals[row * length + j] }
+        plan.forward(real.pointer, spectrum.pointer)
+        (destination.base + row * 2 * bins).update(from: spectrum.pointer, count: 2 * bins)
+      }
+    }
+  }
+  return output
+}
