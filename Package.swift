@@ -29,6 +29,7 @@ let package = Package(
     .systemLibrary(name: "CFFTW", providers: [.apt(["libfftw3-dev"])]),
     .systemLibrary(name: "CLAPACKE", providers: [.apt(["liblapacke-dev", "libopenblas-dev"])]),
     .systemLibrary(name: "CBLAS", providers: [.apt(["libopenblas-dev"])]),
+    .systemLibrary(name: "CMalloc"),
 
     .target(
       name: "SeededRandom",
@@ -72,6 +73,7 @@ let package = Package(
       name: "ssm",
       dependencies: [
         "HiPPO", "LinearAlgebra", "SSMJSON", "SeededRandom", "FFT", "S4", "Parallelism", "Training", "Models",
+        .target(name: "CMalloc", condition: .when(platforms: [.linux])),
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Numerics", package: "swift-numerics"),
       ]),

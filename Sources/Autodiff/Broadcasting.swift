@@ -17,9 +17,15 @@ enum Broadcast {
   /// For every flat index of `output`, the flat index of the element of a tensor of
   /// `shape` that broadcasting maps to it.
   static func indices(from shape: [Int], to output: [Int]) -> [Int] {
+    let count = output.reduce(1, *)
+    // Fast paths: the same shape, and a trailing block repeated (a bias over the last axes).
+    if shape == output { return Array(0..<count) }
+    if shape.count <= output.count, Array(output.suffix(shape.count)) == shape {
+      let block = max(1, shape.reduce(1, *))
+      return (0..<count).map { $0 % block }
+    }
     let padded = [Int](repeating: 1, count: output.count - shape.count) + shape
     let sourceStrides = Tensor.strides(padded).enumerated().map { padded[$0.offset] == 1 ? 0 : $0.element }
-    let count = output.reduce(1, *)
     var result = [Int](repeating: 0, count: count)
     var coordinate = [Int](repeating: 0, count: output.count)
     for flat in 0..<count {
