@@ -25,22 +25,8 @@ enum Broadcast {
       return (0..<count).map { $0 % block }
     }
     let padded = [Int](repeating: 1, count: output.count - shape.count) + shape
-    let sourceStrides = Tensor.strides(padded).enumerated().map { padded[$0.offset] == 1 ? 0 : $0.element }
-    var result = [Int](repeating: 0, count: count)
-    var coordinate = [Int](repeating: 0, count: output.count)
-    for flat in 0..<count {
-      var source = 0
-      for axis in 0..<output.count { source += coordinate[axis] * sourceStrides[axis] }
-      result[flat] = source
-      var axis = output.count - 1
-      while axis >= 0 {
-        coordinate[axis] += 1
-        if coordinate[axis] < output[axis] { break }
-        coordinate[axis] = 0
-        axis -= 1
-      }
-    }
-    return result
+    let strides = Tensor.strides(padded).enumerated().map { padded[$0.offset] == 1 ? 0 : $0.element }
+    return gatherMap(shape: output, strides: strides)
   }
 
   /// Sums a gradient of the broadcast shape back onto `shape` (the adjoint of broadcasting).

@@ -27,20 +27,7 @@ extension Tape {
   static func permute(_ x: Tensor, _ permutation: [Int]) -> (Tensor, [Int]) {
     let shape = permutation.map { x.shape[$0] }
     let strides = Tensor.strides(x.shape)
-    var map = [Int](repeating: 0, count: x.count)
-    var coordinate = [Int](repeating: 0, count: shape.count)
-    for flat in 0..<x.count {
-      var source = 0
-      for axis in 0..<shape.count { source += coordinate[axis] * strides[permutation[axis]] }
-      map[flat] = source
-      var axis = shape.count - 1
-      while axis >= 0 {
-        coordinate[axis] += 1
-        if coordinate[axis] < shape[axis] { break }
-        coordinate[axis] = 0
-        axis -= 1
-      }
-    }
+    let map = gatherMap(shape: shape, strides: permutation.map { strides[$0] })
     return (Tensor(unchecked: shape, map.map { x.values[$0] }), map)
   }
 }
