@@ -63,12 +63,14 @@ let package = Package(
       ]),
     .target(
       name: "Training", dependencies: ["Autodiff", "Checkpoint", "Models", "Tasks", "SeededRandom"]),
-    .target(name: "Models", dependencies: ["Autodiff", "HiPPO", "SeededRandom"]),
+    .target(
+      name: "Models",
+      dependencies: ["Autodiff", "HiPPO", "SeededRandom", .product(name: "Numerics", package: "swift-numerics")]),
     .target(name: "Tasks", dependencies: ["SeededRandom"]),
     .target(
       name: "SSMJSON",
       dependencies: [.product(name: "Numerics", package: "swift-numerics")]),
-    .target(name: "Checkpoint"),
+    .target(name: "Checkpoint", dependencies: ["SSMJSON"]),
     .executableTarget(
       name: "ssm",
       dependencies: [

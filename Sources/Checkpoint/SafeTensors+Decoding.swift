@@ -1,4 +1,5 @@
 import Foundation
+import SSMJSON
 
 extension SafeTensors {
   /// Decodes the bytes of a safetensors file (format: see ``SafeTensors``).
@@ -24,18 +25,18 @@ extension SafeTensors {
       throw CheckpointError.headerExceedsFile(length: length, available: data.count - 8)
     }
     let dataStart = start + 8 + headerLength
-    let header = try HeaderJSON.parse(Array(data[(start + 8)..<dataStart]))
-    guard case .object(let members) = header else {
-      throw CheckpointError.invalidHeader("the header must be a JSON object, got \(header.kindName)")
+    let header = try Header(bytes: Array(data[(start + 8)..<dataStart]))
+    guard case .object(let members) = header.value else {
+      throw CheckpointError.invalidHeader("the header must be a JSON object, got \(header.value.kindName)")
     }
 
     var result = SafeTensors()
     var entries: [Entry] = []
-    for (key, value) in members {
+    for (key, value, numbers) in Header.members(members, numbers: header.numberLiterals[...]) {
       if key == "__metadata__" {
         result.metadata = try metadata(from: value)
       } else {
-        entries.append(try Entry(name: key, json: value))
+        entries.append(try Entry(name: key, json: value, numbers: numbers))
       }
     }
 
@@ -70,7 +71,7 @@ extension SafeTensors {
     return result
   }
 
-  private static func metadata(from json: HeaderJSON) throws -> [String: String] {
+  private static func metadata(from json: JSONValue) throws -> [String: String] {
     switch json {
     case .null: return [:]
     case .object(let members):
@@ -96,18 +97,21 @@ extension SafeTensors {
     let begin: Int
     let end: Int
 
-    init(name: String, json: HeaderJSON) throws {
-      guard case .object(let fields) = json else {
+    /// Reads the entry `json` of tensor `name`; `numbers` is the source text of the numbers of
+    /// `json`, in document order, from which dimensions and offsets are read exactly.
+    init(name: String, json: JSONValue, numbers: ArraySlice<String>) throws {
+      guard case .object(let members) = json else {
         throw CheckpointError.invalidField(tensor: name, field: nil, expected: "an object, got \(json.kindName)")
       }
-      func field(_ key: String) throws -> HeaderJSON {
-        guard let value = fields.first(where: { $0.key == key })?.value else {
+      let fields = Header.members(members, numbers: numbers)
+      func field(_ key: String) throws -> (value: JSONValue, numbers: ArraySlice<String>) {
+        guard let field = fields.first(where: { $0.key == key }) else {
           throw CheckpointError.missingField(tensor: name, field: key)
         }
-        return value
+        return (field.value, field.numbers)
       }
 
-      guard case .string(let dtypeName) = try field("dtype") else {
+      guard case .string(let dtypeName) = try field("dtype").value else {
         throw CheckpointError.invalidField(tensor: name, field: "dtype", expected: "a string")
       }
       guard let dtype = DType(rawValue: dtypeName) else {
@@ -115,12 +119,13 @@ extension SafeTensors {
       }
 
       let shapeExpectation = "an array of non-negative integers"
-      guard case .array(let dimensions) = try field("shape") else {
+      let shapeField = try field("shape")
+      guard case .array(let dimensions) = shapeField.value else {
         throw CheckpointError.invalidField(tensor: name, field: "shape", expected: shapeExpectation)
       }
       var shape: [Int] = []
-      for dimension in dimensions {
-        switch dimension.integer {
+      for dimension in Header.integers(dimensions, literals: shapeField.numbers) {
+        switch dimension {
         case .value(let value): shape.append(value)
         case .tooLarge(let text):
           throw CheckpointError.invalidShape(tensor: name, reason: "dimension \(text) is too large")
@@ -129,12 +134,13 @@ extension SafeTensors {
       }
 
       let offsetsExpectation = "[begin, end], two non-negative integers"
-      guard case .array(let offsets) = try field("data_offsets"), offsets.count == 2 else {
+      let offsetsField = try field("data_offsets")
+      guard case .array(let offsets) = offsetsField.value, offsets.count == 2 else {
         throw CheckpointError.invalidField(tensor: name, field: "data_offsets", expected: offsetsExpectation)
       }
       var bounds: [Int] = []
-      for offset in offsets {
-        switch offset.integer {
+      for offset in Header.integers(offsets, literals: offsetsField.numbers) {
+        switch offset {
         case .value(let value) where value >= 0: bounds.append(value)
         case .value(let value):
           throw CheckpointError.invalidOffsets(tensor: name, reason: "offset \(value) is negative")

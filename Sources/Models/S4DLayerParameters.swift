@@ -36,21 +36,8 @@ public struct S4DLayerParameters {
       name: "\(name).b",
       value: try Tensor(shape: [channels, modes, 2], values: repeated(system.b.flatMap { [$0.real, $0.imaginary] })),
       role: .stateSpace)
-    let deviation = 0.5.squareRoot()
-    c = Parameter(
-      name: "\(name).c",
-      value: try Tensor(
-        shape: [channels, modes, 2],
-        values: (0..<(2 * channels * modes)).map { _ in Float(generator.nextStandardNormal() * deviation) }))
-    let (low, high) = (Foundation.log(dtRange.lowerBound), Foundation.log(dtRange.upperBound))
-    logDt = Parameter(
-      name: "\(name).logDt",
-      value: try Tensor(
-        shape: [channels], values: (0..<channels).map { _ in Float(low + generator.nextUnitInterval() * (high - low)) }),
-      role: .stateSpace)
-    skip = Parameter(
-      name: "\(name).skip",
-      value: try Tensor(shape: [channels], values: (0..<channels).map { _ in Float(generator.nextStandardNormal()) }))
+    (self.c, skip, logDt) = Initialization.outputSkipAndStep(
+      name: name, outputName: "c", channels: channels, modes: modes, dtRange: dtRange, generator: &generator)
   }
 
   /// All six parameters.

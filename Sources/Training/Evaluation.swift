@@ -6,7 +6,7 @@ import Tasks
 /// Token accuracy of `model` on `examples` fresh copying instances drawn from `seed`
 /// (never the training stream): the fraction of scored positions whose arg-max logit is
 /// the target.
-public func copyingAccuracy(of model: S4DModel, task: CopyingTask, examples: Int, seed: UInt64, batch: Int = 16)
+public func copyingAccuracy(of model: S4Model, task: CopyingTask, examples: Int, seed: UInt64, batch: Int = 16)
   throws -> Double
 {
   guard examples >= 1 else { throw TrainingError.invalidState("evaluation needs at least one example") }

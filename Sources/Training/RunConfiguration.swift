@@ -9,7 +9,7 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
   public var taskAlphabet: Int
   public var taskLength: Int
   /// The S4D model.
-  public var model: S4DModel.Configuration
+  public var model: S4Model.Configuration
   /// Sequences per step.
   public var batch: Int
   /// Optimisation steps.
@@ -32,7 +32,7 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
 
   /// A configuration; ``validate()`` checks it.
   public init(
-    taskCount: Int = 10, taskAlphabet: Int = 8, taskLength: Int, model: S4DModel.Configuration, batch: Int = 16,
+    taskCount: Int = 10, taskAlphabet: Int = 8, taskLength: Int, model: S4Model.Configuration, batch: Int = 16,
     steps: Int, learningRate: Float = 3e-3, weightDecay: Float = 0.01, stateSpaceLearningRate: Float = 1e-3,
     warmupSteps: Int = 50, gradientClip: Float = 1, seed: UInt64 = 0, checkpointEvery: Int = 100,
     evaluateEvery: Int? = nil

@@ -31,7 +31,7 @@ public struct StepReport: Sendable {
 /// masks and updates.
 public final class TrainingRun {
   public let configuration: RunConfiguration
-  public let model: S4DModel
+  public let model: S4Model
   public let directory: URL
   private let task: CopyingTask
   private let optimizer: AdamW
@@ -74,7 +74,7 @@ public final class TrainingRun {
     self.configuration = resolved
     self.directory = directory
     task = try resolved.task()
-    model = try S4DModel(resolved.model, seed: resolved.seed)
+    model = try S4Model(resolved.model, seed: resolved.seed)
     optimizer = AdamW(
       groups: ParameterGroups(
         standard: GroupSettings(learningRate: resolved.learningRate, weightDecay: resolved.weightDecay),
@@ -98,11 +98,11 @@ public final class TrainingRun {
   }
 
   /// The model of a checkpoint file, for evaluation.
-  public static func model(fromCheckpoint url: URL) throws -> (S4DModel, RunConfiguration) {
+  public static func model(fromCheckpoint url: URL) throws -> (S4Model, RunConfiguration) {
     let checkpoint = try SafeTensors.read(from: url)
     let configuration = try configuration(of: checkpoint)
     try configuration.validate()
-    let model = try S4DModel(configuration.model, seed: configuration.seed)
+    let model = try S4Model(configuration.model, seed: configuration.seed)
     try loadParameters(model.parameters, from: checkpoint)
     return (model, configuration)
   }

@@ -7,7 +7,7 @@ import Training
 struct TrainCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "train",
-    abstract: "Train an S4D model on a task; checkpoints atomically and resumes with --resume.",
+    abstract: "Train an S4 or S4D model on a task; checkpoints atomically and resumes with --resume.",
     discussion:
       "Writes OUT/checkpoint.safetensors (parameters, AdamW state, generator states, step and the configuration) "
       + "every --checkpoint-every steps and at the end, and OUT/metrics.jsonl. A progress bar is shown on a "
@@ -15,11 +15,14 @@ struct TrainCommand: ParsableCommand {
       + "parameters as an uninterrupted run.")
 
   enum TaskName: String, ExpressibleByArgument { case copying }
-  enum ModelName: String, ExpressibleByArgument { case s4d }
+  enum ModelName: String, ExpressibleByArgument {
+    case s4d, s4
+    var layer: SSMLayerKind { self == .s4d ? .diagonal : .dplr }
+  }
 
   @Option(help: "The task: copying (10 data tokens from 8 symbols, blanks, 10 recall markers).")
   var task: TaskName = .copying
-  @Option(help: "The model family: s4d.")
+  @Option(help: "The model family: s4d (diagonal) or s4 (DPLR from HiPPO-LegS).")
   var model: ModelName = .s4d
   @Option(help: "Residual blocks.") var layers = 2
   @Option(help: "Channels H.") var width = 64
@@ -38,7 +41,7 @@ struct TrainCommand: ParsableCommand {
   func run() throws {
     let configuration = RunConfiguration(
       taskLength: length,
-      model: S4DModel.Configuration(
+      model: S4Model.Configuration(
         vocabulary: 10, width: width, depth: layers, stateSize: stateSize, dropout: dropout),
       batch: batch, steps: steps, learningRate: learningRate, seed: seed, checkpointEvery: checkpointEvery,
       evaluateEvery: evaluateEvery > 0 ? evaluateEvery : nil)

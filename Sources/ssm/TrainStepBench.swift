@@ -27,7 +27,7 @@ struct TrainStepBench: ParsableCommand {
 
   func run() throws {
     let task = try CopyingTask(count: 10, delay: length - 20, alphabet: 8)
-    let model = try S4DModel(
+    let model = try S4Model(
       .init(vocabulary: task.vocabulary, width: width, depth: layers, stateSize: stateSize), seed: 0)
     let optimizer = AdamW(groups: ParameterGroups(standard: GroupSettings(learningRate: 1e-3, weightDecay: 0.01)))
     var data = SeededGenerator(seed: 1)

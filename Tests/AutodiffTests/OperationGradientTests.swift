@@ -81,6 +81,29 @@ struct OperationGradientTests {
   }
 }
 
+extension OperationGradientTests {
+  // The S4 (DPLR) layer as one op: LegS-like λ (Re λ = −½), rank 1, against differences of
+  // the float32 forward pass for inputs, λ, P, B, C̃, log dt and D.
+  @Test func s4Convolution() throws {
+    let (batch, channels, modes, length) = (2, 2, 3, 16)
+    let inputs = [
+      randomTensor([batch, channels, length], seed: 91),
+      try Tensor(shape: [channels, modes], values: [Float](repeating: Float(-0.6931), count: channels * modes)),
+      try Tensor(shape: [channels, modes], values: (0..<(channels * modes)).map { -Float($0 % modes) * 2 - 0.5 }),
+      randomTensor([channels, 1, modes, 2], seed: 92, scale: 0.3), randomTensor([channels, modes, 2], seed: 93),
+      randomTensor([channels, modes, 2], seed: 94), try Tensor(shape: [channels], values: [-2.5, -1.2]),
+      randomTensor([channels], seed: 95),
+    ]
+    try checkGradients(inputs) { tape, v in
+      try tape.s4Convolution(
+        v[0],
+        S4Variables(
+          logNegativeRealLambda: v[1], imaginaryLambda: v[2], p: v[3], b: v[4], tildeC: v[5], logDt: v[6],
+          skip: v[7]))
+    }
+  }
+}
+
 @Suite("Tape mechanics")
 struct TapeTests {
   // A parameter used twice accumulates both contributions: ℒ = Σ (p ⊙ p) has ∂ℒ/∂p = 2p.

@@ -38,6 +38,7 @@ struct MalformedInputTests {
       "", "   ", "{", "{\"a\":", "{\"a\" 1}", "{\"a\":1,}", "{a:1}", "{}x", "{} {}", "{\"a\":NaN}", "{\"a\":01}",
       "{\"a\":1.}", "{\"a\":-}", "{\"a\":tru}", "{\"a\":\"\\x\"}", "{\"a\":\"\\ud800\"}", "{\"\\udc00\":1}",
       "{\"a\":\"\u{1}\"}", "{\"a\":[1 2]}", "{\"a\":\"unterminated}", "{}\u{0}",
+      "{\"a\":Infinity}", "{\"a\":-Infinity}", "{\"a\":[1,NaN]}", "{\"a\":{\"b\":NaN}", "[-Infinity]", "{\"a\":1e5I}",
       String(repeating: "[", count: 200) + String(repeating: "]", count: 200),
       "{\"a\":" + String(repeating: "{\"b\":", count: 130) + "1" + String(repeating: "}", count: 131),
     ]
@@ -49,6 +50,26 @@ struct MalformedInputTests {
       }
       #expect(reason.hasPrefix("invalid JSON at byte "), "\(text.prefix(40)): \(reason)")
     }
+  }
+
+  @Test("nesting: 128 levels are accepted, deeper is rejected at the first byte beyond")
+  func nestingDepth() throws {
+    // The header object and the entry are two levels; `x` adds `arrays` more.
+    func header(arrays: Int) -> String {
+      "{\"a\":{\"dtype\":\"U8\",\"shape\":[],\"data_offsets\":[0,1],\"x\":"
+        + String(repeating: "[", count: arrays) + "1" + String(repeating: "]", count: arrays) + "}}"
+    }
+    let decoded = try SafeTensors.decode(fileBytes(header: header(arrays: 126), data: [9]))
+    #expect(decoded.tensors["a"]?.bytes == Data([9]))
+    let tooDeep = header(arrays: 127)
+    let offset = tooDeep.utf8.count - 127 - 1 - 127 - 2 + 126
+    #expect(
+      decodeError(fileBytes(header: tooDeep, data: [9]))
+        == .invalidHeader("invalid JSON at byte \(offset) of the header: nesting deeper than 128"))
+    // Far beyond the limit (and beyond `JSONParser`'s own), the header's limit is still named.
+    #expect(
+      decodeError(fileBytes(header: String(repeating: "[", count: 100_000)))
+        == .invalidHeader("invalid JSON at byte 128 of the header: nesting deeper than 128"))
   }
 
   @Test("duplicate keys anywhere in the header are rejected")
@@ -63,6 +84,10 @@ struct MalformedInputTests {
     #expect(decodeError(fileBytes(header: field, data: [0, 0, 0, 0])) == .duplicateKey("dtype"))
     let metadataKey = "{\"__metadata__\":{\"k\":\"1\",\"k\":\"2\"}}"
     #expect(decodeError(fileBytes(header: metadataKey)) == .duplicateKey("k"))
+    // In an ignored extra field, inside an array; the first repeat in document order is named.
+    let nested =
+      "{\"a\":{\"dtype\":\"F32\",\"x\":[1,{\"k\":{\"j\":0,\"j\":1},\"k\":2}],\"shape\":[1],\"data_offsets\":[0,4]}}"
+    #expect(decodeError(fileBytes(header: nested, data: [0, 0, 0, 0])) == .duplicateKey("j"))
   }
 
   @Test("metadata must be null or an object of strings")
@@ -151,6 +176,19 @@ struct MalformedInputTests {
       (
         "{\(entry("a", offsets: "[0,18446744073709551616]"))}", [],
         .invalidOffsets(tensor: "a", reason: "offset 18446744073709551616 is out of range")
+      ),
+      (
+        "{\(entry("a", offsets: "[0,9223372036854775808]"))}", [],
+        .invalidOffsets(tensor: "a", reason: "offset 9223372036854775808 is out of range")
+      ),
+      // Integers beyond 2^53 are read exactly from the header text, up to Int.max.
+      (
+        "{\(entry("a", "F32", "[0]", offsets: "[0,9007199254740993]"))}", [],
+        .byteCountMismatch(tensor: "a", expected: 0, actual: 9_007_199_254_740_993)
+      ),
+      (
+        "{\(entry("a", "U8", "[9223372036854775807]", offsets: "[0,9223372036854775806]"))}", [],
+        .byteCountMismatch(tensor: "a", expected: Int.max, actual: Int.max - 1)
       ),
       (
         "{\(entry("a", "F32", "[0]", offsets: "[4,0]"))}", [0, 0, 0, 0],

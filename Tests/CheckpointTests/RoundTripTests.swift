@@ -210,4 +210,21 @@ struct RoundTripTests {
     let padded = Data([0xAA, 0xBB]) + fileBytes(header: header, data: [7, 8, 9])
     #expect(try SafeTensors.decode(padded[2...]) == decoded)
   }
+
+  @Test("numbers in extra fields, before or after the shape and offsets, are ignored")
+  func numbersInExtraFields() throws {
+    // The shape and offsets are read from the header text; other numbers around them, out-of-range
+    // (`1e400`), fractional or larger than Int, must not shift them.
+    let header = """
+      {"b": {"x": [7, 8e0, {"q": -1.5}], "data_offsets": [2, 8], "y": 1e400, "dtype": "U8", "shape": [2, 3]},
+       "__metadata__": {"n": "1"},
+       "a": {"dtype": "U8", "z": [[99999999999999999999], -0], "shape": [2], "data_offsets": [0, 2], "w": 0.5}}
+      """
+    let decoded = try SafeTensors.decode(fileBytes(header: header, data: Array(0..<8)))
+    #expect(decoded.metadata == ["n": "1"])
+    #expect(decoded.tensors["a"]?.shape == [2])
+    #expect(decoded.tensors["a"]?.bytes == Data([0, 1]))
+    #expect(decoded.tensors["b"]?.shape == [2, 3])
+    #expect(decoded.tensors["b"]?.bytes == Data([2, 3, 4, 5, 6, 7]))
+  }
 }

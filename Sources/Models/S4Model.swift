@@ -1,9 +1,9 @@
 import Autodiff
 import SeededRandom
 
-/// A token-in, token-out S4D sequence model: embedding (`V × H`) → `depth` ``S4DBlock``s
+/// A token-in, token-out S4 sequence model: embedding (`V × H`) → `depth` ``S4Block``s
 /// → LayerNorm → Linear(H → V), giving logits for every position.
-public struct S4DModel {
+public struct S4Model {
   /// The model's shape.
   public struct Configuration: Sendable, Equatable, Codable {
     public var vocabulary: Int
@@ -11,9 +11,14 @@ public struct S4DModel {
     public var depth: Int
     public var stateSize: Int
     public var dropout: Float
+    /// S4D (diagonal) or S4 (DPLR) layers; absent in older checkpoints, meaning diagonal.
+    public var layer: SSMLayerKind?
 
     /// A configuration.
-    public init(vocabulary: Int, width: Int, depth: Int, stateSize: Int, dropout: Float = 0) {
+    public init(
+      vocabulary: Int, width: Int, depth: Int, stateSize: Int, dropout: Float = 0, layer: SSMLayerKind = .diagonal
+    ) {
+      self.layer = layer
       self.vocabulary = vocabulary
       self.width = width
       self.depth = depth
@@ -24,7 +29,7 @@ public struct S4DModel {
 
   public let configuration: Configuration
   public let embedding: Parameter
-  public let blocks: [S4DBlock]
+  public let blocks: [S4Block]
   public let finalNorm: LayerNorm
   public let decoder: Linear
 
@@ -46,8 +51,9 @@ public struct S4DModel {
         values: (0..<(configuration.vocabulary * configuration.width)).map { _ in Float(generator.nextStandardNormal())
         }))
     blocks = try (0..<configuration.depth).map { index in
-      try S4DBlock(
-        name: "blocks.\(index)", width: configuration.width, stateSize: configuration.stateSize,
+      try S4Block(
+        name: "blocks.\(index)", kind: configuration.layer ?? .diagonal, width: configuration.width,
+        stateSize: configuration.stateSize,
         dropout: configuration.dropout, generator: &generator)
     }
     finalNorm = LayerNorm(name: "decoder.norm", width: configuration.width)

@@ -1,21 +1,23 @@
 import Autodiff
 import SeededRandom
 
-/// A pre-norm S4D residual block on `x` (`B × L × H`):
+/// A pre-norm S4 residual block on `x` (`B × L × H`):
 ///
-///     z = LayerNorm(x) → S4D convolution over L (per channel) → GELU → Linear(H → 2H) → GLU → dropout
+///     z = LayerNorm(x) → S4/S4D convolution over L (per channel) → GELU → Linear(H → 2H) → GLU → dropout
 ///     y = x + z
-public struct S4DBlock {
+public struct S4Block {
   public let norm: LayerNorm
-  public let s4: S4DLayerParameters
+  public let s4: SSMLayer
   public let output: Linear
   /// Dropout probability after the GLU.
   public let dropout: Float
 
   /// A seeded block named `name.*`.
-  public init(name: String, width: Int, stateSize: Int, dropout: Float, generator: inout SeededGenerator) throws {
+  public init(
+    name: String, kind: SSMLayerKind, width: Int, stateSize: Int, dropout: Float, generator: inout SeededGenerator
+  ) throws {
     norm = LayerNorm(name: "\(name).norm", width: width)
-    s4 = try S4DLayerParameters(name: "\(name).s4", channels: width, stateSize: stateSize, generator: &generator)
+    s4 = try SSMLayer(kind: kind, name: "\(name).s4", channels: width, stateSize: stateSize, generator: &generator)
     output = Linear(name: "\(name).output", inputs: width, outputs: 2 * width, generator: &generator)
     self.dropout = dropout
   }

@@ -1,0 +1,48 @@
+import Autodiff
+import HiPPO
+import SeededRandom
+
+/// Which state space layer a block mixes its sequence with.
+public enum SSMLayerKind: String, Sendable, Codable, CaseIterable {
+  /// S4D: diagonal, S4D-Lin initialisation, ZOH, Vandermonde kernel.
+  case diagonal
+  /// S4: diagonal plus low rank from HiPPO-LegS, bilinear, Cauchy + Woodbury kernel, trained `C̃`.
+  case dplr
+}
+
+/// A block's sequence-mixing layer: one of the two S4 parameterisations.
+public enum SSMLayer {
+  case diagonal(S4DLayerParameters)
+  case dplr(S4LayerParameters)
+
+  /// A seeded layer of `kind` named `name.*`.
+  public init(
+    kind: SSMLayerKind, name: String, channels: Int, stateSize: Int, generator: inout SeededGenerator
+  ) throws {
+    switch kind {
+    case .diagonal:
+      self = .diagonal(
+        try S4DLayerParameters(name: name, channels: channels, stateSize: stateSize, generator: &generator))
+    case .dplr:
+      self = .dplr(
+        try S4LayerParameters(
+          name: name, channels: channels, stateSize: stateSize, measure: .legs, generator: &generator))
+    }
+  }
+
+  /// The layer's parameters.
+  public var parameters: [Parameter] {
+    switch self {
+    case .diagonal(let layer): return layer.parameters
+    case .dplr(let layer): return layer.parameters
+    }
+  }
+
+  /// The convolution of `u` (`B × H × L`) on `tape`.
+  public func callAsFunction(_ u: Variable, on tape: Tape) throws -> Variable {
+    switch self {
+    case .diagonal(let layer): return try layer(u, on: tape)
+    case .dplr(let layer): return try layer(u, on: tape)
+    }
+  }
+}
