@@ -38,9 +38,9 @@ public struct S4Variables {
 
 extension Tape {
   /// The S4 convolution layer `y = K(Λ, P, B, C̃, dt) ∗ u + D u` on `u` (`B × H × L`): the DPLR
-  /// kernel by Cauchy sums and Woodbury (``DPLRSSM/kernel(length:tildeC:as:)``, float32),
+  /// kernel by Cauchy sums and Woodbury (`DPLRSSM.kernel(length:tildeC:as:)`, float32),
   /// the FFT convolution, and their backward passes (FFT correlations, then
-  /// ``DPLRSSM/kernelGradients(_:length:tildeC:)`` in float64).
+  /// `DPLRSSM.kernelGradients(_:length:tildeC:)` in float64).
   public func s4Convolution(_ input: Variable, _ parameters: S4Variables) throws -> Variable {
     let u = value(input)
     let (r, m) = (value(parameters.logNegativeRealLambda), value(parameters.imaginaryLambda))

@@ -35,9 +35,9 @@ public struct S4DVariables {
 
 extension Tape {
   /// The S4D convolution layer `y = K(λ, B, C, dt) ∗ u + D u` on `u` (`B × H × L`), as
-  /// one coarse operation: forward by ``DiagonalConvolutionLayer/forward(_:shape:effort:)``
+  /// one coarse operation: forward by `DiagonalConvolutionLayer.forward(_:shape:effort:)`
   /// (float32 fast path, parameters converted to float64 for discretisation), backward by
-  /// ``DiagonalConvolutionLayer/gradients(outputGradient:input:shape:kernel:effort:)``.
+  /// `DiagonalConvolutionLayer.gradients`.
   public func s4dConvolution(
     _ input: Variable, _ parameters: S4DVariables, discretization: DiagonalDiscretization = .zoh
   ) throws -> Variable {

@@ -87,7 +87,7 @@ public struct DiagonalLayerGradients<Scalar: FFTScalar>: Sendable {
 
 extension DiagonalConvolutionLayer {
   /// The backward pass of ``forward(_:shape:effort:)``: the FFT convolution's
-  /// gradients (``causalConvolutionGradients(outputGradient:input:shape:kernel:skip:effort:)``)
+  /// gradients (`causalConvolutionGradients`)
   /// and then the kernel's (``DiagonalSSM/kernelGradients(_:length:)``).
   ///
   /// - Parameters:
@@ -95,6 +95,7 @@ extension DiagonalConvolutionLayer {
   ///   - input: the forward pass's `u`.
   ///   - shape: `(B × H × L)`.
   ///   - kernel: the forward pass's kernel if kept (`H × L`), else recomputed.
+  ///   - effort: FFTW planning effort for a length not planned before.
   @_specialize(exported:true,where Scalar == Float)
   @_specialize(exported:true,where Scalar == Double)
   public func gradients<Scalar: FFTScalar>(

@@ -19,7 +19,7 @@ public struct GroupSettings: Sendable, Equatable {
 public struct ParameterGroups: Sendable, Equatable {
   /// Weights, biases, embeddings, normalisation.
   public var standard: GroupSettings
-  /// ``ParameterRole/stateSpace`` parameters.
+  /// `ParameterRole.stateSpace` parameters.
   public var stateSpace: GroupSettings
 
   /// Groups with the given standard settings and the S4 default for state space parameters.
