@@ -4,9 +4,11 @@ import Parallelism
 
 /// The state of a batch of diagonal systems, `x[b, h, n]` (`B × H × M` complex).
 ///
-/// Stored mode-major, `real[(b·M + n)·H + h]`, with separate real and imaginary
-/// arrays, so that a step runs `SIMD8` lanes across channels (no horizontal sums).
-/// ``values`` and ``init(batch:channels:modes:values:)`` use the `B × H × M` order.
+/// Stored mode-major, `[(b·M + n)·H + h]`, with separate real and imaginary arrays, so
+/// that a step runs `SIMD8` lanes across channels (no horizontal sums). The float32 fast
+/// path may store `x/B̄` instead of `x` (one complex multiply fewer per mode and step);
+/// ``values`` always returns `x`, and ``init(batch:channels:modes:values:)`` takes `x`,
+/// both in `B × H × M` order. Two states are equal when their values are.
 public struct DiagonalState<Scalar: FFTScalar>: Sendable, Equatable {
   /// Sequences in the batch.
   public let batch: Int
@@ -14,10 +16,12 @@ public struct DiagonalState<Scalar: FFTScalar>: Sendable, Equatable {
   public let channels: Int
   /// Stored modes per channel.
   public let modes: Int
-  /// `Re x`, mode-major `B × M × H`.
-  public internal(set) var real: [Scalar]
-  /// `Im x`, mode-major `B × M × H`.
-  public internal(set) var imaginary: [Scalar]
+  /// Stored real parts, mode-major `B × M × H` (of `x`, or of `x/s` with `s = scaling`).
+  var real: [Scalar]
+  /// Stored imaginary parts, likewise.
+  var imaginary: [Scalar]
+  /// `s` (mode-major `M × H`) when the stored values are `x/s`; `nil` when they are `x`.
+  var scaling: StateScaling<Scalar>?
 
   /// The zero state `x_{−1} = 0`.
   public init(batch: Int, channels: Int, modes: Int) {
@@ -46,19 +50,58 @@ public struct DiagonalState<Scalar: FFTScalar>: Sendable, Equatable {
     }
   }
 
-  /// The state as complex values in `B × H × M` order.
+  /// The state `x` as complex values in `B × H × M` order.
   public var values: [Complex<Scalar>] {
     var result = [Complex<Scalar>]()
     result.reserveCapacity(real.count)
     for b in 0..<batch {
       for h in 0..<channels {
-        for n in 0..<modes { result.append(Complex(real[storageIndex(b, h, n)], imaginary[storageIndex(b, h, n)])) }
+        for n in 0..<modes { result.append(value(b, h, n)) }
       }
     }
     return result
   }
 
+  /// `x[b, h, n]`.
+  private func value(_ b: Int, _ h: Int, _ n: Int) -> Complex<Scalar> {
+    let stored = Complex(real[storageIndex(b, h, n)], imaginary[storageIndex(b, h, n)])
+    guard let scaling else { return stored }
+    return stored * Complex(scaling.real[n * channels + h], scaling.imaginary[n * channels + h])
+  }
+
+  /// Re-expresses the stored values for `target` (`x/s`, or `x` when `nil`).
+  mutating func rescale(to target: StateScaling<Scalar>?) {
+    guard scaling !== target else { return }
+    for b in 0..<batch {
+      for n in 0..<modes {
+        for h in 0..<channels {
+          var x = value(b, h, n)
+          if let target { x = x / Complex(target.real[n * channels + h], target.imaginary[n * channels + h]) }
+          real[storageIndex(b, h, n)] = x.real
+          imaginary[storageIndex(b, h, n)] = x.imaginary
+        }
+      }
+    }
+    scaling = target
+  }
+
   func storageIndex(_ b: Int, _ h: Int, _ n: Int) -> Int { (b * modes + n) * channels + h }
+
+  public static func == (lhs: DiagonalState, rhs: DiagonalState) -> Bool {
+    lhs.batch == rhs.batch && lhs.channels == rhs.channels && lhs.modes == rhs.modes && lhs.values == rhs.values
+  }
+}
+
+/// A per-mode complex factor `s` (mode-major `M × H`) of a scaled ``DiagonalState``; compared
+/// by identity, so checking that a state matches its recurrence costs nothing per step.
+final class StateScaling<Scalar: FFTScalar>: Sendable {
+  let real: [Scalar]
+  let imaginary: [Scalar]
+
+  init(real: [Scalar], imaginary: [Scalar]) {
+    self.real = real
+    self.imaginary = imaginary
+  }
 }
 
 /// Recurrent (step-by-step) evaluation of a ``DiagonalSSM`` in precision `Scalar`:
@@ -79,10 +122,13 @@ public struct DiagonalRecurrence<Scalar: FFTScalar>: Sendable {
   /// `2C` (the factor 2 of `2 Re`).
   let cRe: [Scalar]
   let cIm: [Scalar]
-  /// The float32 fast path's copy of the coefficients, eight channels per group and
-  /// group-major: `[(g·M + n)·48 + k·8 + lane]` for `k` = Re Ā, Im Ā, Re B̄, Im B̄, Re 2C,
-  /// Im 2C — one contiguous stream per group (empty for float64).
+  /// The float32 fast path's coefficients for the state `z = x/B̄`, eight channels per group
+  /// and group-major: `[(g·M + n)·32 + k·8 + lane]` for `k` = Re Ā, Im Ā, Re 2CB̄, Im 2CB̄
+  /// (`z ← Ā z + u`, `y = Re Σ 2CB̄ z`): one contiguous stream per group. Empty when not used.
   let packed: [Scalar]
+  /// `B̄` (mode-major) when the fast path runs on `z = x/B̄`: float32, every channel in a
+  /// group of eight, and no `B̄ = 0`; `nil` otherwise.
+  let scaling: StateScaling<Scalar>?
 
   /// Discretises `system` (its own ZOH or bilinear rule) for stepping.
   @_specialize(exported:true,where Scalar == Float)
@@ -105,11 +151,19 @@ public struct DiagonalRecurrence<Scalar: FFTScalar>: Sendable {
     bIm = modeMajor(bBar, \.imaginary)
     cRe = modeMajor(system.c) { 2 * $0.real }
     cIm = modeMajor(system.c) { 2 * $0.imaginary }
-    packed =
-      Scalar.self == Float.self
-      ? Float32Kernels.packedCoefficients(
-        [aRe, aIm, bRe, bIm, cRe, cIm].map { $0.map { Float($0) } }, channels: channels, modes: modes
-      ).map { Scalar($0) } : []
+    let foldable =
+      Scalar.self == Float.self && channels.isMultiple(of: 8) && bBar.allSatisfy { $0.real != 0 || $0.imaginary != 0 }
+    if foldable {
+      let weights = zip(system.c, bBar).map { Complex(2, 0) * $0 * $1 }  // 2 C B̄, in float64
+      packed = Float32Kernels.packedCoefficients(
+        [aRe, aIm, modeMajor(weights, \.real), modeMajor(weights, \.imaginary)].map { $0.map { Float($0) } },
+        channels: channels, modes: modes
+      ).map { Scalar($0) }
+      scaling = StateScaling(real: bRe, imaginary: bIm)
+    } else {
+      packed = []
+      scaling = nil
+    }
   }
 
   /// A zero state for `batch` sequences.
@@ -128,6 +182,7 @@ public struct DiagonalRecurrence<Scalar: FFTScalar>: Sendable {
   @_specialize(exported:true,where Scalar == Double)
   public func step(_ u: [Scalar], skip: [Scalar]? = nil, state: inout DiagonalState<Scalar>) throws -> [Scalar] {
     try validate(u: u, length: 1, skip: skip, state: state)
+    state.rescale(to: scaling)
     // Tokens are already `B × H` contiguous: no gather, and no threads unless the
     // batch is large enough to pay for them (one step of B = 1 takes ~2 µs).
     let (h, m) = (channels, modes)
@@ -176,6 +231,7 @@ public struct DiagonalRecurrence<Scalar: FFTScalar>: Sendable {
     -> [Scalar]
   {
     try validate(u: u, length: length, skip: skip, state: state)
+    state.rescale(to: scaling)
     let blockWidth = 64
     let blocks = (channels + blockWidth - 1) / blockWidth
     var y = [Scalar](repeating: 0, count: u.count)
@@ -237,7 +293,8 @@ public struct DiagonalRecurrence<Scalar: FFTScalar>: Sendable {
             cRe.withUnsafeBufferPointer { cr in
               cIm.withUnsafeBufferPointer { ci in
                 var done = 0
-                if Scalar.self == Float.self {
+                if scaling != nil {
+                  // The fast path covers whole groups only (channels is a multiple of 8).
                   let groups = range.count / 8
                   packed.withUnsafeBufferPointer { packed in
                     Float32Kernels.diagonalStep(

@@ -20,27 +20,29 @@ enum Float32Kernels {
     UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: SIMD8<Float>.self)
   }
 
-  /// Interleaves six mode-major coefficient arrays (`[n·H + h]`) into the group-major
+  /// Interleaves `K` mode-major coefficient arrays (`[n·H + h]`) into the group-major
   /// layout of ``diagonalStep(packed:firstGroup:groups:channels:modes:re:im:inputs:outputs:)``:
-  /// `[(g·M + n)·48 + k·8 + lane]` for channel `8g + lane` and array `k`. Channels past
-  /// the last full group of eight are left to the caller's scalar loop.
+  /// `[(g·M + n)·8K + k·8 + lane]` for channel `8g + lane` and array `k`.
   static func packedCoefficients(_ arrays: [[Float]], channels: Int, modes: Int) -> [Float] {
-    let groups = channels / 8
-    var packed = [Float](repeating: 0, count: groups * modes * 48)
+    let (groups, width) = (channels / 8, 8 * arrays.count)
+    var packed = [Float](repeating: 0, count: groups * modes * width)
     for group in 0..<groups {
       for n in 0..<modes {
         for (k, array) in arrays.enumerated() {
-          for lane in 0..<8 { packed[(group * modes + n) * 48 + k * 8 + lane] = array[n * channels + 8 * group + lane] }
+          for lane in 0..<8 {
+            packed[(group * modes + n) * width + k * 8 + lane] = array[n * channels + 8 * group + lane]
+          }
         }
       }
     }
     return packed
   }
 
-  /// One recurrent step of the channel groups `firstGroup ..< firstGroup + groups`
-  /// (eight channels each): `x ← Ā x + B̄ u` on the mode-major state (`[n·H + h]`) and
-  /// `outputs[j] = Σ_n Re(2C x)` for channel `8·firstGroup + j`. Coefficients come from
-  /// ``packedCoefficients(_:channels:modes:)``, read as one sequential stream per group.
+  /// One recurrent step of the channel groups `firstGroup ..< firstGroup + groups` (eight
+  /// channels each) on the scaled state `z = x/B̄` (mode-major `[n·H + h]`):
+  /// `z ← Ā z + u` and `outputs[j] = Re Σ_n (2CB̄) z` for channel `8·firstGroup + j` — six
+  /// loads per eight modes instead of eight. Coefficients come from
+  /// ``packedCoefficients(_:channels:modes:)`` with `[Re Ā, Im Ā, Re 2CB̄, Im 2CB̄]`.
   static func diagonalStep(
     packed: UnsafePointer<Float>, firstGroup: Int, groups: Int, channels: Int, modes: Int,
     re: UnsafeMutablePointer<Float>, im: UnsafeMutablePointer<Float>, inputs: UnsafePointer<Float>,
@@ -48,19 +50,19 @@ enum Float32Kernels {
   ) {
     for group in 0..<groups {
       let u = load(inputs + 8 &* group)
-      var coefficients = packed + (firstGroup &+ group) &* modes &* 48
+      var coefficients = packed + (firstGroup &+ group) &* modes &* 32
       var index = 8 &* (firstGroup &+ group)
       var (sumReal, sumImaginary) = (SIMD8<Float>(), SIMD8<Float>())
       for _ in 0..<modes {
-        let (xr, xi) = (load(re + index), load(im + index))
+        let (zr, zi) = (load(re + index), load(im + index))
         let (ar, ai) = (load(coefficients), load(coefficients + 8))
-        let nextReal = ar * xr - ai * xi + load(coefficients + 16) * u
-        let nextImaginary = ar * xi + ai * xr + load(coefficients + 24) * u
+        let nextReal = ar * zr - ai * zi + u
+        let nextImaginary = ar * zi + ai * zr
         store(nextReal, re + index)
         store(nextImaginary, im + index)
-        sumReal += load(coefficients + 32) * nextReal
-        sumImaginary += load(coefficients + 40) * nextImaginary
-        coefficients += 48
+        sumReal += load(coefficients + 16) * nextReal
+        sumImaginary += load(coefficients + 24) * nextImaginary
+        coefficients += 32
         index = index &+ channels
       }
       store(sumReal - sumImaginary, outputs + 8 &* group)

@@ -22,9 +22,10 @@ struct RecurrenceTests {
   // Reference: float64 direct convolution with the float64 kernel (which equals
   // dense powers, see the kernel suites). float64 1e-10 (the recurrence is a
   // stable filter: round-off does not grow); float32 1e-4 of max|y|.
-  // Channel counts cover the float32 SIMD groups of eight and their scalar tails
-  // (3: tail only; 19: two groups + 3; 70: a full block of 64 channels + 6 in `run`).
-  @Test(arguments: [DiagonalDiscretization.zoh, .bilinear], [3, 19, 70])
+  // Channel counts cover both float32 paths: multiples of 8 run the SIMD kernel on the
+  // scaled state x/B̄ (16; 72: a block of 64 channels + 8 in `run`), others the plain loop
+  // (3, 19, 70).
+  @Test(arguments: [DiagonalDiscretization.zoh, .bilinear], [3, 19, 70, 16, 72])
   func diagonalConvolutionEqualsRecurrence(discretization: DiagonalDiscretization, channels: Int) throws {
     let (batch, length) = (2, 300)
     let system = try Self.diagonalSystem(channels: channels, stateSize: 20, discretization: discretization)
@@ -94,8 +95,10 @@ struct RecurrenceTests {
   // State passing: the convolution-mode forward of consecutive chunks, each
   // started from the previous chunk's final state, equals one recurrent run over
   // the concatenation (outputs and final state; same tolerances as above).
-  @Test func chunkedForwardEqualsOneLongRun() throws {
-    let (batch, channels) = (2, 3)
+  // (8 channels: float32 chunks hand a scaled state from one recurrence to the next.)
+  @Test(arguments: [3, 8])
+  func chunkedForwardEqualsOneLongRun(channels: Int) throws {
+    let batch = 2
     let chunks = [300, 1, 77, 512]
     let total = chunks.reduce(0, +)
     let system = try Self.diagonalSystem(channels: channels, stateSize: 16, discretization: .zoh)
