@@ -15,11 +15,41 @@ extension Tape {
     guard permutation.sorted() == Array(0..<x.rank) else {
       throw AutodiffError.invalidArgument("\(permutation) is not a permutation of the \(x.rank) axes")
     }
+    // Swapping the last two axes (B × L × H ↔ B × H × L around every S4 layer) is common
+    // enough for a direct loop: no index map of B·L·H integers to build.
+    if x.rank == 3, permutation == [0, 2, 1] {
+      let (batch, rows, columns) = (x.shape[0], x.shape[1], x.shape[2])
+      return record(
+        Tensor(unchecked: [batch, columns, rows], Self.swapLastAxes(x.values, batch, rows, columns)), inputs: [a]
+      ) {
+        g in [Tensor(unchecked: x.shape, Self.swapLastAxes(g.values, batch, columns, rows))]
+      }
+    }
     let (output, map) = Self.permute(x, permutation)
     return record(output, inputs: [a]) { g in
       var back = Tensor(shape: x.shape)
       for (flat, source) in map.enumerated() { back.values[source] = g.values[flat] }
       return [back]
+    }
+  }
+
+  /// `B × R × C` → `B × C × R`, in tiles of 32 × 32 for cache locality.
+  static func swapLastAxes(_ values: [Float], _ batch: Int, _ rows: Int, _ columns: Int) -> [Float] {
+    [Float](unsafeUninitializedCapacity: values.count) { output, count in
+      values.withUnsafeBufferPointer { input in
+        let tile = 32
+        for b in 0..<batch {
+          let (source, target) = (input.baseAddress! + b * rows * columns, output.baseAddress! + b * rows * columns)
+          for r0 in stride(from: 0, to: rows, by: tile) {
+            for c0 in stride(from: 0, to: columns, by: tile) {
+              for r in r0..<min(r0 + tile, rows) {
+                for c in c0..<min(c0 + tile, columns) { target[c * rows + r] = source[r * columns + c] }
+              }
+            }
+          }
+        }
+      }
+      count = values.count
     }
   }
 

@@ -23,6 +23,16 @@ struct OperationGradientTests {
   @Test func shapes() throws {
     try checkGradients([randomTensor([2, 6], seed: 21)]) { try $0.reshape($1[0], to: [3, 4]) }
     try checkGradients([randomTensor([2, 3, 4], seed: 22)]) { try $0.transpose($1[0], permutation: [2, 0, 1]) }
+    // The direct path for swapping the last two axes (tiles of 32: a 40 × 35 matrix crosses tiles).
+    try checkGradients([randomTensor([2, 40, 35], seed: 23)], maximumChecks: 60) {
+      try $0.transpose($1[0], permutation: [0, 2, 1])
+    }
+    let tape = Tape()
+    let x = randomTensor([2, 40, 35], seed: 24)
+    let swapped = tape.value(try tape.transpose(tape.constant(x), permutation: [0, 2, 1]))
+    let general = tape.value(
+      try tape.transpose(tape.transpose(tape.constant(x), permutation: [1, 0, 2]), permutation: [1, 2, 0]))
+    #expect(swapped == general)
   }
 
   @Test func reductions() throws {
