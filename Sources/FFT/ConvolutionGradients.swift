@@ -14,6 +14,8 @@ public struct ConvolutionGradients<Scalar: FFTScalar>: Sendable {
   public let kernel: [Scalar]
   /// `∂ℒ/∂D`, `H` values.
   public let skip: [Scalar]
+  /// `∂ℒ/∂K̃` of a bidirectional convolution (`H × L`), `nil` for a causal one.
+  public let antiCausalKernel: [Scalar]?
 }
 
 /// The gradients of ``causalConvolution(_:shape:kernel:skip:effort:)`` with respect to
@@ -37,10 +39,33 @@ public func causalConvolutionGradients<Scalar: FFTScalar>(
   outputGradient: [Scalar], input: [Scalar], shape: SignalShape, kernel: [Scalar], skip: [Scalar]? = nil,
   effort: PlanningEffort = .estimate
 ) throws -> ConvolutionGradients<Scalar> {
+  try convolutionGradients(
+    outputGradient: outputGradient, input: input, shape: shape, kernel: kernel, antiCausalKernel: nil, skip: skip,
+    effort: effort)
+}
+
+/// The gradients of ``bidirectionalConvolution(_:shape:kernel:antiCausalKernel:skip:effort:)``:
+/// as for the causal convolution, with the combined circular kernel `k = [K, reverse(K̃)]`
+/// of length `2L`, so `∂ℒ/∂K = ∂ℒ/∂k[0..<L]` and `∂ℒ/∂K̃[j] = ∂ℒ/∂k[2L − 1 − j]`.
+@_specialize(exported:true,where Scalar == Float)
+@_specialize(exported:true,where Scalar == Double)
+public func bidirectionalConvolutionGradients<Scalar: FFTScalar>(
+  outputGradient: [Scalar], input: [Scalar], shape: SignalShape, kernel: [Scalar], antiCausalKernel: [Scalar],
+  skip: [Scalar]? = nil, effort: PlanningEffort = .estimate
+) throws -> ConvolutionGradients<Scalar> {
+  try convolutionGradients(
+    outputGradient: outputGradient, input: input, shape: shape, kernel: kernel, antiCausalKernel: antiCausalKernel,
+    skip: skip, effort: effort)
+}
+
+private func convolutionGradients<Scalar: FFTScalar>(
+  outputGradient: [Scalar], input: [Scalar], shape: SignalShape, kernel: [Scalar], antiCausalKernel: [Scalar]?,
+  skip: [Scalar]?, effort: PlanningEffort
+) throws -> ConvolutionGradients<Scalar> {
   let (channels, length, batch) = (shape.channels, shape.length, shape.batch)
   for (values, name, count) in [
     (outputGradient, "output gradient", shape.count), (input, "input u", shape.count),
-    (kernel, "kernel", channels * length),
+    (kernel, "kernel", channels * length), (antiCausalKernel ?? kernel, "anti-causal kernel", channels * length),
   ] {
     guard values.count == count else {
       throw FFTError.shapeMismatch("\(name) has \(values.count) values, expected \(count) for \(shape)")
@@ -59,62 +84,76 @@ public func causalConvolutionGradients<Scalar: FFTScalar>(
   var inputGradient = [Scalar](repeating: 0, count: shape.count)
   var kernelGradient = [Scalar](repeating: 0, count: channels * length)
   var skipGradient = [Scalar](repeating: 0, count: channels)
+  var antiCausalGradient = [Scalar](repeating: 0, count: antiCausalKernel == nil ? 1 : channels * length)
   inputGradient.withUnsafeMutableBufferPointer { du in
     kernelGradient.withUnsafeMutableBufferPointer { dK in
       skipGradient.withUnsafeMutableBufferPointer { dD in
-        let out = (
-          du: SharedPointer(du.baseAddress!), dK: SharedPointer(dK.baseAddress!), dD: SharedPointer(dD.baseAddress!)
-        )
-        forEachChunk(of: channels, minimumChunk: max(1, 8192 / (batch * length))) { range in
-          let pool = BufferPool.shared
-          let real = pool.take(2 * length, as: Scalar.self)
-          let kernelSpectrum = pool.take(2 * plan.spectrumStride, as: Scalar.self)
-          let spectrum = pool.take(2 * plan.spectrumStride, as: Scalar.self)
-          let product = pool.take(2 * plan.spectrumStride, as: Scalar.self)
-          let sum = pool.take(2 * plan.spectrumStride, as: Scalar.self)
-          defer { [real, kernelSpectrum, spectrum, product, sum].forEach { pool.give($0) } }
-          /// `destination ← rfft(values zero-padded to 2L)`.
-          func transform(_ values: UnsafePointer<Scalar>, into destination: UnsafeMutablePointer<Scalar>) {
-            real.pointer.update(from: values, count: length)
-            (real.pointer + length).update(repeating: 0, count: length)
-            plan.forward(real.pointer, destination)
-          }
-          for channel in range {
-            kernel.withUnsafeBufferPointer {
-              transform($0.baseAddress! + channel * length, into: kernelSpectrum.pointer)
+        antiCausalGradient.withUnsafeMutableBufferPointer { dA in
+          let out = (
+            du: SharedPointer(du.baseAddress!), dK: SharedPointer(dK.baseAddress!), dD: SharedPointer(dD.baseAddress!),
+            dA: SharedPointer(dA.baseAddress!)
+          )
+          forEachChunk(of: channels, minimumChunk: max(1, 8192 / (batch * length))) { range in
+            let pool = BufferPool.shared
+            let real = pool.take(2 * length, as: Scalar.self)
+            let kernelSpectrum = pool.take(2 * plan.spectrumStride, as: Scalar.self)
+            let spectrum = pool.take(2 * plan.spectrumStride, as: Scalar.self)
+            let product = pool.take(2 * plan.spectrumStride, as: Scalar.self)
+            let sum = pool.take(2 * plan.spectrumStride, as: Scalar.self)
+            defer { [real, kernelSpectrum, spectrum, product, sum].forEach { pool.give($0) } }
+            /// `destination ← rfft(values zero-padded to 2L)`.
+            func transform(_ values: UnsafePointer<Scalar>, into destination: UnsafeMutablePointer<Scalar>) {
+              real.pointer.update(from: values, count: length)
+              (real.pointer + length).update(repeating: 0, count: length)
+              plan.forward(real.pointer, destination)
             }
-            sum.pointer.update(repeating: 0, count: 2 * bins)
-            var skipSum: Scalar = 0
-            for b in 0..<batch {
-              let row = (b * channels + channel) * length
-              outputGradient.withUnsafeBufferPointer { transform($0.baseAddress! + row, into: spectrum.pointer) }
-              // ∂ℒ/∂u: irfft(conj(K̂)·ĝ)[:L]/2L + D g.
-              let (k, g, p) = (kernelSpectrum.pointer, spectrum.pointer, product.pointer)
-              for bin in 0..<bins {
-                let (kr, ki, gr, gi) = (k[2 * bin], k[2 * bin + 1], g[2 * bin], g[2 * bin + 1])
-                p[2 * bin] = (kr * gr + ki * gi) * scale
-                p[2 * bin + 1] = (kr * gi - ki * gr) * scale
+            for channel in range {
+              // The circular kernel k = [K, reverse(K̃) or 0] of length 2L.
+              for t in 0..<length { real.pointer[t] = kernel[channel * length + t] }
+              if let antiCausalKernel {
+                for i in 0..<length { real.pointer[length + i] = antiCausalKernel[channel * length + length - 1 - i] }
+              } else {
+                (real.pointer + length).update(repeating: 0, count: length)
               }
-              plan.backward(product.pointer, real.pointer)
-              let d = skip?[channel] ?? 0
-              for t in 0..<length { out.du.base[row + t] = real.pointer[t] + d * outputGradient[row + t] }
-              // Σ_b conj(û)·ĝ for ∂ℒ/∂K, and Σ g·u for ∂ℒ/∂D.
-              input.withUnsafeBufferPointer { transform($0.baseAddress! + row, into: product.pointer) }
-              let (uHat, s) = (product.pointer, sum.pointer)
-              for bin in 0..<bins {
-                let (ur, ui, gr, gi) = (uHat[2 * bin], uHat[2 * bin + 1], g[2 * bin], g[2 * bin + 1])
-                s[2 * bin] += ur * gr + ui * gi
-                s[2 * bin + 1] += ur * gi - ui * gr
+              plan.forward(real.pointer, kernelSpectrum.pointer)
+              sum.pointer.update(repeating: 0, count: 2 * bins)
+              var skipSum: Scalar = 0
+              for b in 0..<batch {
+                let row = (b * channels + channel) * length
+                outputGradient.withUnsafeBufferPointer { transform($0.baseAddress! + row, into: spectrum.pointer) }
+                // ∂ℒ/∂u: irfft(conj(K̂)·ĝ)[:L]/2L + D g.
+                let (k, g, p) = (kernelSpectrum.pointer, spectrum.pointer, product.pointer)
+                for bin in 0..<bins {
+                  let (kr, ki, gr, gi) = (k[2 * bin], k[2 * bin + 1], g[2 * bin], g[2 * bin + 1])
+                  p[2 * bin] = (kr * gr + ki * gi) * scale
+                  p[2 * bin + 1] = (kr * gi - ki * gr) * scale
+                }
+                plan.backward(product.pointer, real.pointer)
+                let d = skip?[channel] ?? 0
+                for t in 0..<length { out.du.base[row + t] = real.pointer[t] + d * outputGradient[row + t] }
+                // Σ_b conj(û)·ĝ for ∂ℒ/∂K, and Σ g·u for ∂ℒ/∂D.
+                input.withUnsafeBufferPointer { transform($0.baseAddress! + row, into: product.pointer) }
+                let (uHat, s) = (product.pointer, sum.pointer)
+                for bin in 0..<bins {
+                  let (ur, ui, gr, gi) = (uHat[2 * bin], uHat[2 * bin + 1], g[2 * bin], g[2 * bin + 1])
+                  s[2 * bin] += ur * gr + ui * gi
+                  s[2 * bin + 1] += ur * gi - ui * gr
+                }
+                for t in 0..<length { skipSum += outputGradient[row + t] * input[row + t] }
               }
-              for t in 0..<length { skipSum += outputGradient[row + t] * input[row + t] }
+              plan.backward(sum.pointer, real.pointer)
+              for j in 0..<length { out.dK.base[channel * length + j] = real.pointer[j] * scale }
+              if antiCausalKernel != nil {
+                for j in 0..<length { out.dA.base[channel * length + j] = real.pointer[2 * length - 1 - j] * scale }
+              }
+              out.dD.base[channel] = skipSum
             }
-            plan.backward(sum.pointer, real.pointer)
-            for j in 0..<length { out.dK.base[channel * length + j] = real.pointer[j] * scale }
-            out.dD.base[channel] = skipSum
           }
         }
       }
     }
   }
-  return ConvolutionGradients(input: inputGradient, kernel: kernelGradient, skip: skipGradient)
+  return ConvolutionGradients(
+    input: inputGradient, kernel: kernelGradient, skip: skipGradient,
+    antiCausalKernel: antiCausalKernel == nil ? nil : antiCausalGradient)
 }

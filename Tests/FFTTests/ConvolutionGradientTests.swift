@@ -42,6 +42,41 @@ struct ConvolutionGradientTests {
     #expect(relativeError(single.skip, dD) <= 1e-5)
   }
 
+  // Bidirectional: the anti-causal kernel's gradient ∂ℒ/∂K̃[j] = Σ_b Σ_t g[t] u[t + j + 1]
+  // and the extra term of ∂ℒ/∂u, against their definitions (same tolerances).
+  @Test(arguments: [(1, 1, 1), (2, 3, 17), (2, 2, 200)])
+  func bidirectionalMatchDirectDefinitions(batch: Int, channels: Int, length: Int) throws {
+    let shape = try SignalShape(batch: batch, channels: channels, length: length)
+    let u = normals(shape.count, seed: 55)
+    let g = normals(shape.count, seed: 56)
+    let kernel = normals(channels * length, seed: 57)
+    let backward = normals(channels * length, seed: 58)
+    let skip = normals(channels, seed: 59)
+    var du = [Double](repeating: 0, count: shape.count)
+    var dK = [Double](repeating: 0, count: channels * length)
+    var dA = [Double](repeating: 0, count: channels * length)
+    for row in 0..<shape.rows {
+      let (c, base) = (row % channels, row * length)
+      for s in 0..<length {
+        var sum = skip[c] * g[base + s]
+        for t in s..<length { sum += kernel[c * length + t - s] * g[base + t] }
+        for t in 0..<s { sum += backward[c * length + s - t - 1] * g[base + t] }
+        du[base + s] = sum
+      }
+      for j in 0..<length {
+        for t in j..<length { dK[c * length + j] += g[base + t] * u[base + t - j] }
+        for t in 0..<max(0, length - j - 1) { dA[c * length + j] += g[base + t] * u[base + t + j + 1] }
+      }
+    }
+    let result = try bidirectionalConvolutionGradients(
+      outputGradient: g, input: u, shape: shape, kernel: kernel, antiCausalKernel: backward, skip: skip)
+    #expect(relativeError(result.input, du) <= 1e-12)
+    #expect(relativeError(result.kernel, dK) <= 1e-12)
+    #expect(relativeError(try #require(result.antiCausalKernel), dA) <= 1e-12)
+    #expect(
+      try causalConvolutionGradients(outputGradient: g, input: u, shape: shape, kernel: kernel).antiCausalKernel == nil)
+  }
+
   // The adjoint identity ⟨g, conv(u)⟩ = ⟨∂ℒ/∂u, u⟩ (the convolution is linear in u,
   // so ℒ = Σ g·y has gradient exactly the adjoint applied to g).
   @Test func adjointIdentity() throws {
