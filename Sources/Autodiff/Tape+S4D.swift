@@ -34,50 +34,69 @@ public struct S4DVariables {
 }
 
 extension Tape {
-  /// The S4D convolution layer `y = K(λ, B, C, dt) ∗ u + D u` on `u` (`B × H × L`), as
-  /// one coarse operation: forward by `DiagonalConvolutionLayer.forward(_:shape:effort:)`
-  /// (float32 fast path, parameters converted to float64 for discretisation), backward by
-  /// `DiagonalConvolutionLayer.gradients`.
+  /// The S4D convolution layer `y = K(λ, B, C, dt) ∗ u + D u` on `u` (`B × H × L`), as one
+  /// coarse operation: the kernel by `DiagonalSSM.kernel(length:as:)` (float32 fast path,
+  /// parameters discretised in float64), the FFT convolution, and their backward passes
+  /// (`causalConvolutionGradients`, then `DiagonalSSM.kernelGradients`).
+  ///
+  /// With `bidirectional`, the SSM parameters describe `2H` channels: the first `H` kernels act
+  /// causally and the last `H` anti-causally (`y_t += Σ_{s>t} K̃[s−t−1] u_s`), as in S4's
+  /// bidirectional layers; `D` stays `H`.
   public func s4dConvolution(
-    _ input: Variable, _ parameters: S4DVariables, discretization: DiagonalDiscretization = .zoh
+    _ input: Variable, _ parameters: S4DVariables, discretization: DiagonalDiscretization = .zoh,
+    bidirectional: Bool = false
   ) throws -> Variable {
     let u = value(input)
     let (r, m) = (value(parameters.logNegativeRealLambda), value(parameters.imaginaryLambda))
-    guard u.rank == 3, r.rank == 2, r.shape[0] == u.shape[1] else {
+    let kernels = bidirectional ? 2 : 1
+    guard u.rank == 3, r.rank == 2, r.shape[0] == kernels * u.shape[1] else {
       throw AutodiffError.shapeMismatch("S4D input \(u.shape) with λ parameters \(r.shape)")
     }
-    let (channels, modes) = (r.shape[0], r.shape[1])
-    let complexShape = [channels, modes, 2]
+    let (channels, systems, modes) = (u.shape[1], r.shape[0], r.shape[1])
+    let complexShape = [systems, modes, 2]
     guard m.shape == r.shape, value(parameters.b).shape == complexShape, value(parameters.c).shape == complexShape,
-      value(parameters.logDt).shape == [channels], value(parameters.skip).shape == [channels]
-    else { throw AutodiffError.shapeMismatch("S4D parameters do not match \(channels) channels × \(modes) modes") }
+      value(parameters.logDt).shape == [systems], value(parameters.skip).shape == [channels]
+    else { throw AutodiffError.shapeMismatch("S4D parameters do not match \(systems) systems × \(modes) modes") }
     let complex = { (t: Tensor) in
-      (0..<(channels * modes)).map { Complex(Double(t.values[2 * $0]), Double(t.values[2 * $0 + 1])) }
+      (0..<(systems * modes)).map { Complex(Double(t.values[2 * $0]), Double(t.values[2 * $0 + 1])) }
     }
     let system = try DiagonalSSM(
       lambda: zip(r.values, m.values).map { Complex(-Double.exp(Double($0)), Double($1)) },
       b: complex(value(parameters.b)), c: complex(value(parameters.c)),
       dt: value(parameters.logDt).values.map { Double.exp(Double($0)) }, discretization: discretization)
-    let layer = try DiagonalConvolutionLayer(system: system, skip: value(parameters.skip).values.map(Double.init))
-    let shape = try SignalShape(batch: u.shape[0], channels: u.shape[1], length: u.shape[2])
-    let kernel = try layer.kernel(length: shape.length, as: Float.self)
-    let y = try layer.forward(u.values, shape: shape, kernel: kernel)
+    let shape = try SignalShape(batch: u.shape[0], channels: channels, length: u.shape[2])
+    let kernel = try system.kernel(length: shape.length, as: Float.self)
+    let split = channels * shape.length
+    let (causal, antiCausal) = (Array(kernel[..<split]), bidirectional ? Array(kernel[split...]) : nil)
+    let skip = value(parameters.skip).values
+    let y =
+      try antiCausal.map {
+        try bidirectionalConvolution(u.values, shape: shape, kernel: causal, antiCausalKernel: $0, skip: skip)
+      } ?? causalConvolution(u.values, shape: shape, kernel: causal, skip: skip)
     let inputs = [
       input, parameters.logNegativeRealLambda, parameters.imaginaryLambda, parameters.b, parameters.c,
       parameters.logDt, parameters.skip,
     ]
     return record(Tensor(unchecked: u.shape, y), inputs: inputs) { g in
       // The forward pass succeeded with these values, so the backward pass cannot fail.
-      let gradients = try! layer.gradients(outputGradient: g.values, input: u.values, shape: shape, kernel: kernel)
+      let convolution =
+        try! antiCausal.map {
+          try bidirectionalConvolutionGradients(
+            outputGradient: g.values, input: u.values, shape: shape, kernel: causal, antiCausalKernel: $0, skip: skip)
+        }
+        ?? causalConvolutionGradients(
+          outputGradient: g.values, input: u.values, shape: shape, kernel: causal, skip: skip)
+      let kernelGradient = convolution.kernel + (convolution.antiCausalKernel ?? [])
+      let gradients = try! system.kernelGradients(kernelGradient, length: shape.length)
       let pairs = { (values: [Complex<Double>]) in values.flatMap { [Float($0.real), Float($0.imaginary)] } }
       return [
-        Tensor(unchecked: u.shape, gradients.input),
-        Tensor(unchecked: r.shape, gradients.system.logNegativeRealLambda.map(Float.init)),
-        Tensor(unchecked: r.shape, gradients.system.imaginaryLambda.map(Float.init)),
-        Tensor(unchecked: complexShape, pairs(gradients.system.b)),
-        Tensor(unchecked: complexShape, pairs(gradients.system.c)),
-        Tensor(unchecked: [channels], gradients.system.logDt.map(Float.init)),
-        Tensor(unchecked: [channels], gradients.skip.map(Float.init)),
+        Tensor(unchecked: u.shape, convolution.input),
+        Tensor(unchecked: r.shape, gradients.logNegativeRealLambda.map(Float.init)),
+        Tensor(unchecked: r.shape, gradients.imaginaryLambda.map(Float.init)),
+        Tensor(unchecked: complexShape, pairs(gradients.b)),
+        Tensor(unchecked: complexShape, pairs(gradients.c)),
+        Tensor(unchecked: [systems], gradients.logDt.map(Float.init)),
+        Tensor(unchecked: [channels], convolution.skip),
       ]
     }
   }

@@ -17,17 +17,18 @@ enum Initialization {
       shape: [channels], values: (0..<channels).map { _ in Float(low + generator.nextUnitInterval() * (high - low)) })
   }
 
-  /// The output vector (`C` or `C̃`, `H × M × 2`) `~ CN(0, 1)`: real and imaginary parts `N(0, ½)`,
-  /// the skip `D ~ N(0, 1)` and `log dt`, as parameters named `name.*` (`log dt` a state space one).
+  /// The output vector (`C` or `C̃`, `S × M × 2` for `S` systems) `~ CN(0, 1)`: real and imaginary
+  /// parts `N(0, ½)`, `log dt` (`S`, a state space parameter) and the skip `D ~ N(0, 1)` (`H`), as
+  /// parameters named `name.*`. `S = H`, or `2H` for a bidirectional layer.
   static func outputSkipAndStep(
-    name: String, outputName: String, channels: Int, modes: Int, dtRange: ClosedRange<Double>,
+    name: String, outputName: String, channels: Int, systems: Int, modes: Int, dtRange: ClosedRange<Double>,
     generator: inout SeededGenerator
   ) -> (output: Parameter, skip: Parameter, logDt: Parameter) {
     let output = Parameter(
       name: "\(name).\(outputName)",
-      value: normal([channels, modes, 2], deviation: 0.5.squareRoot(), generator: &generator))
+      value: normal([systems, modes, 2], deviation: 0.5.squareRoot(), generator: &generator))
     let logDt = Parameter(
-      name: "\(name).logDt", value: logTimeSteps(channels: channels, range: dtRange, generator: &generator),
+      name: "\(name).logDt", value: logTimeSteps(channels: systems, range: dtRange, generator: &generator),
       role: .stateSpace)
     let skip = Parameter(name: "\(name).skip", value: normal([channels], generator: &generator))
     return (output, skip, logDt)

@@ -14,10 +14,13 @@ public struct S4Block {
 
   /// A seeded block named `name.*`.
   public init(
-    name: String, kind: SSMLayerKind, width: Int, stateSize: Int, dropout: Float, generator: inout SeededGenerator
+    name: String, kind: SSMLayerKind, width: Int, stateSize: Int, dropout: Float, bidirectional: Bool = false,
+    generator: inout SeededGenerator
   ) throws {
     norm = LayerNorm(name: "\(name).norm", width: width)
-    s4 = try SSMLayer(kind: kind, name: "\(name).s4", channels: width, stateSize: stateSize, generator: &generator)
+    s4 = try SSMLayer(
+      kind: kind, name: "\(name).s4", channels: width, stateSize: stateSize, bidirectional: bidirectional,
+      generator: &generator)
     output = Linear(name: "\(name).output", inputs: width, outputs: 2 * width, generator: &generator)
     self.dropout = dropout
   }

@@ -16,28 +16,33 @@ public struct S4DLayerParameters {
   public let c: Parameter
   public let logDt: Parameter
   public let skip: Parameter
+  /// Whether the layer also reads the future (`2H` systems: `H` causal, `H` anti-causal kernels).
+  public let bidirectional: Bool
 
   /// Seeded parameters named `name.*`.
   public init(
     name: String, channels: Int, stateSize: Int, initialization: S4DInitialization = .lin,
-    dtRange: ClosedRange<Double> = 1e-3...1e-1, generator: inout SeededGenerator
+    dtRange: ClosedRange<Double> = 1e-3...1e-1, bidirectional: Bool = false, generator: inout SeededGenerator
   ) throws {
+    self.bidirectional = bidirectional
+    let systems = bidirectional ? 2 * channels : channels
     let system = try initialization.system(stateSize: stateSize)
     let modes = system.lambda.count
-    let repeated = { (values: [Double]) in Array(Array(repeating: values, count: channels).joined()).map(Float.init) }
+    let repeated = { (values: [Double]) in Array(Array(repeating: values, count: systems).joined()).map(Float.init) }
     logNegativeRealLambda = Parameter(
       name: "\(name).logNegativeRealLambda",
-      value: try Tensor(shape: [channels, modes], values: repeated(system.lambda.map { Foundation.log(-$0.real) })),
+      value: try Tensor(shape: [systems, modes], values: repeated(system.lambda.map { Foundation.log(-$0.real) })),
       role: .stateSpace)
     imaginaryLambda = Parameter(
       name: "\(name).imaginaryLambda",
-      value: try Tensor(shape: [channels, modes], values: repeated(system.lambda.map(\.imaginary))), role: .stateSpace)
+      value: try Tensor(shape: [systems, modes], values: repeated(system.lambda.map(\.imaginary))), role: .stateSpace)
     b = Parameter(
       name: "\(name).b",
-      value: try Tensor(shape: [channels, modes, 2], values: repeated(system.b.flatMap { [$0.real, $0.imaginary] })),
+      value: try Tensor(shape: [systems, modes, 2], values: repeated(system.b.flatMap { [$0.real, $0.imaginary] })),
       role: .stateSpace)
     (self.c, skip, logDt) = Initialization.outputSkipAndStep(
-      name: name, outputName: "c", channels: channels, modes: modes, dtRange: dtRange, generator: &generator)
+      name: name, outputName: "c", channels: channels, systems: systems, modes: modes, dtRange: dtRange,
+      generator: &generator)
   }
 
   /// All six parameters.
@@ -49,6 +54,7 @@ public struct S4DLayerParameters {
       u,
       S4DVariables(
         logNegativeRealLambda: tape.parameter(logNegativeRealLambda), imaginaryLambda: tape.parameter(imaginaryLambda),
-        b: tape.parameter(b), c: tape.parameter(c), logDt: tape.parameter(logDt), skip: tape.parameter(skip)))
+        b: tape.parameter(b), c: tape.parameter(c), logDt: tape.parameter(logDt), skip: tape.parameter(skip)),
+      bidirectional: bidirectional)
   }
 }

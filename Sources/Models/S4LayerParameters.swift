@@ -49,7 +49,8 @@ public struct S4LayerParameters {
       name: "\(name).b", value: try Tensor(shape: [channels, modes, 2], values: repeated(pairs(dplr.b))),
       role: .stateSpace)
     (self.tildeC, skip, logDt) = Initialization.outputSkipAndStep(
-      name: name, outputName: "tildeC", channels: channels, modes: modes, dtRange: dtRange, generator: &generator)
+      name: name, outputName: "tildeC", channels: channels, systems: channels, modes: modes, dtRange: dtRange,
+      generator: &generator)
   }
 
   /// All seven parameters.

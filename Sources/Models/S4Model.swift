@@ -13,12 +13,16 @@ public struct S4Model {
     public var dropout: Float
     /// S4D (diagonal) or S4 (DPLR) layers; absent in older checkpoints, meaning diagonal.
     public var layer: SSMLayerKind?
+    /// Bidirectional (diagonal) layers, for tasks that may read the whole sequence; absent means causal.
+    public var bidirectional: Bool?
 
     /// A configuration.
     public init(
-      vocabulary: Int, width: Int, depth: Int, stateSize: Int, dropout: Float = 0, layer: SSMLayerKind = .diagonal
+      vocabulary: Int, width: Int, depth: Int, stateSize: Int, dropout: Float = 0, layer: SSMLayerKind = .diagonal,
+      bidirectional: Bool = false
     ) {
       self.layer = layer
+      self.bidirectional = bidirectional
       self.vocabulary = vocabulary
       self.width = width
       self.depth = depth
@@ -53,8 +57,8 @@ public struct S4Model {
     blocks = try (0..<configuration.depth).map { index in
       try S4Block(
         name: "blocks.\(index)", kind: configuration.layer ?? .diagonal, width: configuration.width,
-        stateSize: configuration.stateSize,
-        dropout: configuration.dropout, generator: &generator)
+        stateSize: configuration.stateSize, dropout: configuration.dropout,
+        bidirectional: configuration.bidirectional ?? false, generator: &generator)
     }
     finalNorm = LayerNorm(name: "decoder.norm", width: configuration.width)
     decoder = Linear(

@@ -15,15 +15,19 @@ public enum SSMLayer {
   case diagonal(S4DLayerParameters)
   case dplr(S4LayerParameters)
 
-  /// A seeded layer of `kind` named `name.*`.
+  /// A seeded layer of `kind` named `name.*`; `bidirectional` (diagonal layers only) adds
+  /// anti-causal kernels for tasks that may read the whole sequence.
   public init(
-    kind: SSMLayerKind, name: String, channels: Int, stateSize: Int, generator: inout SeededGenerator
+    kind: SSMLayerKind, name: String, channels: Int, stateSize: Int, bidirectional: Bool = false,
+    generator: inout SeededGenerator
   ) throws {
     switch kind {
     case .diagonal:
       self = .diagonal(
-        try S4DLayerParameters(name: name, channels: channels, stateSize: stateSize, generator: &generator))
+        try S4DLayerParameters(
+          name: name, channels: channels, stateSize: stateSize, bidirectional: bidirectional, generator: &generator))
     case .dplr:
+      guard !bidirectional else { throw AutodiffError.invalidArgument("bidirectional layers are diagonal (S4D) only") }
       self = .dplr(
         try S4LayerParameters(
           name: name, channels: channels, stateSize: stateSize, measure: .legs, generator: &generator))

@@ -92,6 +92,25 @@ struct OperationGradientTests {
 }
 
 extension OperationGradientTests {
+  // The bidirectional S4D layer: 2H systems (H causal, H anti-causal kernels), D per channel.
+  @Test func bidirectionalS4DConvolution() throws {
+    let (batch, channels, modes, length) = (2, 2, 3, 12)
+    let systems = 2 * channels
+    let inputs = [
+      randomTensor([batch, channels, length], seed: 101),
+      try Tensor(shape: [systems, modes], values: [Float](repeating: Float(-0.6931), count: systems * modes)),
+      try Tensor(shape: [systems, modes], values: (0..<(systems * modes)).map { Float($0 % modes) * 3.14159 }),
+      randomTensor([systems, modes, 2], seed: 102), randomTensor([systems, modes, 2], seed: 103),
+      try Tensor(shape: [systems], values: [-2.5, -1.2, -2, -1.5]), randomTensor([channels], seed: 104),
+    ]
+    try checkGradients(inputs) { tape, v in
+      try tape.s4dConvolution(
+        v[0],
+        S4DVariables(logNegativeRealLambda: v[1], imaginaryLambda: v[2], b: v[3], c: v[4], logDt: v[5], skip: v[6]),
+        bidirectional: true)
+    }
+  }
+
   // The S4 (DPLR) layer as one op: LegS-like λ (Re λ = −½), rank 1, against differences of
   // the float32 forward pass for inputs, λ, P, B, C̃, log dt and D.
   @Test func s4Convolution() throws {

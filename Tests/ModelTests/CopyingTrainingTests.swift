@@ -2,6 +2,7 @@ import Autodiff
 import Checkpoint
 import Foundation
 import Models
+import SeededRandom
 import Tasks
 import Testing
 import Training
@@ -99,5 +100,27 @@ struct CopyingTrainingTests {
     var invalid = configuration
     invalid.model.vocabulary = 9
     #expect(throws: TrainingError.self) { try invalid.validate() }
+  }
+}
+
+@Suite("S4 model structure")
+struct ModelStructureTests {
+  // Causality: changing the last token leaves earlier logits of a causal model unchanged up
+  // to float32 FFT round-off (the transform mixes all positions at ~1e-7; 1e-5 bound), and
+  // changes them clearly (> 1e-3) in a bidirectional one, whose anti-causal kernels read ahead.
+  @Test(arguments: [false, true])
+  func bidirectionalModelsReadTheFuture(bidirectional: Bool) throws {
+    let model = try S4Model(
+      .init(vocabulary: 6, width: 16, depth: 2, stateSize: 8, bidirectional: bidirectional), seed: 5)
+    var generator = SeededGenerator(seed: 1)
+    let tokens = [[0, 1, 2, 3, 4, 5, 0, 1, 2, 3]]
+    var changed = tokens
+    changed[0][9] = 5
+    let (a, b) = (Tape(), Tape())
+    let first = a.value(try model.logits(tokens, on: a, training: false, generator: &generator))
+    let second = b.value(try model.logits(changed, on: b, training: false, generator: &generator))
+    let earlier = 9 * 6  // logits of positions 0…8
+    let difference = zip(first.values.prefix(earlier), second.values.prefix(earlier)).map { abs($0 - $1) }.max()!
+    if bidirectional { #expect(difference > 1e-3) } else { #expect(difference <= 1e-5) }
   }
 }
