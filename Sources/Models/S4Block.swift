@@ -6,8 +6,11 @@ import SeededRandom
 ///     z = LayerNorm(x) → S4/S4D convolution over L (per channel) → GELU → Linear(H → 2H) → GLU → dropout
 ///     y = x + z
 public struct S4Block {
+  /// The pre-normalisation.
   public let norm: LayerNorm
+  /// The sequence-mixing S4/S4D layer.
   public let s4: SSMLayer
+  /// The output projection `H → 2H` feeding the GLU.
   public let output: Linear
   /// Dropout probability after the GLU.
   public let dropout: Float

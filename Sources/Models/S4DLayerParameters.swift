@@ -10,11 +10,17 @@ import SeededRandom
 /// `log dt` uniform in `[log dt_min, log dt_max]`, `D ~ N(0, 1)`. `λ`, `B` and `log dt` are
 /// ``ParameterRole/stateSpace`` parameters (own learning rate, no weight decay).
 public struct S4DLayerParameters {
+  /// `log(−Re λ)`, `S × M` (`S = H`, or `2H` bidirectional).
   public let logNegativeRealLambda: Parameter
+  /// `Im λ`, `S × M`.
   public let imaginaryLambda: Parameter
+  /// `B`, `S × M × 2`.
   public let b: Parameter
+  /// `C`, `S × M × 2`.
   public let c: Parameter
+  /// `log dt`, `S`.
   public let logDt: Parameter
+  /// `D`, `H`.
   public let skip: Parameter
   /// Whether the layer also reads the future (`2H` systems: `H` causal, `H` anti-causal kernels).
   public let bidirectional: Bool

@@ -10,12 +10,19 @@ import SeededRandom
 /// `C̃ ~ CN(0, 1)`, `log dt` uniform in `[log dt_min, log dt_max]`, `D ~ N(0, 1)`. `Λ`, `P`, `B`
 /// and `log dt` are ``ParameterRole/stateSpace`` parameters.
 public struct S4LayerParameters {
+  /// `log(−Re λ)`, `H × M`.
   public let logNegativeRealLambda: Parameter
+  /// `Im λ`, `H × M`.
   public let imaginaryLambda: Parameter
+  /// `P`, `H × R × M × 2`.
   public let p: Parameter
+  /// `B`, `H × M × 2`.
   public let b: Parameter
+  /// `C̃`, `H × M × 2`.
   public let tildeC: Parameter
+  /// `log dt`, `H`.
   public let logDt: Parameter
+  /// `D`, `H`.
   public let skip: Parameter
 
   /// Seeded parameters named `name.*`.

@@ -6,10 +6,15 @@ import SeededRandom
 public struct S4Model {
   /// The model's shape.
   public struct Configuration: Sendable, Equatable, Codable {
+    /// Tokens `V` (embedding rows and decoder outputs).
     public var vocabulary: Int
+    /// Channels `H`.
     public var width: Int
+    /// Residual blocks.
     public var depth: Int
+    /// State size `N` (`N/2` stored modes per channel).
     public var stateSize: Int
+    /// Dropout probability after each block's GLU (training only).
     public var dropout: Float
     /// S4D (diagonal) or S4 (DPLR) layers; absent in older checkpoints, meaning diagonal.
     public var layer: SSMLayerKind?
@@ -31,10 +36,15 @@ public struct S4Model {
     }
   }
 
+  /// The shape the model was built with.
   public let configuration: Configuration
+  /// The token embedding, `V × H`.
   public let embedding: Parameter
+  /// The residual blocks, in order.
   public let blocks: [S4Block]
+  /// The normalisation before the decoder.
   public let finalNorm: LayerNorm
+  /// The output projection `H → V`.
   public let decoder: Linear
 
   /// A model initialised from `seed`.

@@ -6,9 +6,13 @@ import Parallelism
 /// parameterisation with `C̃` as the trained output vector. Complex entries carry
 /// `∂ℒ/∂Re + i·∂ℒ/∂Im`. Shapes as in ``DPLRSSM`` (`λ`, `B`, `C̃`: `H × M`; `P`: `H × R × M`).
 public struct DPLRSSMGradients: Sendable, Equatable {
+  /// `∂ℒ/∂Re λ + i ∂ℒ/∂Im λ`, `H × M`.
   public var lambda: [Complex<Double>]
+  /// `∂ℒ/∂P`, `H × R × M`.
   public var p: [Complex<Double>]
+  /// `∂ℒ/∂B`, `H × M`.
   public var b: [Complex<Double>]
+  /// `∂ℒ/∂C̃`, `H × M`.
   public var tildeC: [Complex<Double>]
   /// `∂ℒ/∂ log dt`, one per channel.
   public var logDt: [Double]

@@ -4,9 +4,11 @@ import Tasks
 /// Everything that defines a training run; stored in every checkpoint so a run can be
 /// resumed or evaluated from the checkpoint alone.
 public struct RunConfiguration: Codable, Sendable, Equatable {
-  /// The copying task: data tokens, alphabet, and total length (`delay = length − 2·count`).
+  /// The copying task's data tokens.
   public var taskCount: Int
+  /// The copying task's distinct data symbols.
   public var taskAlphabet: Int
+  /// The copying task's total length (`delay = length − 2·count`).
   public var taskLength: Int
   /// The S4D model.
   public var model: S4Model.Configuration
@@ -14,8 +16,9 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
   public var batch: Int
   /// Optimisation steps.
   public var steps: Int
-  /// Peak learning rate and weight decay of the standard parameters.
+  /// Peak learning rate of the standard parameters.
   public var learningRate: Float
+  /// Weight decay of the standard parameters.
   public var weightDecay: Float
   /// Learning rate of the state space parameters (no weight decay).
   public var stateSpaceLearningRate: Float

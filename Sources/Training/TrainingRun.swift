@@ -30,8 +30,11 @@ public struct StepReport: Sendable {
 /// replays exactly what the uninterrupted run would have done: same batches, dropout
 /// masks and updates.
 public final class TrainingRun {
+  /// The run's configuration (also stored in every checkpoint).
   public let configuration: RunConfiguration
+  /// The model being trained (its parameters are updated in place).
   public let model: S4Model
+  /// The run directory (checkpoint and metrics).
   public let directory: URL
   private let task: CopyingTask
   private let optimizer: AdamW
