@@ -53,9 +53,9 @@ public struct DPLRRecurrence<Scalar: FFTScalar>: Sendable {
       }
       var inverse = [Double](repeating: 0, count: rank * rank)
       for column in 0..<rank {
-        var unit = [Complex<Double>](repeating: .zero, count: rank)
-        unit[column] = Complex(1, 0)
-        let x = solveSmall(g, unit, size: rank)
+        var (matrix, x) = (g, [Complex<Double>](repeating: .zero, count: rank))
+        x[column] = Complex(1, 0)
+        solveSmall(&matrix, &x, size: rank)
         guard x.allSatisfy(\.isFinite) else { throw S4Error.singular("I + Pᴴ𝒟P (channel \(h))") }
         for r in 0..<rank { inverse[r * rank + column] = x[r].real }
       }

@@ -46,82 +46,78 @@ extension DPLRSSM {
     let bins = length / 2 + 1
     let spectra = try realFFT(kernelGradient, rows: channels, length: length)
     let (m, rank) = (modes, self.rank)
-    var gradients = DPLRSSMGradients(
-      lambda: [Complex<Double>](repeating: .zero, count: lambda.count),
-      p: [Complex<Double>](repeating: .zero, count: p.count), b: [Complex<Double>](repeating: .zero, count: b.count),
-      tildeC: [Complex<Double>](repeating: .zero, count: lambda.count), logDt: [Double](repeating: 0, count: channels))
-    for h in 0..<channels {
-      let twoOverStep = 2 / dt[h]
-      let (lambdaH, bH, cH) = (
-        Array(lambda[range(channel: h)]), Array(b[range(channel: h)]), Array(tildeC[range(channel: h)])
-      )
-      let pH = Array(p[pRange(channel: h)])
-      var dtGradient = 0.0
-      for k in 0..<bins {
-        let angle = -2 * Double.pi * Double(k) / Double(length)
-        let z = Complex(Double.cos(angle), Double.sin(angle))
-        let (a, zPlus) = (Complex(twoOverStep, 0) * (Complex(1, 0) - z), Complex(1, 0) + z)
-        let weight = (k == 0 || 2 * k == length) ? 1 / Double(length) : 2 / Double(length)
-        let g = Complex(weight, 0) * Complex(spectra[(h * bins + k) * 2], spectra[(h * bins + k) * 2 + 1])
-        // Forward sums at this frequency (as in the Cauchy kernel).
-        var first = [Complex<Double>](repeating: .zero, count: m)
-        var second = first
-        var cp = [Complex<Double>](repeating: .zero, count: rank)
-        var pb = cp
-        var pp = [Complex<Double>](repeating: .zero, count: rank * rank)
-        for n in 0..<m {
-          first[n] = Complex(1, 0) / (a - zPlus * lambdaH[n])
-          second[n] = Complex(1, 0) / (a - zPlus * lambdaH[n].conjugate)
-          let (cn, bn) = (cH[n], Complex(2, 0) * bH[n])
-          for r in 0..<rank {
-            let pr = pH[r * m + n]
-            cp[r] = cp[r] + cn * pr * first[n] + cn.conjugate * pr.conjugate * second[n]
-            pb[r] = pb[r] + pr.conjugate * bn * first[n] + pr * bn.conjugate * second[n]
-            for s in 0..<rank {
-              let ps = pH[s * m + n]
-              pp[r * rank + s] = pp[r * rank + s] + pr.conjugate * ps * first[n] + pr * ps.conjugate * second[n]
+    var (lambdaGradient, pGradient) = (
+      [Complex<Double>](repeating: .zero, count: lambda.count), [Complex<Double>](repeating: .zero, count: p.count)
+    )
+    var (bGradient, cGradient) = (lambdaGradient, lambdaGradient)
+    var logDtGradient = [Double](repeating: 0, count: channels)
+    lambdaGradient.withUnsafeMutableBufferPointer { gl in
+      pGradient.withUnsafeMutableBufferPointer { gp in
+        bGradient.withUnsafeMutableBufferPointer { gb in
+          cGradient.withUnsafeMutableBufferPointer { gc in
+            logDtGradient.withUnsafeMutableBufferPointer { gs in
+              let out = (
+                lambda: SharedPointer(gl.baseAddress!), p: SharedPointer(gp.baseAddress!),
+                b: SharedPointer(gb.baseAddress!), c: SharedPointer(gc.baseAddress!),
+                logDt: SharedPointer(gs.baseAddress!)
+              )
+              forEachChunk(of: channels) { channelRange in
+                for h in channelRange {
+                  let twoOverStep = 2 / dt[h]
+                  let (lambdaH, cH) = (Array(lambda[range(channel: h)]), Array(tildeC[range(channel: h)]))
+                  let vH = b[range(channel: h)].map { $0 + $0 }
+                  let pH = Array(p[pRange(channel: h)])
+                  var sums = CauchySums<Double>(modes: m, rank: rank)
+                  var dtGradient = 0.0
+                  for k in 0..<bins {
+                    let angle = -2 * Double.pi * Double(k) / Double(length)
+                    let z = Complex(Double.cos(angle), Double.sin(angle))
+                    let (a, zPlus) = (Complex(twoOverStep, 0) * (Complex(1, 0) - z), Complex(1, 0) + z)
+                    let weight = (k == 0 || 2 * k == length) ? 1 / Double(length) : 2 / Double(length)
+                    let g = Complex(weight, 0) * Complex(spectra[(h * bins + k) * 2], spectra[(h * bins + k) * 2 + 1])
+                    sums.evaluate(a: a, zPlus: zPlus, lambda: lambdaH, c: cH, v: vH, p: pH)
+                    sums.solve(zPlus: zPlus, transposedToo: true)
+                    /// Ĝ conj(∂K̂/∂θ) + conj(Ĝ) ∂K̂/∂θ̄.
+                    func combine(_ holomorphic: Complex<Double>, _ antiholomorphic: Complex<Double>) -> Complex<Double>
+                    {
+                      g * holomorphic.conjugate + g.conjugate * antiholomorphic
+                    }
+                    for n in 0..<m {
+                      var (alpha, beta) = (cH[n], vH[n])
+                      var (alphaBar, betaBar) = (cH[n].conjugate, vH[n].conjugate)
+                      for r in 0..<rank {
+                        let pr = pH[r * m + n]
+                        alpha = alpha - zPlus * sums.y[r] * pr.conjugate
+                        beta = beta - zPlus * pr * sums.x[r]
+                        alphaBar = alphaBar - zPlus * sums.y[r] * pr
+                        betaBar = betaBar - zPlus * pr.conjugate * sums.x[r]
+                      }
+                      let (d1, d2) = (sums.first[n], sums.second[n])
+                      let i = h * m + n
+                      out.lambda.base[i] =
+                        out.lambda.base[i]
+                        + combine(zPlus * alpha * beta * d1 * d1, zPlus * alphaBar * betaBar * d2 * d2)
+                      out.c.base[i] = out.c.base[i] + combine(beta * d1, betaBar * d2)
+                      out.b.base[i] = out.b.base[i] + combine(Complex(2, 0) * alpha * d1, Complex(2, 0) * alphaBar * d2)
+                      for r in 0..<rank {
+                        let index = (h * rank + r) * m + n
+                        let holomorphic = Complex(-1, 0) * zPlus * (sums.x[r] * alpha * d1 + sums.y[r] * betaBar * d2)
+                        let antiholomorphic =
+                          Complex(-1, 0) * zPlus * (sums.y[r] * beta * d1 + sums.x[r] * alphaBar * d2)
+                        out.p.base[index] = out.p.base[index] + combine(holomorphic, antiholomorphic)
+                      }
+                      let dKdt = (a / Complex(dt[h], 0)) * (alpha * beta * d1 * d1 + alphaBar * betaBar * d2 * d2)
+                      dtGradient += (g.conjugate * dKdt).real
+                    }
+                  }
+                  out.logDt.base[h] = dt[h] * dtGradient
+                }
+              }
             }
           }
         }
-        var q = pp.map { zPlus * $0 }
-        for r in 0..<rank { q[r * rank + r] = q[r * rank + r] + Complex(1, 0) }
-        let x = solveSmall(q, pb, size: rank)
-        var qTransposed = q
-        for r in 0..<rank { for s in 0..<rank { qTransposed[r * rank + s] = q[s * rank + r] } }
-        let y = solveSmall(qTransposed, cp, size: rank)
-        for n in 0..<m {
-          var (alpha, beta) = (cH[n], Complex(2, 0) * bH[n])
-          var (alphaBar, betaBar) = (cH[n].conjugate, Complex(2, 0) * bH[n].conjugate)
-          for r in 0..<rank {
-            let pr = pH[r * m + n]
-            alpha = alpha - zPlus * y[r] * pr.conjugate
-            beta = beta - zPlus * pr * x[r]
-            alphaBar = alphaBar - zPlus * y[r] * pr
-            betaBar = betaBar - zPlus * pr.conjugate * x[r]
-          }
-          let (d1, d2) = (first[n], second[n])
-          let i = h * m + n
-          /// Ĝ conj(∂K̂/∂θ) + conj(Ĝ) ∂K̂/∂θ̄.
-          func combine(_ holomorphic: Complex<Double>, _ antiholomorphic: Complex<Double>) -> Complex<Double> {
-            g * holomorphic.conjugate + g.conjugate * antiholomorphic
-          }
-          gradients.lambda[i] =
-            gradients.lambda[i]
-            + combine(zPlus * alpha * beta * d1 * d1, zPlus * alphaBar * betaBar * d2 * d2)
-          gradients.tildeC[i] = gradients.tildeC[i] + combine(beta * d1, betaBar * d2)
-          gradients.b[i] = gradients.b[i] + combine(Complex(2, 0) * alpha * d1, Complex(2, 0) * alphaBar * d2)
-          for r in 0..<rank {
-            let index = (h * rank + r) * m + n
-            let holomorphic = Complex(-1, 0) * zPlus * (x[r] * alpha * d1 + y[r] * betaBar * d2)
-            let antiholomorphic = Complex(-1, 0) * zPlus * (y[r] * beta * d1 + x[r] * alphaBar * d2)
-            gradients.p[index] = gradients.p[index] + combine(holomorphic, antiholomorphic)
-          }
-          let dKdt = (a / Complex(dt[h], 0)) * (alpha * beta * d1 * d1 + alphaBar * betaBar * d2 * d2)
-          dtGradient += (g.conjugate * dKdt).real
-        }
       }
-      gradients.logDt[h] = dt[h] * dtGradient
     }
-    return gradients
+    return DPLRSSMGradients(lambda: lambdaGradient, p: pGradient, b: bGradient, tildeC: cGradient, logDt: logDtGradient)
   }
 }
