@@ -125,19 +125,9 @@ public final class TrainingRun {
     let firstStep = step
     while step < min(until ?? configuration.steps, configuration.steps) {
       let (inputs, targets) = task.batch(configuration.batch, generator: &data)
-      model.parameters.forEach { $0.zeroGradient() }
-      let tape = Tape()
-      let logits = try model.logits(inputs, on: tape, training: true, generator: &dropout)
-      let loss = try tape.softmaxCrossEntropy(logits, targets: targets.flatMap { $0 })
-      let lossValue = tape.value(loss).scalar
-      guard lossValue.isFinite else { throw TrainingError.nonFiniteLoss(step: step + 1) }
-      try tape.backward(loss)
-      clipGradients(model.parameters, maximumNorm: configuration.gradientClip)
-      do {
-        try optimizer.update(model.parameters, learningRateFactor: schedule.factor(at: step))
-      } catch TrainingError.nonFiniteGradient(let name) {
-        throw TrainingError.nonFiniteLoss(step: step + 1, detail: "gradient of \(name)")
-      }
+      let lossValue = try trainingStep(
+        model, optimizer: optimizer, inputs: inputs, targets: targets, maximumGradientNorm: configuration.gradientClip,
+        learningRateFactor: schedule.factor(at: step), step: step + 1, dropout: &dropout)
       step += 1
       let elapsed = Date().timeIntervalSince(started)
       let rate = Double(step - firstStep) / max(elapsed, 1e-9)

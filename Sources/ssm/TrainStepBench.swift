@@ -1,5 +1,4 @@
 import ArgumentParser
-import Autodiff
 import Models
 import SSMJSON
 import SeededRandom
@@ -36,12 +35,9 @@ struct TrainStepBench: ParsableCommand {
     for run in 0..<(warmup + runs) {
       let (inputs, targets) = task.batch(batch, generator: &data)
       let elapsed = try seconds {
-        model.parameters.forEach { $0.zeroGradient() }
-        let tape = Tape()
-        let logits = try model.logits(inputs, on: tape, training: true, generator: &dropout)
-        try tape.backward(try tape.softmaxCrossEntropy(logits, targets: targets.flatMap { $0 }))
-        clipGradients(model.parameters, maximumNorm: 1)
-        try optimizer.update(model.parameters)
+        _ = try trainingStep(
+          model, optimizer: optimizer, inputs: inputs, targets: targets, maximumGradientNorm: 1,
+          learningRateFactor: 1, step: run + 1, dropout: &dropout)
       }
       if run >= warmup { times.append(elapsed) }
     }
