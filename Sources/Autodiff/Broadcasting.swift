@@ -15,11 +15,12 @@ enum Broadcast {
   }
 
   /// For every flat index of `output`, the flat index of the element of a tensor of
-  /// `shape` that broadcasting maps to it.
-  static func indices(from shape: [Int], to output: [Int]) -> [Int] {
+  /// `shape` that broadcasting maps to it; `nil` when `shape == output` (the identity, so
+  /// same-shape operations build no index array).
+  static func indices(from shape: [Int], to output: [Int]) -> [Int]? {
+    if shape == output { return nil }
     let count = output.reduce(1, *)
-    // Fast paths: the same shape, and a trailing block repeated (a bias over the last axes).
-    if shape == output { return Array(0..<count) }
+    // A trailing block repeated (a bias over the last axes).
     if shape.count <= output.count, Array(output.suffix(shape.count)) == shape {
       let block = max(1, shape.reduce(1, *))
       return (0..<count).map { $0 % block }
@@ -31,9 +32,9 @@ enum Broadcast {
 
   /// Sums a gradient of the broadcast shape back onto `shape` (the adjoint of broadcasting).
   static func reduce(_ gradient: Tensor, to shape: [Int]) -> Tensor {
-    if gradient.shape == shape { return gradient }
+    guard let map = indices(from: shape, to: gradient.shape) else { return gradient }
     var result = Tensor(shape: shape)
-    for (flat, source) in indices(from: shape, to: gradient.shape).enumerated() {
+    for (flat, source) in map.enumerated() {
       result.values[source] += gradient.values[flat]
     }
     return result

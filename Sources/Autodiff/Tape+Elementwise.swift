@@ -31,11 +31,12 @@ extension Tape {
     let (x, y) = (value(a), value(b))
     let shape = try Broadcast.shape(x.shape, y.shape)
     let (xIndex, yIndex) = (Broadcast.indices(from: x.shape, to: shape), Broadcast.indices(from: y.shape, to: shape))
-    let output = (0..<xIndex.count).map { operation(x.values[xIndex[$0]], y.values[yIndex[$0]]) }
+    let count = shape.reduce(1, *)
+    let output = (0..<count).map { operation(x.values[xIndex?[$0] ?? $0], y.values[yIndex?[$0] ?? $0]) }
     return record(Tensor(unchecked: shape, output), inputs: [a, b]) { g in
       var (gx, gy) = (Tensor(shape: shape), Tensor(shape: shape))
       for i in 0..<g.count {
-        (gx.values[i], gy.values[i]) = derivative(g.values[i], x.values[xIndex[i]], y.values[yIndex[i]])
+        (gx.values[i], gy.values[i]) = derivative(g.values[i], x.values[xIndex?[i] ?? i], y.values[yIndex?[i] ?? i])
       }
       return [Broadcast.reduce(gx, to: x.shape), Broadcast.reduce(gy, to: y.shape)]
     }
