@@ -53,14 +53,11 @@ extension Tape {
       value(parameters.b).shape == [channels, modes, 2], value(parameters.tildeC).shape == [channels, modes, 2],
       value(parameters.logDt).shape == [channels], value(parameters.skip).shape == [channels]
     else { throw AutodiffError.shapeMismatch("S4 parameters do not match \(channels) channels × \(modes) modes") }
-    let complex = { (t: Tensor) in
-      (0..<(t.count / 2)).map { Complex(Double(t.values[2 * $0]), Double(t.values[2 * $0 + 1])) }
-    }
     let lambda = zip(r.values, m.values).map { Complex(-Double.exp(Double($0)), Double($1)) }
-    let tildeC = complex(value(parameters.tildeC))
+    let tildeC = value(parameters.tildeC).complexValues
     // C only matters for C ↔ C̃ conversions, which this layer never makes.
     let system = try DPLRSSM(
-      lambda: lambda, p: complex(value(parameters.p)), b: complex(value(parameters.b)), c: tildeC,
+      lambda: lambda, p: value(parameters.p).complexValues, b: value(parameters.b).complexValues, c: tildeC,
       dt: value(parameters.logDt).values.map { Double.exp(Double($0)) })
     let shape = try SignalShape(batch: u.shape[0], channels: channels, length: u.shape[2])
     let kernel = try system.kernel(length: shape.length, tildeC: tildeC, as: Float.self)
@@ -76,14 +73,13 @@ extension Tape {
         outputGradient: g.values, input: u.values, shape: shape, kernel: kernel, skip: skip)
       let system = try! system.kernelGradients(
         convolution.kernel.map(Double.init), length: shape.length, tildeC: tildeC)
-      let pairs = { (values: [Complex<Double>]) in values.flatMap { [Float($0.real), Float($0.imaginary)] } }
       return [
         Tensor(unchecked: u.shape, convolution.input),
         Tensor(unchecked: r.shape, zip(system.lambda, lambda).map { Float($0.real * $1.real) }),
         Tensor(unchecked: r.shape, system.lambda.map { Float($0.imaginary) }),
-        Tensor(unchecked: pShape, pairs(system.p)),
-        Tensor(unchecked: [channels, modes, 2], pairs(system.b)),
-        Tensor(unchecked: [channels, modes, 2], pairs(system.tildeC)),
+        try! Tensor(complexValues: system.p, shape: pShape),
+        try! Tensor(complexValues: system.b, shape: [channels, modes, 2]),
+        try! Tensor(complexValues: system.tildeC, shape: [channels, modes, 2]),
         Tensor(unchecked: [channels], system.logDt.map(Float.init)),
         Tensor(unchecked: [channels], convolution.skip),
       ]

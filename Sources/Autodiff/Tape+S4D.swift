@@ -57,12 +57,9 @@ extension Tape {
     guard m.shape == r.shape, value(parameters.b).shape == complexShape, value(parameters.c).shape == complexShape,
       value(parameters.logDt).shape == [systems], value(parameters.skip).shape == [channels]
     else { throw AutodiffError.shapeMismatch("S4D parameters do not match \(systems) systems × \(modes) modes") }
-    let complex = { (t: Tensor) in
-      (0..<(systems * modes)).map { Complex(Double(t.values[2 * $0]), Double(t.values[2 * $0 + 1])) }
-    }
     let system = try DiagonalSSM(
       lambda: zip(r.values, m.values).map { Complex(-Double.exp(Double($0)), Double($1)) },
-      b: complex(value(parameters.b)), c: complex(value(parameters.c)),
+      b: value(parameters.b).complexValues, c: value(parameters.c).complexValues,
       dt: value(parameters.logDt).values.map { Double.exp(Double($0)) }, discretization: discretization)
     let shape = try SignalShape(batch: u.shape[0], channels: channels, length: u.shape[2])
     let kernel = try system.kernel(length: shape.length, as: Float.self)
@@ -88,13 +85,12 @@ extension Tape {
           outputGradient: g.values, input: u.values, shape: shape, kernel: causal, skip: skip)
       let kernelGradient = convolution.kernel + (convolution.antiCausalKernel ?? [])
       let gradients = try! system.kernelGradients(kernelGradient, length: shape.length)
-      let pairs = { (values: [Complex<Double>]) in values.flatMap { [Float($0.real), Float($0.imaginary)] } }
       return [
         Tensor(unchecked: u.shape, convolution.input),
         Tensor(unchecked: r.shape, gradients.logNegativeRealLambda.map(Float.init)),
         Tensor(unchecked: r.shape, gradients.imaginaryLambda.map(Float.init)),
-        Tensor(unchecked: complexShape, pairs(gradients.b)),
-        Tensor(unchecked: complexShape, pairs(gradients.c)),
+        try! Tensor(complexValues: gradients.b, shape: complexShape),
+        try! Tensor(complexValues: gradients.c, shape: complexShape),
         Tensor(unchecked: [systems], gradients.logDt.map(Float.init)),
         Tensor(unchecked: [channels], convolution.skip),
       ]

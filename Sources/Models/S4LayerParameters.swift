@@ -38,7 +38,6 @@ public struct S4LayerParameters {
     }
     let (modes, rank) = (dplr.lambda.count, dplr.p.rows)
     let repeated = { (values: [Float]) in Array(Array(repeating: values, count: channels).joined()) }
-    let pairs = { (values: [Complex<Double>]) in values.flatMap { [Float($0.real), Float($0.imaginary)] } }
     logNegativeRealLambda = Parameter(
       name: "\(name).logNegativeRealLambda",
       value: try Tensor(
@@ -50,10 +49,10 @@ public struct S4LayerParameters {
       role: .stateSpace)
     p = Parameter(
       name: "\(name).p",
-      value: try Tensor(shape: [channels, rank, modes, 2], values: repeated(pairs(dplr.p.elements))),
+      value: try Tensor(shape: [channels, rank, modes, 2], values: repeated(Tensor.interleaved(dplr.p.elements))),
       role: .stateSpace)
     b = Parameter(
-      name: "\(name).b", value: try Tensor(shape: [channels, modes, 2], values: repeated(pairs(dplr.b))),
+      name: "\(name).b", value: try Tensor(shape: [channels, modes, 2], values: repeated(Tensor.interleaved(dplr.b))),
       role: .stateSpace)
     (self.tildeC, skip, logDt) = Initialization.outputSkipAndStep(
       name: name, outputName: "tildeC", channels: channels, systems: channels, modes: modes, dtRange: dtRange,
