@@ -7,6 +7,12 @@ import SeededRandom
 /// norm, and an AdamW update.
 ///
 /// - Parameters:
+///   - model: the model; its parameters' gradients are reset, then updated in place.
+///   - optimizer: the AdamW state.
+///   - inputs: `B` token sequences of one length.
+///   - targets: their targets, `CopyingTask.ignoredTarget` where unscored.
+///   - maximumGradientNorm: the clipping bound of the global gradient norm.
+///   - learningRateFactor: the schedule's multiplier at this step.
 ///   - step: the 1-based step number, for the error message.
 ///   - dropout: draws the dropout masks.
 /// - Returns: the batch loss before the update.
