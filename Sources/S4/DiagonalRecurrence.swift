@@ -336,6 +336,7 @@ public struct DiagonalRecurrence<Scalar: FFTScalar>: Sendable {
 
   private func validate(u: [Scalar], length: Int, skip: [Scalar]?, state: DiagonalState<Scalar>) throws {
     guard length >= 1 else { throw S4Error.invalidSize("sequence length \(length) must be at least 1") }
+    guard state.batch >= 1 else { throw S4Error.invalidSize("the state holds no sequences (batch \(state.batch))") }
     guard state.channels == channels, state.modes == modes else {
       throw S4Error.shapeMismatch(
         "state is for \(state.channels) channels × \(state.modes) modes, the system has \(channels) × \(modes)")

@@ -43,6 +43,7 @@ struct BenchOptions: ParsableArguments {
 
   func validate() throws {
     guard runs >= 1, warmup >= 0 else { throw ValidationError("--runs must be ≥ 1 and --warmup ≥ 0") }
+    guard batch >= 1, channels >= 1 else { throw ValidationError("--batch and --channels must be ≥ 1") }
   }
 
   /// The layer every benchmark uses: S4D-Lin, seeded.

@@ -22,6 +22,7 @@ struct TrainStepBench: ParsableCommand {
 
   func validate() throws {
     guard runs >= 1, warmup >= 0 else { throw ValidationError("--runs must be ≥ 1 and --warmup ≥ 0") }
+    guard batch >= 1 else { throw ValidationError("--batch must be ≥ 1") }
   }
 
   func run() throws {

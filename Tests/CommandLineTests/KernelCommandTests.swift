@@ -79,6 +79,9 @@ struct KernelCommandTests {
     kernel(#"{"kind": "discrete", "Abar": [[1, 0]], "Bbar": [1], "C": [1], "length": 4}"#),
     kernel(#"{"kind": "discrete", "Abar": [[0.5]], "Bbar": [1, 2], "C": [1], "length": 4}"#),
     kernel(#"{"kind": "discrete", "Abar": [[1e200]], "Bbar": [1], "C": [1], "length": 4}"#),
+    BadInput("bench step batch 0", ["bench", "step", "--batch", "0", "--channels", "4", "--state-size", "4"]),
+    BadInput(
+      "bench train-step batch 0", ["bench", "train-step", "--batch", "0", "--length", "30", "--width", "8"]),
     BadInput("unknown precision", ["kernel", "--input", "@input", "--precision", "float16"], file: "{\(diagonal)}"),
     run("{\(diagonal), \"D\": 1, \"u\": []}"),
     run("{\(diagonal), \"D\": 1}"),

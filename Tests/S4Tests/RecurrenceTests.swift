@@ -162,5 +162,7 @@ struct RecurrenceTests {
     #expect(throws: S4Error.self) { _ = try recurrence.step([1, 2], skip: [1], state: &state) }
     #expect(throws: S4Error.self) { _ = try recurrence.run([1, 2], length: 0, state: &state) }
     #expect(throws: S4Error.self) { _ = try DiagonalState<Float>(batch: 1, channels: 2, modes: 2, values: []) }
+    var empty = recurrence.initialState(batch: 0)
+    #expect(throws: S4Error.self) { _ = try recurrence.step([], state: &empty) }
   }
 }
