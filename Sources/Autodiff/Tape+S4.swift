@@ -53,12 +53,12 @@ extension Tape {
       value(parameters.b).shape == [channels, modes, 2], value(parameters.tildeC).shape == [channels, modes, 2],
       value(parameters.logDt).shape == [channels], value(parameters.skip).shape == [channels]
     else { throw AutodiffError.shapeMismatch("S4 parameters do not match \(channels) channels × \(modes) modes") }
-    let lambda = zip(r.values, m.values).map { Complex(-Double.exp(Double($0)), Double($1)) }
     let tildeC = value(parameters.tildeC).complexValues
     // C only matters for C ↔ C̃ conversions, which this layer never makes.
     let system = try DPLRSSM(
-      lambda: lambda, p: value(parameters.p).complexValues, b: value(parameters.b).complexValues, c: tildeC,
-      dt: value(parameters.logDt).values.map { Double.exp(Double($0)) })
+      logNegativeRealLambda: r, imaginaryLambda: m, p: value(parameters.p), b: value(parameters.b),
+      c: value(parameters.tildeC), logDt: value(parameters.logDt))
+    let lambda = system.lambda
     let shape = try SignalShape(batch: u.shape[0], channels: channels, length: u.shape[2])
     let kernel = try system.kernel(length: shape.length, tildeC: tildeC, as: Float.self)
     let skip = value(parameters.skip).values

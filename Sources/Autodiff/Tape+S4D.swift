@@ -58,9 +58,8 @@ extension Tape {
       value(parameters.logDt).shape == [systems], value(parameters.skip).shape == [channels]
     else { throw AutodiffError.shapeMismatch("S4D parameters do not match \(systems) systems × \(modes) modes") }
     let system = try DiagonalSSM(
-      lambda: zip(r.values, m.values).map { Complex(-Double.exp(Double($0)), Double($1)) },
-      b: value(parameters.b).complexValues, c: value(parameters.c).complexValues,
-      dt: value(parameters.logDt).values.map { Double.exp(Double($0)) }, discretization: discretization)
+      logNegativeRealLambda: r, imaginaryLambda: m, b: value(parameters.b), c: value(parameters.c),
+      logDt: value(parameters.logDt), discretization: discretization)
     let shape = try SignalShape(batch: u.shape[0], channels: channels, length: u.shape[2])
     let kernel = try system.kernel(length: shape.length, as: Float.self)
     let split = channels * shape.length

@@ -20,12 +20,17 @@ public struct S4Model {
     public var layer: SSMLayerKind?
     /// Bidirectional (diagonal) layers, for tasks that may read the whole sequence; absent means causal.
     public var bidirectional: Bool?
+    /// DPLR layers only: the sequence length whose convolution the recurrent mode reproduces
+    /// (the layers train `C̃ = C (I − Ā^L)`, see ``SSMLayer/recurrence(batch:horizon:)``);
+    /// training runs record their sequence length. `nil` steps with `C = C̃` (the `L → ∞` limit).
+    public var recurrentHorizon: Int?
 
     /// A configuration.
     public init(
       vocabulary: Int, width: Int, depth: Int, stateSize: Int, dropout: Float = 0, layer: SSMLayerKind = .diagonal,
-      bidirectional: Bool = false
+      bidirectional: Bool = false, recurrentHorizon: Int? = nil
     ) {
+      self.recurrentHorizon = recurrentHorizon
       self.layer = layer
       self.bidirectional = bidirectional
       self.vocabulary = vocabulary
@@ -52,6 +57,9 @@ public struct S4Model {
   public init(_ configuration: Configuration, seed: UInt64) throws {
     guard configuration.vocabulary >= 1, configuration.width >= 1, configuration.depth >= 0 else {
       throw AutodiffError.invalidArgument("vocabulary, width must be ≥ 1 and depth ≥ 0")
+    }
+    guard (configuration.recurrentHorizon ?? 1) >= 1 else {
+      throw AutodiffError.invalidArgument("recurrent horizon \(configuration.recurrentHorizon ?? 0) must be ≥ 1")
     }
     guard configuration.dropout >= 0, configuration.dropout < 1 else {
       throw AutodiffError.invalidArgument("dropout \(configuration.dropout) outside [0, 1)")
@@ -80,17 +88,67 @@ public struct S4Model {
     [embedding] + blocks.flatMap(\.parameters) + finalNorm.parameters + decoder.parameters
   }
 
-  /// Logits (`B·L × V`, row `b·L + t`) for `tokens` (`B` sequences of equal length `L`).
+  /// Logits (`B·L × V`, row `b·L + t`) for `tokens` (`B` sequences of equal length `L`),
+  /// every block in convolution mode.
   public func logits(_ tokens: [[Int]], on tape: Tape, training: Bool, generator: inout SeededGenerator) throws
     -> Variable
   {
-    guard let length = tokens.first?.count, length > 0, tokens.allSatisfy({ $0.count == length }) else {
-      throw AutodiffError.shapeMismatch("a batch needs sequences of one non-zero length")
-    }
-    let embedded = try tape.embedding(tape.parameter(embedding), indices: tokens.flatMap { $0 })
-    var x = try tape.reshape(embedded, to: [tokens.count, length, configuration.width])
+    var x = try embed(tokens, on: tape)
     for block in blocks { x = try block(x, on: tape, training: training, generator: &generator) }
+    return try decode(x, on: tape)
+  }
+
+  /// The embedded tokens, `B × L × H`.
+  private func embed(_ tokens: [[Int]], on tape: Tape) throws -> Variable {
+    let length = try Self.chunkLength(of: tokens)
+    let embedded = try tape.embedding(tape.parameter(embedding), indices: tokens.flatMap { $0 })
+    return try tape.reshape(embedded, to: [tokens.count, length, configuration.width])
+  }
+
+  /// Final normalisation and output projection of `x` (`B × L × H`): logits `B·L × V`.
+  private func decode(_ x: Variable, on tape: Tape) throws -> Variable {
+    let shape = tape.value(x).shape
     let output = try decoder(finalNorm(x, on: tape), on: tape)
-    return try tape.reshape(output, to: [tokens.count * length, configuration.vocabulary])
+    return try tape.reshape(output, to: [shape[0] * shape[1], configuration.vocabulary])
+  }
+}
+
+extension S4Model: SequenceModel {
+  /// The recurrent state: every block's S4 layer with its hidden state (`B × H × N/2` complex).
+  public struct State {
+    /// One per block, in order.
+    public var layers: [SSMLayerRecurrence]
+    /// Sequences `B`.
+    public let batch: Int
+  }
+
+  /// `V`.
+  public var vocabulary: Int { configuration.vocabulary }
+
+  /// Zero hidden states for `batchSize` sequences.
+  /// - Throws: for bidirectional models (no recurrent mode) or `batchSize < 1`.
+  public func initialState(batchSize: Int) throws -> State {
+    guard batchSize >= 1 else { throw AutodiffError.invalidArgument("batch size \(batchSize) must be ≥ 1") }
+    return State(
+      layers: try blocks.map { try $0.s4.recurrence(batch: batchSize, horizon: configuration.recurrentHorizon) },
+      batch: batchSize)
+  }
+
+  /// One token per sequence through every block in recurrent mode: logits `B × V`.
+  public func step(_ tokens: [Int], state: inout State) throws -> Tensor {
+    let logits = try prefill(tokens.map { [$0] }, state: &state)
+    return try Tensor(shape: [tokens.count, vocabulary], values: logits.values)
+  }
+
+  /// `C` tokens per sequence: each block's S4 layer runs its recurrence over the chunk
+  /// (state passing), the rest of the block acts on all `C` positions at once. `B × C × V`.
+  public func prefill(_ tokens: [[Int]], state: inout State) throws -> Tensor {
+    let length = try Self.chunkLength(of: tokens)
+    try validateStep(tokens.map { $0[0] }, batch: state.batch)
+    let tape = Tape()
+    var x = try embed(tokens, on: tape)
+    for (index, block) in blocks.enumerated() { x = try block(x, on: tape, recurrence: &state.layers[index]) }
+    let logits = tape.value(try decode(x, on: tape))
+    return try Tensor(shape: [tokens.count, length, vocabulary], values: logits.values)
   }
 }

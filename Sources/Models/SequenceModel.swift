@@ -1,0 +1,90 @@
+import Autodiff
+import SeededRandom
+
+/// The one interface every token model of the framework implements, so that training,
+/// evaluation, generation and the comparison runner treat S4 stacks, transformer decoders
+/// and recurrent baselines alike.
+///
+/// A model has two modes that compute the same function:
+/// - **parallel** (training): ``logits(_:on:training:generator:)`` maps `B` sequences of
+///   length `L` to logits for every position at once, on a ``Tape`` so gradients flow;
+/// - **recurrent** (generation): ``initialState(batchSize:)`` then ``step(_:state:)`` one
+///   token per sequence at a time, carrying an explicit `State` (an SSM's hidden state, a
+///   transformer's KV cache, an RNN's cell).
+///
+/// For every conforming model, feeding a sequence token by token through ``step(_:state:)``
+/// gives the logits of the parallel forward at every position (tested per family, float32,
+/// relative 1e-4).
+public protocol SequenceModel {
+  /// What the recurrent mode carries from one token to the next.
+  associatedtype State
+
+  /// Tokens `V`: inputs lie in `0 ..< V`, logits have `V` columns.
+  var vocabulary: Int { get }
+  /// Every trainable parameter, in a fixed order with unique names.
+  var parameters: [Parameter] { get }
+  /// The longest sequence the model can read (learned positions), or `nil` for no limit.
+  var contextLimit: Int? { get }
+
+  /// Parallel mode: logits `B·L × V` (row `b·L + t`) for `tokens` (`B` sequences of one
+  /// length `L`), recorded on `tape`; `generator` draws dropout masks when `training`.
+  func logits(_ tokens: [[Int]], on tape: Tape, training: Bool, generator: inout SeededGenerator) throws -> Variable
+
+  /// The state before the first token, for `batchSize` sequences.
+  func initialState(batchSize: Int) throws -> State
+
+  /// Recurrent mode: reads one token per sequence (`B` tokens), advances `state`, and
+  /// returns the next-token logits, `B × V`.
+  func step(_ tokens: [Int], state: inout State) throws -> Tensor
+
+  /// Reads a chunk of `C` tokens per sequence (`B × C`) from `state` and returns the
+  /// logits at each of them, `B × C × V`. Equal to `C` calls of ``step(_:state:)``;
+  /// models override it with a faster parallel evaluation of the chunk.
+  func prefill(_ tokens: [[Int]], state: inout State) throws -> Tensor
+}
+
+extension SequenceModel {
+  /// No context limit.
+  public var contextLimit: Int? { nil }
+
+  /// ``step(_:state:)`` once per column of `tokens`.
+  public func prefill(_ tokens: [[Int]], state: inout State) throws -> Tensor {
+    let columns = try Self.chunkLength(of: tokens)
+    var output = [Float](repeating: 0, count: tokens.count * columns * vocabulary)
+    for t in 0..<columns {
+      let logits = try step(tokens.map { $0[t] }, state: &state)
+      for b in 0..<tokens.count {
+        let row = (b * columns + t) * vocabulary
+        output.replaceSubrange(row..<(row + vocabulary), with: logits.values[(b * vocabulary)..<((b + 1) * vocabulary)])
+      }
+    }
+    return try Tensor(shape: [tokens.count, columns, vocabulary], values: output)
+  }
+
+  /// Parallel-mode logits without dropout or gradients: `B × L × V`.
+  public func forward(_ tokens: [[Int]]) throws -> Tensor {
+    let tape = Tape()
+    var unused = SeededGenerator(seed: 0)
+    let logits = tape.value(try self.logits(tokens, on: tape, training: false, generator: &unused))
+    return try Tensor(shape: [tokens.count, tokens.first?.count ?? 0, vocabulary], values: logits.values)
+  }
+
+  /// The common length of a non-empty batch of non-empty token rows.
+  /// - Throws: ``AutodiffError/shapeMismatch(_:)`` otherwise.
+  public static func chunkLength(of tokens: [[Int]]) throws -> Int {
+    guard let length = tokens.first?.count, length > 0, tokens.allSatisfy({ $0.count == length }) else {
+      throw AutodiffError.shapeMismatch("a batch needs at least one sequence, all of one non-zero length")
+    }
+    return length
+  }
+
+  /// Checks that `tokens` has one entry per sequence of `batch`, each in `0 ..< vocabulary`.
+  public func validateStep(_ tokens: [Int], batch: Int) throws {
+    guard tokens.count == batch else {
+      throw AutodiffError.shapeMismatch("\(tokens.count) tokens for a state of \(batch) sequences")
+    }
+    for token in tokens where !(0..<vocabulary).contains(token) {
+      throw AutodiffError.invalidArgument("token \(token) outside 0..<\(vocabulary)")
+    }
+  }
+}
