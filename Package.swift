@@ -16,6 +16,8 @@ let package = Package(
     .library(name: "Models", targets: ["Models"]),
     .library(name: "Tasks", targets: ["Tasks"]),
     .library(name: "Checkpoint", targets: ["Checkpoint"]),
+    .library(name: "Generation", targets: ["Generation"]),
+    .library(name: "Reports", targets: ["Reports"]),
     .executable(name: "ssm", targets: ["ssm"]),
   ],
   dependencies: [
@@ -67,6 +69,8 @@ let package = Package(
       name: "Models",
       dependencies: ["Autodiff", "HiPPO", "SeededRandom", .product(name: "Numerics", package: "swift-numerics")]),
     .target(name: "Tasks", dependencies: ["SeededRandom"]),
+    .target(name: "Generation", dependencies: ["Models", "Autodiff", "SeededRandom"]),
+    .target(name: "Reports"),
     .target(
       name: "SSMJSON",
       dependencies: [.product(name: "Numerics", package: "swift-numerics")]),
@@ -103,6 +107,8 @@ let package = Package(
     .testTarget(name: "TrainingTests", dependencies: ["Training", "Autodiff"]),
     .testTarget(
       name: "ModelTests", dependencies: ["Models", "Tasks", "Training", "Autodiff", "Checkpoint", "SeededRandom"]),
+    .testTarget(name: "GenerationTests", dependencies: ["Generation", "Models", "Autodiff", "SeededRandom"]),
+    .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
     .testTarget(
       name: "CheckpointTests", dependencies: ["Checkpoint", "SeededRandom"], resources: [.copy("Fixtures")]),
     .testTarget(

@@ -1,0 +1,1 @@
+// Placeholder: the generation strategies land here (issue 5).

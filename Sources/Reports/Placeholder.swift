@@ -1,0 +1,1 @@
+// Placeholder: SVG charts and report writers land here (issue 6).
