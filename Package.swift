@@ -61,7 +61,7 @@ let package = Package(
     .target(
       name: "Autodiff",
       dependencies: [
-        "CBLAS", "FFT", "S4", "SeededRandom", .product(name: "Numerics", package: "swift-numerics"),
+        "CBLAS", "FFT", "Parallelism", "S4", "SeededRandom", .product(name: "Numerics", package: "swift-numerics"),
       ]),
     .target(
       name: "Training", dependencies: ["Autodiff", "Checkpoint", "Models", "Tasks", "SeededRandom"]),

@@ -1,0 +1,52 @@
+import Foundation
+
+extension Tape {
+  /// Rotary position embedding (RoPE; Su et al. 2021, "RoFormer") of `x` (`B × L × D`) split into
+  /// `heads` heads of even width `d = D/heads`. Within each head the pairs `(x_i, x_{i+d/2})`
+  /// (the half-split layout of GPT-NeoX and LLaMA) at position `p = offset + t` turn by the
+  /// angle `p·θ_i`, `θ_i = base^{−2i/d}`:
+  ///
+  ///     y_i = x_i cos(pθ_i) − x_{i+d/2} sin(pθ_i),   y_{i+d/2} = x_i sin(pθ_i) + x_{i+d/2} cos(pθ_i),
+  ///
+  /// so `⟨R_p q, R_s k⟩` depends on `p − s` only. The backward pass turns by `−pθ_i`.
+  /// Angles are computed in float64 (positions reach 10⁴ and more).
+  ///
+  /// - Parameter offset: the position of the first of the `L` tokens (cached decoding).
+  public func rotaryEmbedding(_ a: Variable, heads: Int, offset: Int = 0, base: Double = 10_000) throws -> Variable {
+    let x = value(a)
+    guard x.rank == 3, heads >= 1, x.shape[2].isMultiple(of: 2 * heads), offset >= 0 else {
+      throw AutodiffError.shapeMismatch("rotary embedding of \(x.shape) with \(heads) heads (even head width)")
+    }
+    let (rows, length, width) = (x.shape[0], x.shape[1], x.shape[2])
+    let half = width / heads / 2
+    var cosines = [Float](repeating: 0, count: length * half)
+    var sines = cosines
+    for t in 0..<length {
+      for i in 0..<half {
+        let angle = Double(offset + t) * Foundation.pow(base, -Double(2 * i) / Double(2 * half))
+        cosines[t * half + i] = Float(Foundation.cos(angle))
+        sines[t * half + i] = Float(Foundation.sin(angle))
+      }
+    }
+    let rotate = { (input: [Float], sign: Float) -> [Float] in
+      var output = input
+      for b in 0..<rows {
+        for t in 0..<length {
+          for h in 0..<heads {
+            let base = (b * length + t) * width + h * 2 * half
+            for i in 0..<half {
+              let (c, s) = (cosines[t * half + i], sign * sines[t * half + i])
+              let (u, w) = (input[base + i], input[base + half + i])
+              output[base + i] = u * c - w * s
+              output[base + half + i] = u * s + w * c
+            }
+          }
+        }
+      }
+      return output
+    }
+    return record(Tensor(unchecked: x.shape, rotate(x.values, 1)), inputs: [a]) { g in
+      [Tensor(unchecked: g.shape, rotate(g.values, -1))]
+    }
+  }
+}
