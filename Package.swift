@@ -67,7 +67,9 @@ let package = Package(
       name: "Training", dependencies: ["Autodiff", "Checkpoint", "Models", "Tasks", "SeededRandom"]),
     .target(
       name: "Models",
-      dependencies: ["Autodiff", "HiPPO", "SeededRandom", .product(name: "Numerics", package: "swift-numerics")]),
+      dependencies: [
+        "Autodiff", "HiPPO", "Parallelism", "SeededRandom", .product(name: "Numerics", package: "swift-numerics"),
+      ]),
     .target(name: "Tasks", dependencies: ["SeededRandom"]),
     .target(name: "Generation", dependencies: ["Models", "Autodiff", "SeededRandom"]),
     .target(name: "Reports"),

@@ -1,0 +1,196 @@
+import Autodiff
+import SeededRandom
+
+/// A GPT-style decoder: token embedding (+ learned or sinusoidal positions) → `depth`
+/// ``TransformerBlock``s → LayerNorm → output projection (or the transposed embedding when
+/// tied), giving next-token logits at every position. Its recurrent state is a ``KVCache``
+/// per block.
+public struct TransformerModel {
+  /// The model's shape.
+  public struct Configuration: Sendable, Equatable, Codable {
+    /// Tokens `V`.
+    public var vocabulary: Int
+    /// Model width `D`.
+    public var width: Int
+    /// Blocks.
+    public var depth: Int
+    /// Attention heads (dividing `D`; with rotary positions `D/heads` must be even).
+    public var heads: Int
+    /// MLP hidden width as a multiple of `D`.
+    public var mlpRatio: Int
+    /// Where positions come from.
+    public var positions: PositionEncoding
+    /// Rows of the learned position table (the longest readable sequence); unused otherwise.
+    public var contextLength: Int
+    /// Logits from the transposed token embedding instead of a separate output projection.
+    public var tiedEmbeddings: Bool
+    /// Dropout on the embeddings and both residual branches of every block (training only).
+    public var dropout: Float
+
+    /// A configuration.
+    public init(
+      vocabulary: Int, width: Int, depth: Int, heads: Int, mlpRatio: Int = 4, positions: PositionEncoding = .rotary,
+      contextLength: Int = 1024, tiedEmbeddings: Bool = false, dropout: Float = 0
+    ) {
+      self.vocabulary = vocabulary
+      self.width = width
+      self.depth = depth
+      self.heads = heads
+      self.mlpRatio = mlpRatio
+      self.positions = positions
+      self.contextLength = contextLength
+      self.tiedEmbeddings = tiedEmbeddings
+      self.dropout = dropout
+    }
+  }
+
+  /// The shape the model was built with.
+  public let configuration: Configuration
+  /// The token embedding, `V × D`, `N(0, 0.02²)` as in GPT-2.
+  public let embedding: Parameter
+  /// Learned positions, `contextLength × D` (`N(0, 0.02²)`), or `nil`.
+  public let positionTable: Parameter?
+  /// The blocks, in order.
+  public let blocks: [TransformerBlock]
+  /// The normalisation before the output.
+  public let finalNorm: LayerNorm
+  /// The output projection `D → V`, or `nil` with tied embeddings.
+  public let decoder: Linear?
+
+  /// A model initialised from `seed`.
+  /// - Throws: for sizes below 1, a width the heads do not divide (evenly, for rotary
+  ///   positions) or a dropout outside `[0, 1)`.
+  public init(_ configuration: Configuration, seed: UInt64) throws {
+    let c = configuration
+    guard c.vocabulary >= 1, c.width >= 1, c.depth >= 0, c.heads >= 1, c.mlpRatio >= 1, c.contextLength >= 1 else {
+      throw AutodiffError.invalidArgument("vocabulary, width, heads, MLP ratio, context must be ≥ 1 and depth ≥ 0")
+    }
+    guard c.width.isMultiple(of: c.heads), c.positions != .rotary || (c.width / c.heads).isMultiple(of: 2) else {
+      throw AutodiffError.invalidArgument(
+        "width \(c.width) must split into \(c.heads) heads\(c.positions == .rotary ? " of even width (rotary)" : "")")
+    }
+    guard c.dropout >= 0, c.dropout < 1 else {
+      throw AutodiffError.invalidArgument("dropout \(c.dropout) outside [0, 1)")
+    }
+    var generator = SeededGenerator(seed: seed)
+    let normal = { (rows: Int, generator: inout SeededGenerator) in
+      try Tensor(
+        shape: [rows, c.width], values: (0..<(rows * c.width)).map { _ in Float(0.02 * generator.nextStandardNormal()) }
+      )
+    }
+    self.configuration = c
+    embedding = Parameter(name: "embedding.tokens", value: try normal(c.vocabulary, &generator))
+    positionTable =
+      c.positions == .learned
+      ? Parameter(name: "embedding.positions", value: try normal(c.contextLength, &generator)) : nil
+    blocks = (0..<c.depth).map { index in
+      TransformerBlock(
+        name: "blocks.\(index)", width: c.width, heads: c.heads, mlpRatio: c.mlpRatio, rotary: c.positions == .rotary,
+        dropout: c.dropout, generator: &generator)
+    }
+    finalNorm = LayerNorm(name: "decoder.norm", width: c.width)
+    decoder =
+      c.tiedEmbeddings
+      ? nil : Linear(name: "decoder.output", inputs: c.width, outputs: c.vocabulary, generator: &generator)
+  }
+
+  /// Every parameter, in a fixed order with unique names.
+  public var parameters: [Parameter] {
+    [embedding] + (positionTable.map { [$0] } ?? []) + blocks.flatMap(\.parameters) + finalNorm.parameters
+      + (decoder?.parameters ?? [])
+  }
+
+  /// Logits (`B·L × V`, row `b·L + t`) for `tokens` (`B` sequences of one length `L`).
+  public func logits(_ tokens: [[Int]], on tape: Tape, training: Bool, generator: inout SeededGenerator) throws
+    -> Variable
+  {
+    var x = try embed(tokens, position: 0, on: tape)
+    if training, configuration.dropout > 0 {
+      x = try tape.dropout(x, probability: configuration.dropout, generator: &generator)
+    }
+    for block in blocks { x = try block(x, on: tape, training: training, generator: &generator) }
+    return try decode(x, on: tape)
+  }
+
+  /// Token (and absolute position) embeddings of tokens at `position ..< position + L`: `B × L × D`.
+  private func embed(_ tokens: [[Int]], position: Int, on tape: Tape) throws -> Variable {
+    let length = try Self.chunkLength(of: tokens)
+    if let limit = contextLimit, position + length > limit {
+      throw AutodiffError.invalidArgument("position \(position + length - 1) beyond the learned context of \(limit)")
+    }
+    let width = configuration.width
+    let embedded = try tape.embedding(tape.parameter(embedding), indices: tokens.flatMap { $0 })
+    let x = try tape.reshape(embedded, to: [tokens.count, length, width])
+    switch configuration.positions {
+    case .learned:
+      let rows = try tape.embedding(
+        tape.parameter(positionTable!), indices: Array(position..<(position + length)))
+      return try tape.add(x, rows)
+    case .sinusoidal:
+      let table = try Tensor(
+        shape: [length, width], values: PositionEncoding.sinusoids(offset: position, length: length, width: width))
+      return try tape.add(x, tape.constant(table))
+    case .rotary:
+      return x
+    }
+  }
+
+  /// Final normalisation and output projection of `x` (`B × L × D`): logits `B·L × V`.
+  private func decode(_ x: Variable, on tape: Tape) throws -> Variable {
+    let shape = tape.value(x).shape
+    let rows = try tape.reshape(finalNorm(x, on: tape), to: [shape[0] * shape[1], configuration.width])
+    guard let decoder else {
+      return try tape.matmul(rows, tape.transpose(tape.parameter(embedding), permutation: [1, 0]))
+    }
+    return try decoder(rows, on: tape)
+  }
+}
+
+extension TransformerModel: SequenceModel {
+  /// The recurrent state: one key–value cache per block and the next position.
+  public struct State {
+    /// One per block, in order.
+    public var caches: [KVCache]
+    /// Sequences `B`.
+    public let batch: Int
+    /// Tokens read so far (the position of the next one).
+    public private(set) var position: Int
+
+    mutating func advance(by count: Int) { position += count }
+  }
+
+  /// `V`.
+  public var vocabulary: Int { configuration.vocabulary }
+
+  /// The learned position table's length, or `nil` (sinusoidal and rotary positions extend
+  /// to any length).
+  public var contextLimit: Int? { configuration.positions == .learned ? configuration.contextLength : nil }
+
+  /// Empty caches for `batchSize` sequences.
+  public func initialState(batchSize: Int) throws -> State {
+    guard batchSize >= 1 else { throw AutodiffError.invalidArgument("batch size \(batchSize) must be ≥ 1") }
+    let c = configuration
+    return State(
+      caches: blocks.map { _ in
+        KVCache(batch: batchSize, heads: c.heads, headWidth: c.width / c.heads, capacity: min(256, c.contextLength))
+      }, batch: batchSize, position: 0)
+  }
+
+  /// One token per sequence: logits `B × V`.
+  public func step(_ tokens: [Int], state: inout State) throws -> Tensor {
+    let logits = try prefill(tokens.map { [$0] }, state: &state)
+    return try Tensor(shape: [tokens.count, vocabulary], values: logits.values)
+  }
+
+  /// `C` tokens per sequence attending to the cache and to each other: `B × C × V`.
+  public func prefill(_ tokens: [[Int]], state: inout State) throws -> Tensor {
+    let length = try Self.chunkLength(of: tokens)
+    try validateStep(tokens.map { $0[0] }, batch: state.batch)
+    let tape = Tape()
+    var x = try embed(tokens, position: state.position, on: tape)
+    for (index, block) in blocks.enumerated() { x = try block(x, on: tape, cache: &state.caches[index]) }
+    state.advance(by: length)
+    let logits = tape.value(try decode(x, on: tape))
+    return try Tensor(shape: [tokens.count, length, vocabulary], values: logits.values)
+  }
+}

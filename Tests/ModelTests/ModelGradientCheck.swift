@@ -1,0 +1,43 @@
+import Autodiff
+import Models
+import SeededRandom
+import Testing
+
+/// Checks the tape's gradient of a model's mean cross-entropy against central differences,
+/// for up to `checksPerParameter` entries of every parameter. In float32 with step
+/// `h = 1e-2`: the difference's rounding error is ≈ ε₃₂|ℒ|/h ≈ 3e-5 and the truncation error
+/// ≈ h²|ℒ‴|/6, so `2e-2` of the parameter's largest gradient (plus 1e-4 absolute) passes a
+/// correct backward and fails a wrong sign, a missing factor or an ignored path.
+func checkModelGradients<Model: SequenceModel>(
+  _ model: Model, tokens: [[Int]], targets: [[Int]], checksPerParameter: Int = 4,
+  sourceLocation: SourceLocation = #_sourceLocation
+) throws {
+  func loss() throws -> (Tape, Variable) {
+    let tape = Tape()
+    var unused = SeededGenerator(seed: 0)
+    let logits = try model.logits(tokens, on: tape, training: false, generator: &unused)
+    return (tape, try tape.softmaxCrossEntropy(logits, targets: targets.flatMap { $0 }))
+  }
+  model.parameters.forEach { $0.zeroGradient() }
+  let (tape, total) = try loss()
+  try tape.backward(total)
+  let step: Float = 1e-2
+  for parameter in model.parameters {
+    let analytic = parameter.gradient
+    let scale = analytic.values.map(abs).max() ?? 0
+    let stride = max(1, parameter.value.count / checksPerParameter)
+    for element in Swift.stride(from: 0, to: parameter.value.count, by: stride) {
+      let original = parameter.value.values[element]
+      parameter.value.values[element] = original + step
+      let (plusTape, plus) = try loss()
+      parameter.value.values[element] = original - step
+      let (minusTape, minus) = try loss()
+      parameter.value.values[element] = original
+      let numeric = (plusTape.value(plus).scalar - minusTape.value(minus).scalar) / (2 * step)
+      #expect(
+        abs(analytic.values[element] - numeric) <= 2e-2 * scale + 1e-4,
+        "\(parameter.name)[\(element)]: analytic \(analytic.values[element]), numeric \(numeric)",
+        sourceLocation: sourceLocation)
+    }
+  }
+}
