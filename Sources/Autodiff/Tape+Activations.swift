@@ -4,8 +4,8 @@ extension Tape {
   /// GELU, exact: `y = x Φ(x) = ½ x (1 + erf(x/√2))`, `y′ = Φ(x) + x φ(x)`.
   public func gelu(_ a: Variable) -> Variable {
     unary(a) { x in
-      let cdf = 0.5 * (1 + erf(x / 2.0.squareRoot()))
-      let density = exp(-0.5 * x * x) / (2 * Double.pi).squareRoot()
+      let cdf = 0.5 * (1 + erf(x * 0.707_106_77))
+      let density = exp(-0.5 * x * x) * 0.398_942_3
       return (x * cdf, cdf + x * density)
     }
   }
@@ -65,12 +65,19 @@ extension Tape {
     }
   }
 
-  /// An elementwise function given as `x ↦ (f(x), f′(x))`, evaluated in float64.
-  private func unary(_ a: Variable, _ function: @escaping (Double) -> (Double, Double)) -> Variable {
+  /// An elementwise function given as `x ↦ (f(x), f′(x))` (float32 libm functions, accurate
+  /// to a few ulp); the derivatives are kept only when the tape records gradients.
+  private func unary(_ a: Variable, _ function: (Float) -> (Float, Float)) -> Variable {
     let x = value(a)
-    let pairs = x.values.map { function(Double($0)) }
-    return record(Tensor(unchecked: x.shape, pairs.map { Float($0.0) }), inputs: [a]) { g in
-      [Tensor(unchecked: g.shape, zip(g.values, pairs).map { $0 * Float($1.1) })]
+    var output = [Float](repeating: 0, count: x.count)
+    var derivative = [Float](repeating: 0, count: recordsGradients ? x.count : 0)
+    for i in x.values.indices {
+      let (y, slope) = function(x.values[i])
+      output[i] = y
+      if recordsGradients { derivative[i] = slope }
+    }
+    return record(Tensor(unchecked: x.shape, output), inputs: [a]) { g in
+      [Tensor(unchecked: g.shape, zip(g.values, derivative).map { $0 * $1 })]
     }
   }
 }

@@ -29,9 +29,12 @@ extension Tape {
       throw AutodiffError.shapeMismatch(
         "attention of query \(q.shape), key \(k.shape), value \(v.shape) with \(heads) heads")
     }
+    BLASThreading.singleThreaded
     let geometry = AttentionGeometry(
       batch: q.shape[0], queries: q.shape[1], keys: k.shape[1], width: q.shape[2], heads: heads)
-    var probabilities = [Float](repeating: 0, count: geometry.pairs * geometry.queries * geometry.keys)
+    // P is kept for the backward pass only; an inference tape reuses one block of rows per thread.
+    var probabilities = [Float](
+      repeating: 0, count: recordsGradients ? geometry.pairs * geometry.queries * geometry.keys : 0)
     var output = [Float](repeating: 0, count: q.count)
     geometry.forward(q.values, k.values, v.values, probabilities: &probabilities, output: &output)
     return record(Tensor(unchecked: q.shape, output), inputs: [query, key, value]) { g in
@@ -83,8 +86,11 @@ struct AttentionGeometry {
     }
   }
 
+  /// `O` into `output`; `P` into `probabilities` (`B·heads × Lq × Lk`) when that is not empty,
+  /// otherwise into a scratch block per thread.
   func forward(_ q: [Float], _ k: [Float], _ v: [Float], probabilities: inout [Float], output: inout [Float]) {
     let (d, dh, lq, lk, scale, offset) = (width, headWidth, queries, keys, scale, offset)
+    let keep = !probabilities.isEmpty
     q.withUnsafeBufferPointer { q in
       k.withUnsafeBufferPointer { k in
         v.withUnsafeBufferPointer { v in
@@ -93,23 +99,33 @@ struct AttentionGeometry {
               let shared = (
                 q: SharedPointer(UnsafeMutablePointer(mutating: q.baseAddress!)),
                 k: SharedPointer(UnsafeMutablePointer(mutating: k.baseAddress!)),
-                v: SharedPointer(UnsafeMutablePointer(mutating: v.baseAddress!)), p: SharedPointer(p.baseAddress!),
+                v: SharedPointer(UnsafeMutablePointer(mutating: v.baseAddress!)),
+                p: p.baseAddress.map(SharedPointer.init),
                 o: SharedPointer(o.baseAddress!)
               )
               forEachBlock { b, h, rows, visible in
                 let qh = shared.q.base + b * lq * d + h * dh
                 let kh = shared.k.base + b * lk * d + h * dh
                 let vh = shared.v.base + b * lk * d + h * dh
-                let ph = shared.p.base + (b * heads + h) * lq * lk
                 let oh = shared.o.base + b * lq * d + h * dh
                 let (first, count) = (rows.lowerBound, rows.count)
-                cblas_sgemm(
-                  CblasRowMajor, CblasNoTrans, CblasTrans, blasint(count), blasint(visible), blasint(dh), scale,
-                  qh + first * d, blasint(d), kh, blasint(d), 0, ph + first * lk, blasint(lk))
-                for i in rows { softmaxRow(ph + i * lk, valid: i + offset + 1, stored: visible) }
-                cblas_sgemm(
-                  CblasRowMajor, CblasNoTrans, CblasNoTrans, blasint(count), blasint(dh), blasint(visible), 1,
-                  ph + first * lk, blasint(lk), vh, blasint(d), 0, oh + first * d, blasint(d))
+                // Scores, then probabilities, of the block's rows: row r at scores + r·stride.
+                let attend = { (scores: UnsafeMutablePointer<Float>, stride: Int) in
+                  cblas_sgemm(
+                    CblasRowMajor, CblasNoTrans, CblasTrans, blasint(count), blasint(visible), blasint(dh), scale,
+                    qh + first * d, blasint(d), kh, blasint(d), 0, scores, blasint(stride))
+                  for r in 0..<count { softmaxRow(scores + r * stride, valid: first + r + offset + 1, stored: visible) }
+                  cblas_sgemm(
+                    CblasRowMajor, CblasNoTrans, CblasNoTrans, blasint(count), blasint(dh), blasint(visible), 1,
+                    scores, blasint(stride), vh, blasint(d), 0, oh + first * d, blasint(d))
+                }
+                if keep, let p = shared.p {
+                  attend(p.base + ((b * heads + h) * lq + first) * lk, lk)
+                } else {
+                  withUnsafeTemporaryAllocation(of: Float.self, capacity: count * visible) {
+                    attend($0.baseAddress!, visible)
+                  }
+                }
               }
             }
           }

@@ -1,5 +1,3 @@
-import CBLAS
-
 extension Tape {
   /// `A·B` for `A` (`M × K`) and `B` (`K × N`) on `cblas_sgemm`;
   /// `∂ℒ/∂A = G Bᵀ`, `∂ℒ/∂B = Aᵀ G`.
@@ -18,25 +16,43 @@ extension Tape {
     }
   }
 
-  /// A linear layer on the last axis: `x W + b` for `x` (`… × D_in`), `W` (`D_in × D_out`),
-  /// `b` (`D_out`), computed as one matrix product over all leading positions.
+  /// A linear layer on the last axis: `y = x W + b` for `x` (`… × D_in`), `W` (`D_in × D_out`),
+  /// `b` (`D_out`), as one matrix product over all `n` leading positions and one node:
+  /// `∂ℒ/∂x = G Wᵀ`, `∂ℒ/∂W = Xᵀ G`, `∂ℒ/∂b = Σ_rows G` (with `X`: `n × D_in`, `G`: `n × D_out`).
   public func linear(_ x: Variable, weight: Variable, bias: Variable?) throws -> Variable {
-    let input = value(x)
-    guard let inner = input.shape.last else { throw AutodiffError.shapeMismatch("linear of a scalar") }
-    let rows = try reshape(x, to: [input.count / max(inner, 1), inner])
-    var output = try matmul(rows, weight)
-    if let bias { output = try add(output, bias) }
-    return try reshape(output, to: Array(input.shape.dropLast()) + [value(weight).shape[1]])
+    let (input, w) = (value(x), value(weight))
+    guard let inner = input.shape.last, w.rank == 2, w.shape[0] == inner,
+      bias.map({ value($0).shape == [w.shape[1]] }) ?? true
+    else {
+      throw AutodiffError.shapeMismatch(
+        "linear of \(input.shape) with weight \(w.shape)\(bias.map { " and bias \(value($0).shape)" } ?? "")")
+    }
+    let (rows, outer) = (input.count / max(inner, 1), w.shape[1])
+    var output = gemm(input.values, w.values, m: rows, n: outer, k: inner, transposeA: false, transposeB: false)
+    if let bias {
+      let b = value(bias).values
+      for r in 0..<rows {
+        for j in 0..<outer { output[r * outer + j] += b[j] }
+      }
+    }
+    let shape = Array(input.shape.dropLast()) + [outer]
+    return record(Tensor(unchecked: shape, output), inputs: [x, weight] + (bias.map { [$0] } ?? [])) { g in
+      var gradients = [
+        Tensor(
+          unchecked: input.shape,
+          gemm(g.values, w.values, m: rows, n: inner, k: outer, transposeA: false, transposeB: true)),
+        Tensor(
+          unchecked: w.shape,
+          gemm(input.values, g.values, m: inner, n: outer, k: rows, transposeA: true, transposeB: false)),
+      ]
+      if bias != nil {
+        var sums = [Float](repeating: 0, count: outer)
+        for r in 0..<rows {
+          for j in 0..<outer { sums[j] += g.values[r * outer + j] }
+        }
+        gradients.append(Tensor(unchecked: [outer], sums))
+      }
+      return gradients
+    }
   }
-}
-
-/// Row-major `op(A)·op(B)` with `op(A)` `m × k` and `op(B)` `k × n`.
-func gemm(_ a: [Float], _ b: [Float], m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool) -> [Float] {
-  var c = [Float](repeating: 0, count: m * n)
-  guard m > 0, n > 0, k > 0 else { return c }
-  cblas_sgemm(
-    CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-    blasint(m), blasint(n), blasint(k), 1, a, blasint(transposeA ? m : k), b, blasint(transposeB ? k : n), 0, &c,
-    blasint(n))
-  return c
 }

@@ -20,9 +20,14 @@ public final class Tape {
   }
 
   private(set) var nodes: [Node] = []
+  /// Whether operations keep what their backward pass needs. A tape for inference only
+  /// (`false`) drops the backward rules as it goes, so operations such as attention need
+  /// not store their intermediate results; ``backward(_:)`` then throws.
+  public let recordsGradients: Bool
 
   /// An empty tape.
-  public init() {}
+  /// - Parameter recordsGradients: `false` for forward passes that will never be differentiated.
+  public init(recordsGradients: Bool = true) { self.recordsGradients = recordsGradients }
 
   /// The value of `variable`.
   public func value(_ variable: Variable) -> Tensor { nodes[variable.index].value }
@@ -37,7 +42,7 @@ public final class Tape {
 
   /// Records an operation's result with its backward rule.
   func record(_ value: Tensor, inputs: [Variable], backward: @escaping (Tensor) -> [Tensor]) -> Variable {
-    record(Node(value: value, inputs: inputs.map(\.index), backward: backward))
+    record(Node(value: value, inputs: inputs.map(\.index), backward: recordsGradients ? backward : nil))
   }
 
   private func record(_ node: Node) -> Variable {
@@ -53,6 +58,9 @@ public final class Tape {
   /// - Throws: ``AutodiffError/notScalar(shape:)`` for a non-scalar loss.
   @discardableResult
   public func backward(_ loss: Variable) throws -> [Variable: Tensor] {
+    guard recordsGradients else {
+      throw AutodiffError.invalidArgument("this tape was made with recordsGradients: false")
+    }
     let lossValue = nodes[loss.index].value
     guard lossValue.count == 1 else { throw AutodiffError.notScalar(shape: lossValue.shape) }
     var gradients = [Tensor?](repeating: nil, count: nodes.count)

@@ -145,7 +145,7 @@ extension S4Model: SequenceModel {
   public func prefill(_ tokens: [[Int]], state: inout State) throws -> Tensor {
     let length = try Self.chunkLength(of: tokens)
     try validateStep(tokens.map { $0[0] }, batch: state.batch)
-    let tape = Tape()
+    let tape = Tape(recordsGradients: false)
     var x = try embed(tokens, on: tape)
     for (index, block) in blocks.enumerated() { x = try block(x, on: tape, recurrence: &state.layers[index]) }
     let logits = tape.value(try decode(x, on: tape))

@@ -63,7 +63,7 @@ extension SequenceModel {
 
   /// Parallel-mode logits without dropout or gradients: `B × L × V`.
   public func forward(_ tokens: [[Int]]) throws -> Tensor {
-    let tape = Tape()
+    let tape = Tape(recordsGradients: false)
     var unused = SeededGenerator(seed: 0)
     let logits = tape.value(try self.logits(tokens, on: tape, training: false, generator: &unused))
     return try Tensor(shape: [tokens.count, tokens.first?.count ?? 0, vocabulary], values: logits.values)

@@ -1,0 +1,39 @@
+import CBLAS
+import Parallelism
+
+/// OpenBLAS runs on one thread in this process; the callers spread work over the cores
+/// themselves. Left multi-threaded, OpenBLAS's workers contend with those threads (nested
+/// parallelism: two thirds of a transformer forward were spent in `exec_blas_async`) and spin
+/// after every call.
+enum BLASThreading {
+  static let singleThreaded: Void = openblas_set_num_threads(1)
+}
+
+/// Row-major `op(A)·op(B)` with `op(A)` `m × k` and `op(B)` `k × n`, on `cblas_sgemm`. Products
+/// of at least 2²⁰ multiply–adds are split by rows of the result over the cores (each part one
+/// single-threaded sgemm on its rows of `op(A)`).
+func gemm(_ a: [Float], _ b: [Float], m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool) -> [Float] {
+  BLASThreading.singleThreaded
+  var c = [Float](repeating: 0, count: m * n)
+  guard m > 0, n > 0, k > 0 else { return c }
+  let minimumRows = max(1, (1 << 20) / (n * k))
+  a.withUnsafeBufferPointer { a in
+    b.withUnsafeBufferPointer { b in
+      c.withUnsafeMutableBufferPointer { c in
+        let shared = (
+          a: SharedPointer(UnsafeMutablePointer(mutating: a.baseAddress!)),
+          b: SharedPointer(UnsafeMutablePointer(mutating: b.baseAddress!)), c: SharedPointer(c.baseAddress!)
+        )
+        forEachChunk(of: m, minimumChunk: minimumRows) { rows in
+          // Rows r of op(A): row r of A, or column r of A when transposed.
+          let aRows = shared.a.base + (transposeA ? rows.lowerBound : rows.lowerBound * k)
+          cblas_sgemm(
+            CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+            blasint(rows.count), blasint(n), blasint(k), 1, aRows, blasint(transposeA ? m : k), shared.b.base,
+            blasint(transposeB ? k : n), 0, shared.c.base + rows.lowerBound * n, blasint(n))
+        }
+      }
+    }
+  }
+  return c
+}

@@ -1,1 +1,0 @@
-// Placeholder: the generation strategies land here (issue 5).

@@ -1,1 +1,0 @@
-// Placeholder: SVG charts and report writers land here (issue 6).
