@@ -53,6 +53,14 @@ public struct KVCache {
     count += added
   }
 
+  /// Forgets the positions from `newCount` on, keeping the storage (rewinding a decode).
+  public mutating func truncate(to newCount: Int) throws {
+    guard (0...count).contains(newCount) else {
+      throw AutodiffError.invalidArgument("cannot truncate a cache of \(count) positions to \(newCount)")
+    }
+    count = newCount
+  }
+
   /// Every stored position as `B × count × D` keys and values (for attending a chunk of queries).
   public func contents() throws -> (keys: Tensor, values: Tensor) {
     let width = heads * headWidth

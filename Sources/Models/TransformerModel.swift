@@ -157,6 +157,12 @@ extension TransformerModel: SequenceModel {
     public private(set) var position: Int
 
     mutating func advance(by count: Int) { position += count }
+
+    /// Forgets every token from `position` on, as if only the first `position` had been read.
+    public mutating func rewind(to position: Int) throws {
+      for index in caches.indices { try caches[index].truncate(to: position) }
+      self.position = position
+    }
   }
 
   /// `V`.
@@ -186,7 +192,7 @@ extension TransformerModel: SequenceModel {
   public func prefill(_ tokens: [[Int]], state: inout State) throws -> Tensor {
     let length = try Self.chunkLength(of: tokens)
     try validateStep(tokens.map { $0[0] }, batch: state.batch)
-    let tape = Tape()
+    let tape = Tape(recordsGradients: false)
     var x = try embed(tokens, position: state.position, on: tape)
     for (index, block) in blocks.enumerated() { x = try block(x, on: tape, cache: &state.caches[index]) }
     state.advance(by: length)

@@ -15,7 +15,9 @@ struct BenchCommand: ParsableCommand {
     discussion:
       "Build with `swift build -c release` first. Times are medians of --runs repetitions on this machine; compare "
       + "them only with figures measured in the same session (the JAX anchors in ../shared/anchors).",
-    subcommands: [ConvolutionLayerBench.self, StepBench.self, TrainStepBench.self])
+    subcommands: [
+      ConvolutionLayerBench.self, StepBench.self, TrainStepBench.self, DecodeBench.self, ForwardBench.self,
+    ])
 }
 
 /// Options shared by both benchmarks.

@@ -1,0 +1,141 @@
+import ArgumentParser
+import Models
+import SSMJSON
+import SeededRandom
+
+/// The two model families of the generation benchmarks, at the size of the JAX anchor
+/// (`D = 128`, 2 layers, byte vocabulary): a transformer (4 heads, MLP 4×, rotary positions)
+/// and an S4D stack (`N = 64`).
+enum BenchModel: String, ExpressibleByArgument, CaseIterable {
+  case s4, transformer
+
+  static let vocabulary = 256
+  static let width = 128
+  static let depth = 2
+
+  func build() throws -> any SequenceModel {
+    switch self {
+    case .s4: return try Self.s4Model()
+    case .transformer: return try Self.transformerModel()
+    }
+  }
+
+  static func s4Model() throws -> S4Model {
+    try S4Model(.init(vocabulary: vocabulary, width: width, depth: depth, stateSize: 64), seed: 0)
+  }
+
+  static func transformerModel() throws -> TransformerModel {
+    try TransformerModel(
+      .init(vocabulary: vocabulary, width: width, depth: depth, heads: 4, positions: .rotary), seed: 0)
+  }
+}
+
+/// `ssm bench decode`: per-token generation latency after a prompt of a given length.
+struct DecodeBench: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "decode",
+    abstract: "Time recurrent decoding (one token at a time, B = 1) after a context of --context tokens.",
+    discussion:
+      "The context is read first (prefill in chunks of 1024, untimed); each run then steps --tokens tokens. "
+      + "The transformer rewinds its KV cache to the context before every run, so each run decodes at the same "
+      + "positions; the S4 state has a fixed size, so its runs simply continue. secondsPerToken is the median "
+      + "run's time / tokens.")
+
+  @Option(help: "Model family: s4 (S4D, H = 128, N = 64, 2 layers) or transformer (d = 128, 4 heads, 2 layers).")
+  var model: BenchModel
+  @Option(help: "Tokens in the context before decoding.") var context: Int
+  @Option(help: "Tokens decoded per run.") var tokens = 64
+  @Option(help: "Timed runs; the median is reported.") var runs = 7
+  @Option(help: "Untimed runs first.") var warmup = 2
+  @Flag(help: "Print {\"secondsPerToken\": x, …}.") var json = false
+
+  func validate() throws {
+    guard context >= 1, tokens >= 1, runs >= 1, warmup >= 0 else {
+      throw ValidationError("--context, --tokens and --runs must be ≥ 1, --warmup ≥ 0")
+    }
+  }
+
+  func run() throws {
+    let built = try model.build()
+    let perToken =
+      switch model {
+      case .s4: try measure(BenchModel.s4Model()) { _ in }
+      case .transformer: try measure(BenchModel.transformerModel()) { try $0.rewind(to: context) }
+      }
+    let result: JSONValue = .object([
+      ("secondsPerToken", .number(perToken)), ("model", .string(model.rawValue)),
+      ("context", .number(Double(context))), ("tokens", .number(Double(tokens))), ("runs", .number(Double(runs))),
+      ("parameters", .number(Double(built.parameters.reduce(0) { $0 + $1.value.count }))),
+    ])
+    try emit(result, json: json) {
+      print(
+        "\(model.rawValue) decoding after \(context) tokens: \(String(format: "%.1f", perToken * 1e6)) µs per token (median of \(runs) runs of \(tokens))"
+      )
+    }
+  }
+
+  /// The median per-token time; `rewind` resets the state to the end of the context before each run.
+  private func measure<Model: SequenceModel>(_ model: Model, rewind: (inout Model.State) throws -> Void) throws
+    -> Double
+  {
+    var generator = SeededGenerator(seed: 1)
+    let random = { (generator: inout SeededGenerator) in Int(generator.next() % UInt64(BenchModel.vocabulary)) }
+    var state = try model.initialState(batchSize: 1)
+    for start in stride(from: 0, to: context, by: 1024) {
+      let chunk = (start..<min(start + 1024, context)).map { _ in random(&generator) }
+      _ = try model.prefill([chunk], state: &state)
+    }
+    let inputs = (0..<tokens).map { _ in random(&generator) }
+    var times: [Double] = []
+    for run in 0..<(warmup + runs) {
+      try rewind(&state)
+      let elapsed = try seconds {
+        for token in inputs { _ = try model.step([token], state: &state) }
+      }
+      if run >= warmup { times.append(elapsed / Double(tokens)) }
+    }
+    return median(times)
+  }
+}
+
+/// `ssm bench forward`: parallel-mode logits of a whole batch.
+struct ForwardBench: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "forward",
+    abstract: "Time the parallel forward (logits of every position, no gradients) of a (B × L) token batch.")
+
+  @Option(help: "Model family: s4 or transformer (the sizes of `ssm bench decode`).") var model: BenchModel
+  @Option(help: "Sequences B.") var batch: Int
+  @Option(help: "Sequence length L.") var length: Int
+  @Option(help: "Timed runs; the median is reported.") var runs = 5
+  @Option(help: "Untimed runs first.") var warmup = 1
+  @Flag(help: "Print {\"forwardSeconds\": x, …}.") var json = false
+
+  func validate() throws {
+    guard batch >= 1, length >= 1, runs >= 1, warmup >= 0 else {
+      throw ValidationError("--batch, --length and --runs must be ≥ 1, --warmup ≥ 0")
+    }
+  }
+
+  func run() throws {
+    let built = try model.build()
+    var generator = SeededGenerator(seed: 1)
+    let tokens = (0..<batch).map { _ in
+      (0..<length).map { _ in Int(generator.next() % UInt64(BenchModel.vocabulary)) }
+    }
+    var times: [Double] = []
+    for run in 0..<(warmup + runs) {
+      let elapsed = try seconds { _ = try built.forward(tokens) }
+      if run >= warmup { times.append(elapsed) }
+    }
+    let result: JSONValue = .object([
+      ("forwardSeconds", .number(median(times))), ("model", .string(model.rawValue)),
+      ("batch", .number(Double(batch))), ("length", .number(Double(length))), ("runs", .number(Double(runs))),
+      ("tokensPerSecond", .number(Double(batch * length) / median(times))),
+    ])
+    try emit(result, json: json) {
+      print(
+        "\(model.rawValue) forward, (B, L) = (\(batch), \(length)): \(milliseconds(median(times))) (median of \(runs))")
+    }
+  }
+}
