@@ -1,0 +1,151 @@
+import Autodiff
+import SeededRandom
+
+/// A gated-RNN baseline (the HiPPO paper's GRU comparison): embedding (`V × H`) → `depth`
+/// residual ``GRULayer``s → LayerNorm → Linear(H → V), giving logits for every position.
+///
+/// Layer `ℓ` maps `x` (`B × L × H`) to `x + GRU_ℓ(x)`. The residual connection (absent from
+/// PyTorch's stacked `nn.GRU`) gives deep stacks an identity path for gradients, and matches
+/// the residual structure of the S4 and transformer models, so comparisons differ in the
+/// sequence mixing only. Both modes run the same tape operations: the parallel mode runs each
+/// layer's recurrence over the whole sequence from `h₀ = 0`, the recurrent mode over one token
+/// (``step(_:state:)``) or a chunk (``prefill(_:state:)``) from the carried hidden states.
+public struct GRUModel {
+  /// The model's shape.
+  public struct Configuration: Sendable, Equatable, Codable {
+    /// Tokens `V` (embedding rows and decoder outputs).
+    public var vocabulary: Int
+    /// Hidden size `H` (also the embedding width).
+    public var width: Int
+    /// GRU layers.
+    public var depth: Int
+
+    /// A configuration.
+    public init(vocabulary: Int, width: Int, depth: Int) {
+      self.vocabulary = vocabulary
+      self.width = width
+      self.depth = depth
+    }
+  }
+
+  /// The shape the model was built with.
+  public let configuration: Configuration
+  /// The token embedding, `V × H`, `~ N(0, 1)`; named `encoder.embedding`.
+  public let embedding: Parameter
+  /// The GRU layers, in order, named `blocks.ℓ.gru.*`.
+  public let blocks: [GRULayer]
+  /// The normalisation before the decoder, `decoder.norm.*`.
+  public let finalNorm: LayerNorm
+  /// The output projection `H → V`, `decoder.output.*`.
+  public let decoder: Linear
+
+  /// A model initialised from `seed`.
+  /// - Throws: ``AutodiffError/invalidArgument(_:)`` for a vocabulary or width below 1 or a
+  ///   negative depth.
+  public init(_ configuration: Configuration, seed: UInt64) throws {
+    guard configuration.vocabulary >= 1, configuration.width >= 1, configuration.depth >= 0 else {
+      throw AutodiffError.invalidArgument("vocabulary, width must be ≥ 1 and depth ≥ 0")
+    }
+    var generator = SeededGenerator(seed: seed)
+    self.configuration = configuration
+    embedding = Parameter(
+      name: "encoder.embedding",
+      value: try Tensor(
+        shape: [configuration.vocabulary, configuration.width],
+        values: (0..<(configuration.vocabulary * configuration.width)).map { _ in
+          Float(generator.nextStandardNormal())
+        }))
+    blocks = (0..<configuration.depth).map { index in
+      GRULayer(name: "blocks.\(index).gru", width: configuration.width, generator: &generator)
+    }
+    finalNorm = LayerNorm(name: "decoder.norm", width: configuration.width)
+    decoder = Linear(
+      name: "decoder.output", inputs: configuration.width, outputs: configuration.vocabulary, generator: &generator)
+  }
+
+  /// Every parameter, in a fixed order with unique names.
+  public var parameters: [Parameter] {
+    [embedding] + blocks.flatMap(\.parameters) + finalNorm.parameters + decoder.parameters
+  }
+
+  /// The whole network on `tokens` (`B × L`) from the hidden states `initial` (one `B × H` per
+  /// layer): logits `B·L × V` (row `b·L + t`) and each layer's last hidden state `h_L` (`B × H`).
+  private func run(_ tokens: [[Int]], from initial: [Tensor], on tape: Tape) throws
+    -> (logits: Variable, final: [Tensor])
+  {
+    let length = try Self.chunkLength(of: tokens)
+    let (batch, width) = (tokens.count, configuration.width)
+    let embedded = try tape.embedding(tape.parameter(embedding), indices: tokens.flatMap { $0 })
+    var x = try tape.reshape(embedded, to: [batch, length, width])
+    var final: [Tensor] = []
+    for (block, hidden) in zip(blocks, initial) {
+      let states = try block(x, initialHidden: tape.constant(hidden), on: tape)
+      final.append(try Self.lastPosition(of: tape.value(states)))
+      x = try tape.add(x, states)
+    }
+    let output = try decoder(finalNorm(x, on: tape), on: tape)
+    return (try tape.reshape(output, to: [batch * length, configuration.vocabulary]), final)
+  }
+
+  /// `h_L` (`B × H`) of the hidden states `h_1 … h_L` (`B × L × H`).
+  private static func lastPosition(of states: Tensor) throws -> Tensor {
+    let (batch, length, width) = (states.shape[0], states.shape[1], states.shape[2])
+    var last: [Float] = []
+    last.reserveCapacity(batch * width)
+    for b in 0..<batch {
+      let end = (b + 1) * length * width
+      last += states.values[(end - width)..<end]
+    }
+    return try Tensor(shape: [batch, width], values: last)
+  }
+}
+
+extension GRUModel: SequenceModel {
+  /// The recurrent state: the hidden state of every layer.
+  public struct State {
+    /// `h` of each layer, in order, `B × H`.
+    public var hidden: [Tensor]
+    /// Sequences `B`.
+    public let batch: Int
+  }
+
+  /// `V`.
+  public var vocabulary: Int { configuration.vocabulary }
+
+  /// Logits (`B·L × V`, row `b·L + t`) for `tokens` (`B` sequences of equal length `L`), every
+  /// layer's recurrence run over the whole sequence from `h₀ = 0`. No dropout: `training` and
+  /// `generator` are unused.
+  public func logits(_ tokens: [[Int]], on tape: Tape, training: Bool, generator: inout SeededGenerator) throws
+    -> Variable
+  {
+    try run(tokens, from: initialState(batchSize: tokens.count).hidden, on: tape).logits
+  }
+
+  /// Zero hidden states (`B × H` per layer) for `batchSize` sequences.
+  /// - Throws: ``AutodiffError/invalidArgument(_:)`` for `batchSize < 1`.
+  public func initialState(batchSize: Int) throws -> State {
+    guard batchSize >= 1 else { throw AutodiffError.invalidArgument("batch size \(batchSize) must be ≥ 1") }
+    return State(
+      hidden: Array(repeating: Tensor(shape: [batchSize, configuration.width]), count: blocks.count), batch: batchSize)
+  }
+
+  /// One token per sequence through every layer from the carried hidden states: logits `B × V`.
+  public func step(_ tokens: [Int], state: inout State) throws -> Tensor {
+    let logits = try prefill(tokens.map { [$0] }, state: &state)
+    return try Tensor(shape: [tokens.count, vocabulary], values: logits.values)
+  }
+
+  /// `C` tokens per sequence (`B × C`): every layer's recurrence runs over the chunk from the
+  /// carried hidden states, which then hold `h_C`. Logits `B × C × V`. On a thrown error the
+  /// state is unchanged.
+  /// - Throws: ``AutodiffError`` for a ragged or empty chunk, a batch other than the state's, or
+  ///   a token outside `0 ..< V`.
+  public func prefill(_ tokens: [[Int]], state: inout State) throws -> Tensor {
+    let length = try Self.chunkLength(of: tokens)
+    for t in 0..<length { try validateStep(tokens.map { $0[t] }, batch: state.batch) }
+    let tape = Tape()
+    let (logits, final) = try run(tokens, from: state.hidden, on: tape)
+    state.hidden = final
+    return try Tensor(shape: [tokens.count, length, vocabulary], values: tape.value(logits).values)
+  }
+}
