@@ -1,0 +1,55 @@
+/// Why ``generate(_:prompt:options:)`` refused its input or stopped.
+public enum GenerationError: Error, Equatable, CustomStringConvertible {
+  /// The prompt has no token (there is nothing to condition the first token on).
+  case emptyPrompt
+  /// A prompt token lies outside `0 ..< vocabulary`.
+  case promptTokenOutOfRange(token: Int, vocabulary: Int)
+  /// A stop token lies outside `0 ..< vocabulary`.
+  case stopTokenOutOfRange(token: Int, vocabulary: Int)
+  /// ``GenerationOptions/maxNewTokens`` is below 1.
+  case invalidMaxNewTokens(Int)
+  /// Prompt plus ``GenerationOptions/maxNewTokens`` exceeds the model's context limit.
+  case contextLimitExceeded(promptLength: Int, maxNewTokens: Int, limit: Int)
+  /// ``SamplingParameters/temperature`` is not a finite number above 0.
+  case invalidTemperature(Double)
+  /// ``SamplingParameters/topK`` is below 1.
+  case invalidTopK(Int)
+  /// ``SamplingParameters/topP`` lies outside `(0, 1]`.
+  case invalidTopP(Double)
+  /// ``GenerationOptions/repetitionPenalty`` is not a finite number above 0.
+  case invalidRepetitionPenalty(Double)
+  /// ``BeamSearchParameters/numBeams`` is below 1.
+  case invalidNumBeams(Int)
+  /// ``BeamSearchParameters/numReturnSequences`` lies outside `1 ... numBeams`.
+  case invalidNumReturnSequences(Int, numBeams: Int)
+  /// ``BeamSearchParameters/lengthPenalty`` is not finite.
+  case invalidLengthPenalty(Double)
+  /// The model returned a NaN or infinite logit for the distribution of new token `step`
+  /// (0-based: step 0 is read from the prompt's last position).
+  case nonFiniteLogits(step: Int)
+  /// Processing finite logits for new token `step` left no finite maximum: dividing by a
+  /// temperature or repetition penalty too close to 0 for the logits' magnitude overflowed.
+  case processedLogitsOverflow(step: Int)
+
+  public var description: String {
+    switch self {
+    case .emptyPrompt: "the prompt is empty: generation needs at least one token"
+    case .promptTokenOutOfRange(let token, let vocabulary): "prompt token \(token) outside 0..<\(vocabulary)"
+    case .stopTokenOutOfRange(let token, let vocabulary): "stop token \(token) outside 0..<\(vocabulary)"
+    case .invalidMaxNewTokens(let count): "maxNewTokens must be at least 1, got \(count)"
+    case .contextLimitExceeded(let promptLength, let maxNewTokens, let limit):
+      "prompt (\(promptLength)) + maxNewTokens (\(maxNewTokens)) exceeds the model's context limit \(limit)"
+    case .invalidTemperature(let value): "temperature must be finite and > 0, got \(value)"
+    case .invalidTopK(let value): "topK must be at least 1, got \(value)"
+    case .invalidTopP(let value): "topP must lie in (0, 1], got \(value)"
+    case .invalidRepetitionPenalty(let value): "repetitionPenalty must be finite and > 0, got \(value)"
+    case .invalidNumBeams(let value): "numBeams must be at least 1, got \(value)"
+    case .invalidNumReturnSequences(let value, let numBeams):
+      "numReturnSequences must lie in 1...\(numBeams) (numBeams), got \(value)"
+    case .invalidLengthPenalty(let value): "lengthPenalty must be finite, got \(value)"
+    case .nonFiniteLogits(let step): "the model returned non-finite logits at generation step \(step)"
+    case .processedLogitsOverflow(let step):
+      "processing the logits (temperature, repetition penalty) overflowed at generation step \(step)"
+    }
+  }
+}
