@@ -211,18 +211,21 @@ private func withInputs(
   }
 }
 
-/// Softmax in place over the first `valid` of `stored` entries of a row; the rest become 0.
+/// Softmax in place over the first `valid` of `stored` entries of a row (eight lanes at a
+/// time, `exp` from `VectorMath`); the rest become 0.
 @inline(__always)
 func softmaxRow(_ row: UnsafeMutablePointer<Float>, valid: Int, stored: Int) {
   var top = -Float.infinity
   for j in 0..<valid { top = max(top, row[j]) }
-  var total: Float = 0
-  for j in 0..<valid {
-    let e = Float.exp(row[j] - top)
-    row[j] = e
-    total += e
+  let shift = SIMD8<Float>(repeating: top)
+  var sums = SIMD8<Float>()
+  // Padding the tail with −∞ adds at most 7·e^{−87} ≈ 1e-37 to a sum ≥ 1.
+  VectorMath.map(row, row, count: valid, padding: -.infinity) { v in
+    let e = VectorMath.exp(v - shift)
+    sums += e
+    return e
   }
-  let inverse = 1 / total
-  for j in 0..<valid { row[j] *= inverse }
+  let inverse = SIMD8<Float>(repeating: 1 / sums.sum())
+  VectorMath.map(row, row, count: valid) { $0 * inverse }
   for j in valid..<stored { row[j] = 0 }
 }

@@ -29,6 +29,7 @@ struct SSM: ParsableCommand {
   /// Runs the command; every failure becomes one `ssm: error: …` line on stderr
   /// and a non-zero exit status (help and version requests exit normally).
   static func main() {
+    BLASKernelSelection.upgradeIfGeneric()
     keepLargeAllocationsMapped()
     do {
       var command = try parseAsRoot()

@@ -1,0 +1,58 @@
+/// Elementwise `exp` and `erf` on eight float32 lanes at a time (concrete `SIMD8<Float>`:
+/// libm's scalar `expf` dominated softmax and GELU, and float loops calling it do not vectorise).
+enum VectorMath {
+  /// `e^x` by range reduction `x = n ln 2 + r` (`|r| ≤ ½ ln 2`, `ln 2` split in two parts) and
+  /// Cephes' degree-6 polynomial for `e^r`, scaled by `2^n` through the exponent bits; relative
+  /// error ≤ 2 ulp for `x ∈ [−87, 88]` (inputs are clamped there: results saturate near
+  /// `1.6e-38` and `1.6e38`).
+  @inline(__always)
+  static func exp(_ x: SIMD8<Float>) -> SIMD8<Float> {
+    let clamped = x.clamped(lowerBound: SIMD8(repeating: -87.3), upperBound: SIMD8(repeating: 88.3))
+    let n = (clamped * 1.442_695_04).rounded(.toNearestOrEven)
+    let r = clamped - n * 0.693_359_375 + n * 2.121_944_4e-4
+    var p = SIMD8<Float>(repeating: 1.987_569_15e-4)
+    p = p * r + 1.398_199_95e-3
+    p = p * r + 8.333_451_9e-3
+    p = p * r + 4.166_579_59e-2
+    p = p * r + 1.666_666_55e-1
+    p = p * r + 5.000_000_12e-1
+    let y = p * r * r + r + 1
+    let scale = unsafeBitCast((SIMD8<Int32>(n) &+ 127) &<< 23, to: SIMD8<Float>.self)
+    return y * scale
+  }
+
+  /// `erf(x)` by Abramowitz & Stegun 7.1.26 (`1 − (a₁t + … + a₅t⁵) e^{−x²}`, `t = 1/(1 + p|x|)`),
+  /// odd in `x`; absolute error ≤ 1.5e-7.
+  @inline(__always)
+  static func erf(_ x: SIMD8<Float>) -> SIMD8<Float> {
+    let a = x.replacing(with: -x, where: x .< 0)
+    let t = 1 / (1 + 0.327_591_1 * a)
+    var p = SIMD8<Float>(repeating: 1.061_405_429)
+    p = p * t - 1.453_152_027
+    p = p * t + 1.421_413_741
+    p = p * t - 0.284_496_736
+    p = p * t + 0.254_829_592
+    let magnitude = 1 - p * t * exp(-a * a)
+    return magnitude.replacing(with: -magnitude, where: x .< 0)
+  }
+
+  /// Applies `body` to `count` values eight at a time; the tail is padded with `padding` and
+  /// only its first lanes are stored.
+  @inline(__always)
+  static func map(
+    _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, count: Int, padding: Float = 0,
+    _ body: (SIMD8<Float>) -> SIMD8<Float>
+  ) {
+    var index = 0
+    while index + 8 <= count {
+      let y = body(UnsafeRawPointer(input + index).loadUnaligned(as: SIMD8<Float>.self))
+      UnsafeMutableRawPointer(output + index).storeBytes(of: y, as: SIMD8<Float>.self)
+      index += 8
+    }
+    guard index < count else { return }
+    var tail = SIMD8<Float>(repeating: padding)
+    for lane in 0..<(count - index) { tail[lane] = input[index + lane] }
+    let y = body(tail)
+    for lane in 0..<(count - index) { output[index + lane] = y[lane] }
+  }
+}
