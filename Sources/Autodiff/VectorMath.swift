@@ -7,8 +7,14 @@ enum VectorMath {
   /// `1.6e-38` and `1.6e38`).
   @inline(__always)
   static func exp(_ x: SIMD8<Float>) -> SIMD8<Float> {
-    let clamped = x.clamped(lowerBound: SIMD8(repeating: -87.3), upperBound: SIMD8(repeating: 88.3))
-    let n = (clamped * 1.442_695_04).rounded(.toNearestOrEven)
+    let low = SIMD8<Float>(repeating: -87.3)
+    let high = SIMD8<Float>(repeating: 88.3)
+    var clamped = x.replacing(with: low, where: x .< low)
+    clamped = clamped.replacing(with: high, where: clamped .> high)
+    // Rounding by the magic number 1.5·2²³: t holds round(x log₂e) in its low mantissa bits.
+    let magic = SIMD8<Float>(repeating: 12_582_912)
+    let t = clamped * 1.442_695_04 + magic
+    let n = t - magic
     let r = clamped - n * 0.693_359_375 + n * 2.121_944_4e-4
     var p = SIMD8<Float>(repeating: 1.987_569_15e-4)
     p = p * r + 1.398_199_95e-3
@@ -17,8 +23,8 @@ enum VectorMath {
     p = p * r + 1.666_666_55e-1
     p = p * r + 5.000_000_12e-1
     let y = p * r * r + r + 1
-    let scale = unsafeBitCast((SIMD8<Int32>(n) &+ 127) &<< 23, to: SIMD8<Float>.self)
-    return y * scale
+    let exponent = unsafeBitCast(t, to: SIMD8<Int32>.self) &- 0x4B40_0000
+    return y * unsafeBitCast((exponent &+ 127) &<< 23, to: SIMD8<Float>.self)
   }
 
   /// `erf(x)` by Abramowitz & Stegun 7.1.26 (`1 − (a₁t + … + a₅t⁵) e^{−x²}`, `t = 1/(1 + p|x|)`),

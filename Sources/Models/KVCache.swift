@@ -1,10 +1,12 @@
 import Autodiff
-import Parallelism
 
 /// The keys and values one attention layer has seen, for `B` sequences: a transformer
-/// decoder's recurrent state. Stored `B × heads × capacity × d` so each head's keys are one
-/// contiguous `count × d` block; the capacity doubles when full (each position is copied
-/// `O(1)` times on average, no quadratic copying).
+/// decoder's recurrent state. Each (sequence, head) pair owns a contiguous block of
+/// `capacity × d` values for its keys and one for its values: values row by row, keys in
+/// tiles of eight positions (`[j/8][c][j mod 8]`, see `singleQueryAttention`) so a query's
+/// scores for eight positions are eight-lane multiply–adds without horizontal sums. The
+/// capacity (a multiple of eight) doubles when full: each position is copied `O(1)` times on
+/// average, no quadratic copying.
 public struct KVCache {
   /// Sequences `B`.
   public let batch: Int
@@ -24,7 +26,7 @@ public struct KVCache {
     self.batch = batch
     self.heads = heads
     self.headWidth = headWidth
-    self.capacity = max(1, capacity)
+    self.capacity = Self.roundedCapacity(capacity)
     keys = [Float](repeating: 0, count: batch * heads * self.capacity * headWidth)
     values = keys
   }
@@ -40,12 +42,12 @@ public struct KVCache {
     if count + added > capacity { grow(to: max(2 * capacity, count + added)) }
     for b in 0..<batch {
       for h in 0..<heads {
-        let block = ((b * heads + h) * capacity + count) * headWidth
+        let block = (b * heads + h) * capacity * headWidth
         for t in 0..<added {
-          let source = (b * added + t) * width + h * headWidth
+          let (source, position) = ((b * added + t) * width + h * headWidth, count + t)
           for c in 0..<headWidth {
-            keys[block + t * headWidth + c] = newKeys.values[source + c]
-            values[block + t * headWidth + c] = newValues.values[source + c]
+            keys[block + keyOffset(position: position, component: c)] = newKeys.values[source + c]
+            values[block + position * headWidth + c] = newValues.values[source + c]
           }
         }
       }
@@ -72,7 +74,7 @@ public struct KVCache {
         let block = (b * heads + h) * capacity * headWidth
         for t in 0..<count {
           for c in 0..<headWidth {
-            k[(b * count + t) * width + h * headWidth + c] = keys[block + t * headWidth + c]
+            k[(b * count + t) * width + h * headWidth + c] = keys[block + keyOffset(position: t, component: c)]
             v[(b * count + t) * width + h * headWidth + c] = values[block + t * headWidth + c]
           }
         }
@@ -84,43 +86,30 @@ public struct KVCache {
   /// One query per sequence (`B × D`) attending to every stored position, read in place:
   /// per head, `o = Σ_j softmax_j(⟨q, k_j⟩/√d) v_j` (`B × D`).
   public func attend(_ query: [Float]) -> [Float] {
-    var output = [Float](repeating: 0, count: query.count)
-    let (count, capacity, headWidth, heads) = (count, capacity, headWidth, heads)
-    query.withUnsafeBufferPointer { q in
-      keys.withUnsafeBufferPointer { k in
-        values.withUnsafeBufferPointer { v in
-          output.withUnsafeMutableBufferPointer { o in
-            let shared = (
-              q: SharedPointer(UnsafeMutablePointer(mutating: q.baseAddress!)),
-              k: SharedPointer(UnsafeMutablePointer(mutating: k.baseAddress!)),
-              v: SharedPointer(UnsafeMutablePointer(mutating: v.baseAddress!)), o: SharedPointer(o.baseAddress!)
-            )
-            forEachChunk(of: batch * heads, minimumChunk: max(1, 32_768 / max(1, count * headWidth))) { pairs in
-              withUnsafeTemporaryAllocation(of: Float.self, capacity: count) { scores in
-                for pair in pairs {
-                  let block = pair * capacity * headWidth
-                  AttentionStep.attend(
-                    query: shared.q.base + pair * headWidth, keys: shared.k.base + block,
-                    values: shared.v.base + block, count: count, width: headWidth, scores: scores.baseAddress!,
-                    output: shared.o.base + pair * headWidth)
-                }
-              }
-            }
-          }
-        }
-      }
-    }
-    return output
+    singleQueryAttention(
+      query: query, keys: keys, values: values, pairs: batch * heads, count: count, capacity: capacity,
+      headWidth: headWidth)
   }
 
-  private mutating func grow(to newCapacity: Int) {
+  /// Where component `c` of the key at `position` lies in its pair's block.
+  private func keyOffset(position: Int, component: Int) -> Int {
+    (position / 8 * headWidth + component) * 8 + position % 8
+  }
+
+  /// At least 8 and a multiple of 8.
+  private static func roundedCapacity(_ capacity: Int) -> Int { max(8, (capacity + 7) / 8 * 8) }
+
+  private mutating func grow(to requested: Int) {
+    let newCapacity = Self.roundedCapacity(requested)
     var (k, v) = (
       [Float](repeating: 0, count: batch * heads * newCapacity * headWidth),
       [Float](repeating: 0, count: batch * heads * newCapacity * headWidth)
     )
     for pair in 0..<(batch * heads) {
       let (old, new) = (pair * capacity * headWidth, pair * newCapacity * headWidth)
-      k[new..<(new + count * headWidth)] = keys[old..<(old + count * headWidth)]
+      // Whole key tiles: the first ⌈count/8⌉ of them are a prefix of the block.
+      let tiled = (count + 7) / 8 * 8 * headWidth
+      k[new..<(new + tiled)] = keys[old..<(old + tiled)]
       v[new..<(new + count * headWidth)] = values[old..<(old + count * headWidth)]
     }
     (keys, values, capacity) = (k, v, newCapacity)

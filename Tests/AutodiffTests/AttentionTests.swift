@@ -108,6 +108,37 @@ struct AttentionTests {
     #expect(zip(shifted.values, whole.values[8...]).allSatisfy { abs($0 - $1) < 1e-6 })
   }
 
+  // The decode kernel on its documented layout (keys tiled by eight positions, values by row)
+  // against the last query row of the reference: head widths 40 (one 32-column pass plus an
+  // 8-column one), 32 and 12 (scalar weighted sum), 21 positions (a partial tile), capacity 24.
+  @Test(arguments: [40, 32, 12])
+  func singleQueryMatchesReference(headWidth: Int) throws {
+    let (heads, count, capacity) = (2, 21, 24)
+    let width = heads * headWidth
+    let (q, k, v) = (
+      randomTensor([1, count, width], seed: 31), randomTensor([1, count, width], seed: 32),
+      randomTensor([1, count, width], seed: 33)
+    )
+    var (keys, values) = ([Float](repeating: 0, count: heads * capacity * headWidth), [Float]())
+    values = keys
+    for h in 0..<heads {
+      for j in 0..<count {
+        for c in 0..<headWidth {
+          let block = h * capacity * headWidth
+          keys[block + (j / 8 * headWidth + c) * 8 + j % 8] = k.values[j * width + h * headWidth + c]
+          values[block + j * headWidth + c] = v.values[j * width + h * headWidth + c]
+        }
+      }
+    }
+    let lastQuery = Array(q.values[((count - 1) * width)...])
+    let output = singleQueryAttention(
+      query: lastQuery, keys: keys, values: values, pairs: heads, count: count, capacity: capacity,
+      headWidth: headWidth)
+    let reference = referenceAttention(q, k, v, heads: heads)[((count - 1) * width)...]
+    let error = zip(output, reference).map { abs(Double($0) - $1) }.max()!
+    #expect(error < 1e-5, "max error \(error)")
+  }
+
   @Test func badShapes() {
     let tape = Tape()
     let a = tape.constant(Tensor(shape: [1, 4, 6]))

@@ -27,10 +27,10 @@ struct TransformerModelTests {
     let tokens = randomTokens(batch: 2, length: 100, vocabulary: 5, seed: 2)
     #expect(try recurrentDeviation(model, tokens: tokens, prefillChunks: [3]) <= Self.tolerance)
     var state = try model.initialState(batchSize: 1)
-    _ = try model.prefill([Array(tokens[0][..<20])], state: &state)
-    #expect(state.caches[0].count == 20 && state.caches[0].capacity == 20 && state.position == 20)
-    _ = try model.step([tokens[0][20]], state: &state)
-    #expect(state.caches[0].count == 21 && state.caches[0].capacity == 40 && state.position == 21)
+    _ = try model.prefill([Array(tokens[0][..<24])], state: &state)
+    #expect(state.caches[0].count == 24 && state.caches[0].capacity == 24 && state.position == 24)
+    _ = try model.step([tokens[0][24]], state: &state)
+    #expect(state.caches[0].count == 25 && state.caches[0].capacity == 48 && state.position == 25)
   }
 
   // The whole model's gradient (embeddings, attention, MLP, norms, tied decoder) against
