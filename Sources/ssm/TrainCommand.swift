@@ -31,6 +31,8 @@ struct TrainCommand: ParsableCommand {
   @Option(help: "Optimisation steps.") var steps = 2000
   @Option(help: "Sequences per step.") var batch = 16
   @Option(help: "Peak learning rate of the standard parameters (state space: 1e-3).") var learningRate: Float = 3e-3
+  @Option(help: "Learning rate of the state space parameters (Λ, P, B, log dt; no weight decay).")
+  var stateSpaceLearningRate: Float = 1e-3
   @Option(help: "Dropout after each block's GLU.") var dropout: Float = 0
   @Option(help: "Seed of initialisation, data and dropout.") var seed: UInt64 = 0
   @Option(help: "Steps between checkpoints.") var checkpointEvery = 100
@@ -43,7 +45,8 @@ struct TrainCommand: ParsableCommand {
       taskLength: length,
       model: S4Model.Configuration(
         vocabulary: 10, width: width, depth: layers, stateSize: stateSize, dropout: dropout),
-      batch: batch, steps: steps, learningRate: learningRate, seed: seed, checkpointEvery: checkpointEvery,
+      batch: batch, steps: steps, learningRate: learningRate, stateSpaceLearningRate: stateSpaceLearningRate,
+      seed: seed, checkpointEvery: checkpointEvery,
       evaluateEvery: evaluateEvery > 0 ? evaluateEvery : nil)
     let directory = URL(fileURLWithPath: out)
     let run = try TrainingRun(directory: directory, configuration: configuration, resume: resume)
