@@ -55,7 +55,7 @@ lint:
 	$(SWIFT) format lint --strict --recursive Package.swift Sources Tests
 
 docs:
-	$(SWIFT) package --disable-sandbox generate-documentation --target LinearAlgebra --target HiPPO --target FFT --target S4 --target Autodiff --target Training --target Checkpoint
+	$(SWIFT) package --disable-sandbox generate-documentation --target LinearAlgebra --target HiPPO --target FFT --target S4 --target Autodiff --target Training --target Checkpoint --target Models --target Generation --target Reports
 
 clean:
 	rm -rf .build .build-native bench-results

@@ -11,7 +11,11 @@ extension Tape {
   /// so `⟨R_p q, R_s k⟩` depends on `p − s` only. The backward pass turns by `−pθ_i`.
   /// Angles are computed in float64 (positions reach 10⁴ and more).
   ///
-  /// - Parameter offset: the position of the first of the `L` tokens (cached decoding).
+  /// - Parameters:
+  ///   - a: `x`, `B × L × D`.
+  ///   - heads: attention heads; `D/heads` must be even.
+  ///   - offset: the position of the first of the `L` tokens (cached decoding).
+  ///   - base: the frequency base (10 000 in RoPE).
   public func rotaryEmbedding(_ a: Variable, heads: Int, offset: Int = 0, base: Double = 10_000) throws -> Variable {
     let x = value(a)
     guard x.rank == 3, heads >= 1, x.shape[2].isMultiple(of: 2 * heads), offset >= 0 else {

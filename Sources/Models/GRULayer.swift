@@ -3,7 +3,7 @@ import SeededRandom
 
 /// One GRU layer of width `H` (PyTorch's `nn.GRU` with `input_size = hidden_size = H`, gate
 /// order `r, z, n`): the input projection `x_t = u_t W_ih + b_ih` (`H → 3H`) for all positions
-/// at once, then the recurrence ``Tape/gruRecurrence(_:hiddenWeight:hiddenBias:initialHidden:)``
+/// at once, then the recurrence `Tape/gruRecurrence(_:hiddenWeight:hiddenBias:initialHidden:)`
 /// with `W_hh` (`H × 3H`) and `b_hh` (`3H`).
 ///
 /// Every weight and bias is initialised uniformly in `±1/√H`, as PyTorch does.

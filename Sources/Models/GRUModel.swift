@@ -40,7 +40,7 @@ public struct GRUModel {
   public let decoder: Linear
 
   /// A model initialised from `seed`.
-  /// - Throws: ``AutodiffError/invalidArgument(_:)`` for a vocabulary or width below 1 or a
+  /// - Throws: `AutodiffError/invalidArgument(_:)` for a vocabulary or width below 1 or a
   ///   negative depth.
   public init(_ configuration: Configuration, seed: UInt64) throws {
     guard configuration.vocabulary >= 1, configuration.width >= 1, configuration.depth >= 0 else {
@@ -122,7 +122,7 @@ extension GRUModel: SequenceModel {
   }
 
   /// Zero hidden states (`B × H` per layer) for `batchSize` sequences.
-  /// - Throws: ``AutodiffError/invalidArgument(_:)`` for `batchSize < 1`.
+  /// - Throws: `AutodiffError/invalidArgument(_:)` for `batchSize < 1`.
   public func initialState(batchSize: Int) throws -> State {
     guard batchSize >= 1 else { throw AutodiffError.invalidArgument("batch size \(batchSize) must be ≥ 1") }
     return State(
@@ -138,7 +138,7 @@ extension GRUModel: SequenceModel {
   /// `C` tokens per sequence (`B × C`): every layer's recurrence runs over the chunk from the
   /// carried hidden states, which then hold `h_C`. Logits `B × C × V`. On a thrown error the
   /// state is unchanged.
-  /// - Throws: ``AutodiffError`` for a ragged or empty chunk, a batch other than the state's, or
+  /// - Throws: `AutodiffError` for a ragged or empty chunk, a batch other than the state's, or
   ///   a token outside `0 ..< V`.
   public func prefill(_ tokens: [[Int]], state: inout State) throws -> Tensor {
     let length = try Self.chunkLength(of: tokens)

@@ -5,10 +5,10 @@ import SeededRandom
 
 /// The trainable parameters of an S4D convolution layer (`H` channels, `M = N/2` modes).
 ///
-/// Initialisation follows the S4D paper: `λ` from an ``S4DInitialization`` (stored as
+/// Initialisation follows the S4D paper: `λ` from an `S4DInitialization` (stored as
 /// `log(−Re λ)` and `Im λ`), `B` from the same initialisation, `C ~ CN(0, 1)`,
 /// `log dt` uniform in `[log dt_min, log dt_max]`, `D ~ N(0, 1)`. `λ`, `B` and `log dt` are
-/// ``ParameterRole/stateSpace`` parameters (own learning rate, no weight decay).
+/// `ParameterRole/stateSpace` parameters (own learning rate, no weight decay).
 public struct S4DLayerParameters {
   /// `log(−Re λ)`, `S × M` (`S = H`, or `2H` bidirectional).
   public let logNegativeRealLambda: Parameter

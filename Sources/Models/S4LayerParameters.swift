@@ -6,9 +6,9 @@ import SeededRandom
 
 /// The trainable parameters of an S4 (DPLR) convolution layer (`H` channels, `M = N/2` modes,
 /// rank `R`), initialised from a HiPPO measure's DPLR form: `Λ`, `P̃`, `B̃` of
-/// ``HiPPO/Measure/dplr(stateSize:rank:)`` in every channel (stored as `log(−Re λ)`, `Im λ`),
+/// `HiPPO/Measure/dplr(stateSize:rank:)` in every channel (stored as `log(−Re λ)`, `Im λ`),
 /// `C̃ ~ CN(0, 1)`, `log dt` uniform in `[log dt_min, log dt_max]`, `D ~ N(0, 1)`. `Λ`, `P`, `B`
-/// and `log dt` are ``ParameterRole/stateSpace`` parameters.
+/// and `log dt` are `ParameterRole/stateSpace` parameters.
 public struct S4LayerParameters {
   /// `log(−Re λ)`, `H × M`.
   public let logNegativeRealLambda: Parameter

@@ -19,7 +19,9 @@ public struct SSMLayerRecurrence {
   public let batch: Int
 
   /// Advances every sequence by `length` inputs.
-  /// - Parameter u: `B × H × L` (`L = length`).
+  /// - Parameters:
+  ///   - u: `B × H × L` inputs.
+  ///   - length: `L ≥ 1`.
   /// - Returns: `y`, `B × H × L`.
   public mutating func run(_ u: [Float], length: Int) throws -> [Float] {
     switch core {
@@ -41,9 +43,11 @@ public struct SSMLayerRecurrence {
 extension SSMLayer {
   /// The layer in recurrent mode with a zero state for `batch` sequences.
   ///
-  /// - Parameter horizon: DPLR layers only. They train `C̃`, the output matrix of the kernel of
-  ///   length `L` (`C̃ = C (I − Ā^L)`); stepping needs `C = C̃ (I − Ā^L)⁻¹`, so the recurrence
-  ///   reproduces the convolution at length `horizon`. `nil` takes `C = C̃`, the `L → ∞` limit.
+  /// - Parameters:
+  ///   - batch: sequences `B ≥ 1`.
+  ///   - horizon: DPLR layers only. They train `C̃`, the output matrix of the kernel of
+  ///     length `L` (`C̃ = C (I − Ā^L)`); stepping needs `C = C̃ (I − Ā^L)⁻¹`, so the recurrence
+  ///     reproduces the convolution at length `horizon`. `nil` takes `C = C̃`, the `L → ∞` limit.
   /// - Throws: for bidirectional layers (they read the future, so they have no recurrent mode).
   public func recurrence(batch: Int, horizon: Int?) throws -> SSMLayerRecurrence {
     guard batch >= 1 else { throw AutodiffError.invalidArgument("a recurrent state needs batch ≥ 1, got \(batch)") }

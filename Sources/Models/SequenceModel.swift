@@ -7,7 +7,7 @@ import SeededRandom
 ///
 /// A model has two modes that compute the same function:
 /// - **parallel** (training): ``logits(_:on:training:generator:)`` maps `B` sequences of
-///   length `L` to logits for every position at once, on a ``Tape`` so gradients flow;
+///   length `L` to logits for every position at once, on a `Tape` so gradients flow;
 /// - **recurrent** (generation): ``initialState(batchSize:)`` then ``step(_:state:)`` one
 ///   token per sequence at a time, carrying an explicit `State` (an SSM's hidden state, a
 ///   transformer's KV cache, an RNN's cell).
@@ -70,7 +70,7 @@ extension SequenceModel {
   }
 
   /// The common length of a non-empty batch of non-empty token rows.
-  /// - Throws: ``AutodiffError/shapeMismatch(_:)`` otherwise.
+  /// - Throws: `AutodiffError/shapeMismatch(_:)` otherwise.
   public static func chunkLength(of tokens: [[Int]]) throws -> Int {
     guard let length = tokens.first?.count, length > 0, tokens.allSatisfy({ $0.count == length }) else {
       throw AutodiffError.shapeMismatch("a batch needs at least one sequence, all of one non-zero length")
