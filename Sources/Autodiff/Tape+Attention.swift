@@ -215,9 +215,7 @@ private func withInputs(
 /// time, `exp` from `VectorMath`); the rest become 0.
 @inline(__always)
 func softmaxRow(_ row: UnsafeMutablePointer<Float>, valid: Int, stored: Int) {
-  var top = -Float.infinity
-  for j in 0..<valid { top = max(top, row[j]) }
-  let shift = SIMD8<Float>(repeating: top)
+  let shift = SIMD8<Float>(repeating: VectorMath.maximum(row, count: valid))
   var sums = SIMD8<Float>()
   // Padding the tail with −∞ adds at most 7·e^{−87} ≈ 1e-37 to a sum ≥ 1.
   VectorMath.map(row, row, count: valid, padding: -.infinity) { v in

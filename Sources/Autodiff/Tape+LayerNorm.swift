@@ -13,19 +13,26 @@ extension Tape {
     }
     let (g0, b0) = (value(gamma).values, value(beta).values)
     let rows = x.count / d
-    var normalized = [Float](repeating: 0, count: x.count)
+    let keep = recordsGradients
+    var normalized = [Float](repeating: 0, count: keep ? x.count : 0)
     var inverseDeviation = [Float](repeating: 0, count: rows)
     var output = [Float](repeating: 0, count: x.count)
-    for r in 0..<rows {
-      let row = x.values[(r * d)..<((r + 1) * d)]
-      let mean = row.reduce(0, +) / Float(d)
-      let variance = row.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Float(d)
-      let inverse = 1 / (variance + epsilon).squareRoot()
-      inverseDeviation[r] = inverse
-      for j in 0..<d {
-        let n = (x.values[r * d + j] - mean) * inverse
-        normalized[r * d + j] = n
-        output[r * d + j] = g0[j] * n + b0[j]
+    x.values.withUnsafeBufferPointer { input in
+      output.withUnsafeMutableBufferPointer { y in
+        normalized.withUnsafeMutableBufferPointer { n in
+          for r in 0..<rows {
+            let row = input.baseAddress! + r * d
+            let mean = VectorMath.sum(row, count: d) / Float(d)
+            let variance = VectorMath.sumOfSquares(row, count: d, shift: mean) / Float(d)
+            let inverse = 1 / (variance + epsilon).squareRoot()
+            inverseDeviation[r] = inverse
+            for j in 0..<d {
+              let value = (row[j] - mean) * inverse
+              if keep { n[r * d + j] = value }
+              y[r * d + j] = g0[j] * value + b0[j]
+            }
+          }
+        }
       }
     }
     return record(Tensor(unchecked: x.shape, output), inputs: [a, gamma, beta]) { g in

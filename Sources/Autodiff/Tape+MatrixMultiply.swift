@@ -30,9 +30,13 @@ extension Tape {
     let (rows, outer) = (input.count / max(inner, 1), w.shape[1])
     var output = gemm(input.values, w.values, m: rows, n: outer, k: inner, transposeA: false, transposeB: false)
     if let bias {
-      let b = value(bias).values
-      for r in 0..<rows {
-        for j in 0..<outer { output[r * outer + j] += b[j] }
+      value(bias).values.withUnsafeBufferPointer { b in
+        output.withUnsafeMutableBufferPointer { y in
+          for r in 0..<rows {
+            let row = y.baseAddress! + r * outer
+            for j in 0..<outer { row[j] += b[j] }
+          }
+        }
       }
     }
     let shape = Array(input.shape.dropLast()) + [outer]

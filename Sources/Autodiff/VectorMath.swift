@@ -42,6 +42,60 @@ enum VectorMath {
     return magnitude.replacing(with: -magnitude, where: x .< 0)
   }
 
+  /// `Σ x_i` over `count` values, in eight lanes.
+  @inline(__always)
+  static func sum(_ x: UnsafePointer<Float>, count: Int) -> Float {
+    var lanes = SIMD8<Float>()
+    var index = 0
+    while index + 8 <= count {
+      lanes += UnsafeRawPointer(x + index).loadUnaligned(as: SIMD8<Float>.self)
+      index += 8
+    }
+    var total = lanes.sum()
+    while index < count {
+      total += x[index]
+      index += 1
+    }
+    return total
+  }
+
+  /// `Σ (x_i − shift)²` over `count` values, in eight lanes.
+  @inline(__always)
+  static func sumOfSquares(_ x: UnsafePointer<Float>, count: Int, shift: Float) -> Float {
+    var lanes = SIMD8<Float>()
+    let center = SIMD8<Float>(repeating: shift)
+    var index = 0
+    while index + 8 <= count {
+      let deviation = UnsafeRawPointer(x + index).loadUnaligned(as: SIMD8<Float>.self) - center
+      lanes += deviation * deviation
+      index += 8
+    }
+    var total = lanes.sum()
+    while index < count {
+      total += (x[index] - shift) * (x[index] - shift)
+      index += 1
+    }
+    return total
+  }
+
+  /// `max x_i` over `count ≥ 1` values, in eight lanes.
+  @inline(__always)
+  static func maximum(_ x: UnsafePointer<Float>, count: Int) -> Float {
+    var lanes = SIMD8<Float>(repeating: -.infinity)
+    var index = 0
+    while index + 8 <= count {
+      let v = UnsafeRawPointer(x + index).loadUnaligned(as: SIMD8<Float>.self)
+      lanes = lanes.replacing(with: v, where: v .> lanes)
+      index += 8
+    }
+    var top = lanes.max()
+    while index < count {
+      top = Swift.max(top, x[index])
+      index += 1
+    }
+    return top
+  }
+
   /// Applies `body` to `count` values eight at a time; the tail is padded with `padding` and
   /// only its first lanes are stored.
   @inline(__always)
