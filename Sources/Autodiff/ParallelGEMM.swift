@@ -14,8 +14,9 @@ enum BLASThreading {
 /// single-threaded sgemm on its rows of `op(A)`).
 func gemm(_ a: [Float], _ b: [Float], m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool) -> [Float] {
   BLASThreading.singleThreaded
-  var c = [Float](repeating: 0, count: m * n)
-  guard m > 0, n > 0, k > 0 else { return c }
+  guard m > 0, n > 0, k > 0 else { return [Float](repeating: 0, count: m * n) }
+  // β = 0: sgemm overwrites every entry of C, so it starts uninitialised (no memset).
+  var c = [Float](unsafeUninitializedCapacity: m * n) { _, count in count = m * n }
   let minimumRows = max(1, (1 << 20) / (n * k))
   a.withUnsafeBufferPointer { a in
     b.withUnsafeBufferPointer { b in

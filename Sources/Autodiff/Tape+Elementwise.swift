@@ -24,6 +24,7 @@ extension Tape {
 
   /// An elementwise binary operation with broadcasting; `derivative(g, a, b)` gives the
   /// per-element contributions to `∂ℒ/∂a`, `∂ℒ/∂b` before reduction to the input shapes.
+  @inline(__always)
   private func binary(
     _ a: Variable, _ b: Variable, _ operation: (Float, Float) -> Float,
     _ derivative: @escaping (Float, Float, Float) -> (Float, Float)
@@ -32,7 +33,10 @@ extension Tape {
     let shape = try Broadcast.shape(x.shape, y.shape)
     let (xIndex, yIndex) = (Broadcast.indices(from: x.shape, to: shape), Broadcast.indices(from: y.shape, to: shape))
     let count = shape.reduce(1, *)
-    let output = (0..<count).map { operation(x.values[xIndex?[$0] ?? $0], y.values[yIndex?[$0] ?? $0]) }
+    let output =
+      xIndex == nil && yIndex == nil
+      ? zip(x.values, y.values).map { operation($0, $1) }
+      : (0..<count).map { operation(x.values[xIndex?[$0] ?? $0], y.values[yIndex?[$0] ?? $0]) }
     return record(Tensor(unchecked: shape, output), inputs: [a, b]) { g in
       var (gx, gy) = (Tensor(shape: shape), Tensor(shape: shape))
       for i in 0..<g.count {

@@ -32,22 +32,32 @@ extension Tape {
         sines[t * half + i] = Float(Foundation.sin(angle))
       }
     }
+    let (cosineTable, sineTable) = (cosines, sines)
     let rotate = { (input: [Float], sign: Float) -> [Float] in
-      var output = input
-      for b in 0..<rows {
-        for t in 0..<length {
-          for h in 0..<heads {
-            let base = (b * length + t) * width + h * 2 * half
-            for i in 0..<half {
-              let (c, s) = (cosines[t * half + i], sign * sines[t * half + i])
-              let (u, w) = (input[base + i], input[base + half + i])
-              output[base + i] = u * c - w * s
-              output[base + half + i] = u * s + w * c
+      [Float](unsafeUninitializedCapacity: input.count) { output, count in
+        input.withUnsafeBufferPointer { input in
+          cosineTable.withUnsafeBufferPointer { cosines in
+            sineTable.withUnsafeBufferPointer { sines in
+              for b in 0..<rows {
+                for t in 0..<length {
+                  let (c, s) = (cosines.baseAddress! + t * half, sines.baseAddress! + t * half)
+                  for h in 0..<heads {
+                    let base = (b * length + t) * width + h * 2 * half
+                    let (u, w) = (input.baseAddress! + base, input.baseAddress! + base + half)
+                    let (yu, yw) = (output.baseAddress! + base, output.baseAddress! + base + half)
+                    for i in 0..<half {
+                      let sine = sign * s[i]
+                      yu[i] = u[i] * c[i] - w[i] * sine
+                      yw[i] = u[i] * sine + w[i] * c[i]
+                    }
+                  }
+                }
+              }
             }
           }
         }
+        count = input.count
       }
-      return output
     }
     return record(Tensor(unchecked: x.shape, rotate(x.values, 1)), inputs: [a]) { g in
       [Tensor(unchecked: g.shape, rotate(g.values, -1))]
