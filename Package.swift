@@ -111,6 +111,7 @@ let package = Package(
       name: "ModelTests", dependencies: ["Models", "Tasks", "Training", "Autodiff", "Checkpoint", "SeededRandom"]),
     .testTarget(name: "GenerationTests", dependencies: ["Generation", "Models", "Autodiff", "SeededRandom"]),
     .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
+    .testTarget(name: "TasksTests", dependencies: ["Tasks", "SeededRandom"]),
     .testTarget(
       name: "CheckpointTests", dependencies: ["Checkpoint", "SeededRandom"], resources: [.copy("Fixtures")]),
     .testTarget(

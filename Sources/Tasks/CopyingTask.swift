@@ -1,21 +1,27 @@
 import SeededRandom
 
-/// The copying memory task (Arjovsky et al. 2016, as in the HiPPO and S4 papers): a
-/// sequence of `count` data tokens drawn from `alphabet` symbols, then `delay` blank
-/// tokens, then `count` marker tokens during which the model must reproduce the data.
+/// The copying memory task (Arjovsky, Shah & Bengio 2016, "Unitary Evolution Recurrent Neural
+/// Networks"; as used by HiPPO, Gu et al. 2020, and S4, Gu et al. 2022): a sequence of `count`
+/// data tokens drawn uniformly from `alphabet` symbols, then `delay` blank tokens, then `count`
+/// marker tokens during which the model must reproduce the data in order.
 ///
 /// Tokens: data `0 ..< alphabet`, blank `alphabet`, marker `alphabet + 1` (vocabulary
 /// `alphabet + 2`). Targets are the data tokens at the last `count` positions and
-/// ``ignoredTarget`` elsewhere. Length `count + delay + count`.
-public struct CopyingTask: Sendable, Equatable {
+/// ``ignoredTarget`` elsewhere. Length `count + delay + count`. Metric: token accuracy over the
+/// `count` scored positions (chance `1 / alphabet`).
+///
+/// A data token is `next() mod alphabet` of the generator (bias below `alphabet / 2⁶⁴`, none for a
+/// power-of-two alphabet), the draw of the original implementation, kept so that existing
+/// training runs reproduce.
+public struct CopyingTask: SequenceTask, Equatable {
   /// Data tokens to memorise.
   public let count: Int
   /// Blank tokens between the data and the recall markers.
   public let delay: Int
   /// Distinct data symbols.
   public let alphabet: Int
-  /// The target value of positions that are not scored.
-  public static let ignoredTarget = -100
+  /// The target value of positions that are not scored (equal to ``TaskBatch/ignoredTarget``).
+  public static let ignoredTarget = TaskBatch.ignoredTarget
 
   /// A task; every size must be at least 1 (alphabet at least 2).
   public init(count: Int, delay: Int, alphabet: Int) throws {
@@ -27,31 +33,61 @@ public struct CopyingTask: Sendable, Equatable {
     self.alphabet = alphabet
   }
 
+  /// The task of exactly `length` positions: `delay = length − 2·count` (Arjovsky et al.'s
+  /// setting is 10 tokens over 8 symbols). Throws ``TaskError/lengthTooSmall(task:length:minimum:)``
+  /// when `length < 2·count`.
+  public init(length: Int, count: Int = 10, alphabet: Int = 8) throws {
+    guard count >= 1, alphabet >= 2 else {
+      throw TaskError.invalidParameter("copying needs count ≥ 1, alphabet ≥ 2")
+    }
+    guard length >= 2 * count else {
+      throw TaskError.lengthTooSmall(task: .copying, length: length, minimum: 2 * count)
+    }
+    try self.init(count: count, delay: length - 2 * count, alphabet: alphabet)
+  }
+
   /// `alphabet + 2`.
   public var vocabulary: Int { alphabet + 2 }
   /// `2·count + delay`.
   public var length: Int { 2 * count + delay }
 
-  /// A batch of examples drawn from `generator`: inputs and targets, each `batch × length`.
+  /// ``TaskName/copying``.
+  public var name: TaskName { .copying }
+  /// ``TaskMetric/accuracy``.
+  public var metric: TaskMetric { .accuracy }
+  /// Tokens over the ``vocabulary``.
+  public var input: InputFormat { .tokens(vocabulary: vocabulary) }
+  /// Classes over the ``vocabulary`` (targets are data tokens).
+  public var output: OutputFormat { .classes(vocabulary) }
+  /// `2·count` (no delay).
+  public var minimumLength: Int { 2 * count }
+
+  /// The task with `delay = length − 2·count`.
+  public func resized(to length: Int) throws -> CopyingTask {
+    try CopyingTask(length: length, count: count, alphabet: alphabet)
+  }
+
+  /// One instance: data, blanks, markers; targets the data at the marker positions.
+  public func example(using generator: inout SeededGenerator) -> TaskExample {
+    let data = (0..<count).map { _ in Int(generator.next() % UInt64(alphabet)) }
+    return TaskExample(
+      inputs: .tokens(data + [Int](repeating: alphabet, count: delay) + [Int](repeating: alphabet + 1, count: count)),
+      targets: .classes([Int](repeating: Self.ignoredTarget, count: count + delay) + data))
+  }
+
+  /// A batch of examples drawn from `generator`: inputs and targets, each `batch × length`
+  /// (the original interface: no split filtering; the stream is consumed exactly as
+  /// `size` calls of ``example(using:)``).
   public func batch(_ size: Int, generator: inout SeededGenerator) -> (inputs: [[Int]], targets: [[Int]]) {
     var inputs: [[Int]] = []
     var targets: [[Int]] = []
     for _ in 0..<size {
-      let data = (0..<count).map { _ in Int(generator.next() % UInt64(alphabet)) }
-      inputs.append(data + [Int](repeating: alphabet, count: delay) + [Int](repeating: alphabet + 1, count: count))
-      targets.append([Int](repeating: Self.ignoredTarget, count: count + delay) + data)
+      let drawn = example(using: &generator)
+      if case .tokens(let tokens) = drawn.inputs, case .classes(let classes) = drawn.targets {
+        inputs.append(tokens)
+        targets.append(classes)
+      }
     }
     return (inputs, targets)
-  }
-}
-
-/// Invalid task parameters.
-public enum TaskError: Error, Equatable, CustomStringConvertible {
-  case invalidParameter(String)
-
-  public var description: String {
-    switch self {
-    case .invalidParameter(let detail): return "invalid task: \(detail)"
-    }
   }
 }

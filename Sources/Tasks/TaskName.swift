@@ -1,0 +1,69 @@
+/// The tasks of the long-context suite, by name (the raw value is the command-line spelling).
+///
+/// ``make(length:)`` builds a task with the suite's default parameters, so a sweep over lengths
+/// is one loop:
+///
+/// ```swift
+/// for length in [256, 1024, 4096] {
+///   let task = try TaskName.associativeRecall.make(length: length)
+///   …
+/// }
+/// ```
+public enum TaskName: String, CaseIterable, Sendable, Codable {
+  /// ``CopyingTask``.
+  case copying
+  /// ``SelectiveCopyingTask``.
+  case selectiveCopying = "selective-copying"
+  /// ``AddingTask``.
+  case adding
+  /// ``DelayTask``.
+  case delay
+  /// ``ReconstructTask``.
+  case reconstruct
+  /// ``AssociativeRecallTask``.
+  case associativeRecall = "associative-recall"
+  /// ``InductionHeadsTask``.
+  case inductionHeads = "induction-heads"
+  /// ``ListOpsTask``.
+  case listOps = "list-ops"
+
+  /// The task at `length` with default parameters:
+  ///
+  /// | task | defaults | minimum length |
+  /// |---|---|---|
+  /// | copying | 10 data tokens over 8 symbols, delay `length − 20` | 20 |
+  /// | selective copying | 16 data tokens over 16 symbols | 32 |
+  /// | adding | — | 2 |
+  /// | delay | lag `length / 4`, cutoff 1/16 cycle per step | 16 |
+  /// | reconstruct | window `length / 4`, cutoff 1/16 cycle per step | 16 |
+  /// | associative recall | 16 pairs, vocabulary 256, power-law exponent 0.01 | 48 |
+  /// | induction heads | 16 ordinary tokens | 8 |
+  /// | ListOps | depth ≤ 10, 2 – 5 arguments | 4 |
+  ///
+  /// Throws ``TaskError/lengthTooSmall(task:length:minimum:)`` below the minimum.
+  public func make(length: Int) throws -> any SequenceTask {
+    switch self {
+    case .copying: return try CopyingTask(length: length)
+    case .selectiveCopying: return try SelectiveCopyingTask(length: length)
+    case .adding: return try AddingTask(length: length)
+    case .delay: return try DelayTask(length: length)
+    case .reconstruct: return try ReconstructTask(length: length)
+    case .associativeRecall: return try AssociativeRecallTask(length: length)
+    case .inductionHeads: return try InductionHeadsTask(length: length)
+    case .listOps: return try ListOpsTask(length: length)
+    }
+  }
+
+  /// The smallest length ``make(length:)`` accepts (see the table there).
+  public var minimumLength: Int {
+    switch self {
+    case .copying: return 20
+    case .selectiveCopying: return 32
+    case .adding: return 2
+    case .delay, .reconstruct: return 16
+    case .associativeRecall: return 48
+    case .inductionHeads: return 8
+    case .listOps: return 4
+    }
+  }
+}
