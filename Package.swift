@@ -80,8 +80,8 @@ let package = Package(
     .executableTarget(
       name: "ssm",
       dependencies: [
-        "HiPPO", "LinearAlgebra", "SSMJSON", "SeededRandom", "FFT", "S4", "Parallelism", "Training", "Models", "CBLAS",
-        .target(name: "CMalloc", condition: .when(platforms: [.linux])),
+        "HiPPO", "LinearAlgebra", "SSMJSON", "SeededRandom", "FFT", "S4", "Parallelism", "Training", "Models",
+        "Generation", "CBLAS", .target(name: "CMalloc", condition: .when(platforms: [.linux])),
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Numerics", package: "swift-numerics"),
       ]),
@@ -106,7 +106,7 @@ let package = Package(
     .testTarget(
       name: "AutodiffTests",
       dependencies: ["Autodiff", "S4", "SeededRandom", .product(name: "Numerics", package: "swift-numerics")]),
-    .testTarget(name: "TrainingTests", dependencies: ["Training", "Autodiff"]),
+    .testTarget(name: "TrainingTests", dependencies: ["Training", "Autodiff", "Models", "Tasks", "Checkpoint"]),
     .testTarget(
       name: "ModelTests", dependencies: ["Models", "Tasks", "Training", "Autodiff", "Checkpoint", "SeededRandom"]),
     .testTarget(name: "GenerationTests", dependencies: ["Generation", "Models", "Autodiff", "SeededRandom"]),

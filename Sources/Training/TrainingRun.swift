@@ -21,7 +21,8 @@ public struct StepReport: Sendable {
   public let evaluationAccuracy: Double?
 }
 
-/// A training run of an S4D model on the copying task with AdamW, resumable.
+/// A training run of a model of any family (`ModelConfiguration`) on the copying task with
+/// AdamW, resumable.
 ///
 /// State lives in `directory`: `checkpoint.safetensors` (parameters `param.NAME`,
 /// optimiser moments, the data and dropout generators' states, the step, and the
@@ -32,8 +33,10 @@ public struct StepReport: Sendable {
 public final class TrainingRun {
   /// The run's configuration (also stored in every checkpoint).
   public let configuration: RunConfiguration
-  /// The model being trained (its parameters are updated in place).
-  public let model: S4Model
+  /// The model being trained (its parameters are updated in place), built by
+  /// ``RunConfiguration/makeModel()``: an `S4Model`, `TransformerModel` or `GRUModel`.
+  /// Cast it (`run.model as? TransformerModel`) for family-specific members.
+  public let model: any SequenceModel
   /// The run directory (checkpoint and metrics).
   public let directory: URL
   private let task: CopyingTask
@@ -50,7 +53,8 @@ public final class TrainingRun {
 
   /// A new run (`resume == false`, the directory must not hold a checkpoint) or the
   /// continuation of the one in `directory` (its configuration must equal `configuration`
-  /// when one is given).
+  /// when one is given, up to the recurrent horizon filled in by
+  /// ``RunConfiguration/resolvedModel``).
   public init(directory: URL, configuration: RunConfiguration?, resume: Bool) throws {
     let checkpointURL = Self.checkpointURL(in: directory)
     let exists = FileManager.default.fileExists(atPath: checkpointURL.path)
@@ -61,7 +65,7 @@ public final class TrainingRun {
       guard exists else { throw TrainingError.invalidState("no checkpoint to resume in \(directory.path)") }
       let checkpoint = try SafeTensors.read(from: checkpointURL)
       let saved = try Self.configuration(of: checkpoint)
-      if let requested, requested != saved {
+      if let requested, requested.normalized != saved.normalized {
         throw TrainingError.invalidState("the checkpoint in \(directory.path) was made with another configuration")
       }
       resolved = saved
@@ -77,7 +81,7 @@ public final class TrainingRun {
     self.configuration = resolved
     self.directory = directory
     task = try resolved.task()
-    model = try S4Model(resolved.model, seed: resolved.seed)
+    model = try resolved.makeModel()
     optimizer = AdamW(
       groups: ParameterGroups(
         standard: GroupSettings(learningRate: resolved.learningRate, weightDecay: resolved.weightDecay),
@@ -100,12 +104,20 @@ public final class TrainingRun {
     }
   }
 
-  /// The model of a checkpoint file, for evaluation.
-  public static func model(fromCheckpoint url: URL) throws -> (S4Model, RunConfiguration) {
+  /// The model of a checkpoint file, of whatever family it was trained as, for evaluation and
+  /// generation, with the run configuration stored in it.
+  ///
+  /// The model is built from ``RunConfiguration/resolvedModel`` (an S4 model with DPLR layers
+  /// steps with the task length as its recurrent horizon, also when an older checkpoint
+  /// recorded none) and holds the checkpoint's parameters.
+  /// - Throws: `CheckpointError` for an unreadable file, ``TrainingError/invalidState(_:)``
+  ///   for a missing or invalid configuration or a missing, mis-shaped or non-finite
+  ///   parameter.
+  public static func model(fromCheckpoint url: URL) throws -> (any SequenceModel, RunConfiguration) {
     let checkpoint = try SafeTensors.read(from: url)
     let configuration = try configuration(of: checkpoint)
     try configuration.validate()
-    let model = try S4Model(configuration.model, seed: configuration.seed)
+    let model = try configuration.makeModel()
     try loadParameters(model.parameters, from: checkpoint)
     return (model, configuration)
   }

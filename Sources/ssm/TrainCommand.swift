@@ -7,45 +7,89 @@ import Training
 struct TrainCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "train",
-    abstract: "Train an S4 or S4D model on a task; checkpoints atomically and resumes with --resume.",
+    abstract:
+      "Train an S4D, S4, transformer or GRU model on a task; checkpoints atomically and resumes with --resume.",
     discussion:
       "Writes OUT/checkpoint.safetensors (parameters, AdamW state, generator states, step and the configuration) "
       + "every --checkpoint-every steps and at the end, and OUT/metrics.jsonl. A progress bar is shown on a "
       + "terminal, plain log lines otherwise. --resume continues from the last checkpoint and ends with the same "
-      + "parameters as an uninterrupted run.")
+      + "parameters as an uninterrupted run. --state-size applies to s4d and s4; --heads, --positions and "
+      + "--tied-embeddings to transformer; --dropout to every family but gru.")
 
   enum TaskName: String, ExpressibleByArgument { case copying }
   enum ModelName: String, ExpressibleByArgument {
-    case s4d, s4
-    var layer: SSMLayerKind { self == .s4d ? .diagonal : .dplr }
+    case s4d, s4, transformer, gru
   }
 
-  @Option(help: "The task: copying (10 data tokens from 8 symbols, blanks, 10 recall markers).")
+  @Option(help: "The task: copying (--count data tokens from --alphabet symbols, blanks, --count recall markers).")
   var task: TaskName = .copying
-  @Option(help: "The model family: s4d (diagonal) or s4 (DPLR from HiPPO-LegS).")
+  @Option(
+    help: "The model family: s4d (diagonal), s4 (DPLR from HiPPO-LegS), transformer (GPT-style decoder) or gru.")
   var model: ModelName = .s4d
-  @Option(help: "Residual blocks.") var layers = 2
-  @Option(help: "Channels H.") var width = 64
-  @Option(help: "State size N (N/2 modes per channel).") var stateSize = 64
-  @Option(help: "Sequence length (copying: 2·10 + delay).") var length = 512
+  @Option(help: "Residual blocks (transformer blocks, GRU layers).") var layers = 2
+  @Option(help: "Channels H (transformer: model width D).") var width = 64
+  @Option(help: "s4d, s4: state size N (N/2 modes per channel; default 64).") var stateSize: Int?
+  @Option(help: "transformer: attention heads, dividing --width (default 4).") var heads: Int?
+  @Option(help: "transformer: positions, learned, sinusoidal or rotary (default rotary).")
+  var positions: PositionEncoding?
+  @Flag(help: "transformer: logits from the transposed token embedding.") var tiedEmbeddings = false
+  @Option(help: "Sequence length (copying: 2·count + delay).") var length = 512
+  @Option(help: "copying: data tokens to memorise.") var count = 10
+  @Option(help: "copying: distinct data symbols (vocabulary alphabet + 2; 254 gives a byte-level model).")
+  var alphabet = 8
   @Option(help: "Optimisation steps.") var steps = 2000
   @Option(help: "Sequences per step.") var batch = 16
   @Option(help: "Peak learning rate of the standard parameters (state space: 1e-3).") var learningRate: Float = 3e-3
   @Option(help: "Learning rate of the state space parameters (Λ, P, B, log dt; no weight decay).")
   var stateSpaceLearningRate: Float = 1e-3
-  @Option(help: "Dropout after each block's GLU.") var dropout: Float = 0
+  @Option(help: "Dropout (s4d, s4: after each block's GLU; transformer: embeddings and residual branches).")
+  var dropout: Float = 0
   @Option(help: "Seed of initialisation, data and dropout.") var seed: UInt64 = 0
   @Option(help: "Steps between checkpoints.") var checkpointEvery = 100
   @Option(help: "Steps between evaluations on 128 fresh instances (0: none).") var evaluateEvery = 0
   @Option(help: "The run directory.") var out: String
   @Flag(help: "Continue the run in --out from its last checkpoint.") var resume = false
 
+  func validate() throws {
+    guard (2...65_534).contains(alphabet) else { throw ValidationError("--alphabet must lie in 2…65534") }
+    guard count >= 1 else { throw ValidationError("--count must be at least 1") }
+  }
+
+  /// The model configuration the options describe, for the copying task's `alphabet + 2` tokens.
+  /// - Throws: ``InputError/inapplicableOption(_:)`` for an option the family does not use.
+  func modelConfiguration() throws -> ModelConfiguration {
+    let vocabulary = alphabet + 2
+    let isS4 = model == .s4d || model == .s4
+    if !isS4, stateSize != nil { throw InputError.inapplicableOption("--state-size applies to s4d and s4 only") }
+    if model != .transformer {
+      for (name, given) in [
+        ("--heads", heads != nil), ("--positions", positions != nil), ("--tied-embeddings", tiedEmbeddings),
+      ]
+      where given {
+        throw InputError.inapplicableOption("\(name) applies to transformer only")
+      }
+    }
+    if model == .gru, dropout != 0 { throw InputError.inapplicableOption("--dropout does not apply to gru") }
+    switch model {
+    case .s4d, .s4:
+      return .s4(
+        S4Model.Configuration(
+          vocabulary: vocabulary, width: width, depth: layers, stateSize: stateSize ?? 64, dropout: dropout,
+          layer: model == .s4d ? .diagonal : .dplr))
+    case .transformer:
+      return .transformer(
+        TransformerModel.Configuration(
+          vocabulary: vocabulary, width: width, depth: layers, heads: heads ?? 4, positions: positions ?? .rotary,
+          contextLength: length, tiedEmbeddings: tiedEmbeddings, dropout: dropout))
+    case .gru:
+      return .gru(GRUModel.Configuration(vocabulary: vocabulary, width: width, depth: layers))
+    }
+  }
+
   func run() throws {
     let configuration = RunConfiguration(
-      taskLength: length,
-      model: S4Model.Configuration(
-        vocabulary: 10, width: width, depth: layers, stateSize: stateSize, dropout: dropout),
-      batch: batch, steps: steps, learningRate: learningRate, stateSpaceLearningRate: stateSpaceLearningRate,
+      taskCount: count, taskAlphabet: alphabet, taskLength: length, model: try modelConfiguration(), batch: batch,
+      steps: steps, learningRate: learningRate, stateSpaceLearningRate: stateSpaceLearningRate,
       seed: seed, checkpointEvery: checkpointEvery,
       evaluateEvery: evaluateEvery > 0 ? evaluateEvery : nil)
     let directory = URL(fileURLWithPath: out)
@@ -79,3 +123,5 @@ func formatDuration(_ seconds: Double) -> String {
   if total >= 60 { return String(format: "%dm%02ds", total / 60, total % 60) }
   return "\(total)s"
 }
+
+extension PositionEncoding: ExpressibleByArgument {}

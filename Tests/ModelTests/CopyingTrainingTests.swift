@@ -13,10 +13,10 @@ private func temporaryDirectory() -> URL {
 
 @Suite("Training S4D models on the copying task")
 struct CopyingTrainingTests {
+  static let smallModel = S4Model.Configuration(vocabulary: 6, width: 32, depth: 2, stateSize: 16)
   static let small = RunConfiguration(
-    taskCount: 4, taskAlphabet: 4, taskLength: 24,
-    model: S4Model.Configuration(vocabulary: 6, width: 32, depth: 2, stateSize: 16), batch: 16, steps: 400,
-    warmupSteps: 20, seed: 3, checkpointEvery: 200)
+    taskCount: 4, taskAlphabet: 4, taskLength: 24, model: smallModel, batch: 16, steps: 400, warmupSteps: 20, seed: 3,
+    checkpointEvery: 200)
 
   // The smoke version of the learning criterion: a 2-layer S4D model learns to copy 4
   // tokens over a delay of 16 and scores ≥ 99 % token accuracy on 512 fresh examples drawn
@@ -42,11 +42,16 @@ struct CopyingTrainingTests {
   @Test func dplrModelLearns() throws {
     let directory = temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
+    var model = Self.smallModel
+    model.layer = .dplr
     var configuration = Self.small
-    configuration.model.layer = .dplr
+    configuration.model = .s4(model)
     configuration.steps = 60
     var losses: [Float] = []
-    try TrainingRun(directory: directory, configuration: configuration, resume: false).run { losses.append($0.loss) }
+    let run = try TrainingRun(directory: directory, configuration: configuration, resume: false)
+    try run.run { losses.append($0.loss) }
+    // The trained model steps with the task length as its recurrent horizon.
+    #expect((run.model as? S4Model)?.configuration.recurrentHorizon == configuration.taskLength)
     let (first, last) = (losses.prefix(10).reduce(0, +) / 10, losses.suffix(10).reduce(0, +) / 10)
     #expect(last < 0.8 * first, "loss \(first) → \(last)")
   }
@@ -57,7 +62,9 @@ struct CopyingTrainingTests {
     var configuration = Self.small
     configuration.steps = 40
     configuration.checkpointEvery = 10
-    configuration.model.dropout = 0.1
+    var model = Self.smallModel
+    model.dropout = 0.1
+    configuration.model = .s4(model)
     configuration.evaluateEvery = 15
     let (whole, interrupted) = (temporaryDirectory(), temporaryDirectory())
     defer { [whole, interrupted].forEach { try? FileManager.default.removeItem(at: $0) } }
@@ -98,7 +105,9 @@ struct CopyingTrainingTests {
       #expect(throws: (any Error).self) { _ = try TrainingRun.model(fromCheckpoint: url) }
     }
     var invalid = configuration
-    invalid.model.vocabulary = 9
+    var model = Self.smallModel
+    model.vocabulary = 9
+    invalid.model = .s4(model)
     #expect(throws: TrainingError.self) { try invalid.validate() }
   }
 }

@@ -1,0 +1,93 @@
+/// The configuration of a model of any family: what training runs store in their
+/// checkpoints, so that a checkpoint rebuilds the model it was trained with.
+///
+/// Encoded as `{"family": "s4" | "transformer" | "gru", "configuration": {…}}`, the
+/// family's own configuration nested. A bare S4 configuration object (the format of
+/// checkpoints written before other families could be trained) decodes as ``s4(_:)``.
+public enum ModelConfiguration: Sendable, Equatable, Codable {
+  /// An S4 or S4D stack, see ``S4Model``.
+  case s4(S4Model.Configuration)
+  /// A GPT-style decoder, see ``TransformerModel``.
+  case transformer(TransformerModel.Configuration)
+  /// A residual GRU stack, see ``GRUModel``.
+  case gru(GRUModel.Configuration)
+
+  /// The name of a model family, as written in the `family` member of the encoding.
+  public enum Family: String, Sendable, Codable, CaseIterable {
+    /// ``S4Model`` (diagonal or DPLR layers).
+    case s4
+    /// ``TransformerModel``.
+    case transformer
+    /// ``GRUModel``.
+    case gru
+  }
+
+  /// The family of this configuration.
+  public var family: Family {
+    switch self {
+    case .s4: .s4
+    case .transformer: .transformer
+    case .gru: .gru
+    }
+  }
+
+  /// Tokens `V` of the model.
+  public var vocabulary: Int {
+    switch self {
+    case .s4(let configuration): configuration.vocabulary
+    case .transformer(let configuration): configuration.vocabulary
+    case .gru(let configuration): configuration.vocabulary
+    }
+  }
+
+  /// A model of this configuration initialised from `seed` (the family's own initialiser).
+  /// - Throws: the family initialiser's errors (`AutodiffError`) for an invalid configuration.
+  public func build(seed: UInt64) throws -> any SequenceModel {
+    switch self {
+    case .s4(let configuration): try S4Model(configuration, seed: seed)
+    case .transformer(let configuration): try TransformerModel(configuration, seed: seed)
+    case .gru(let configuration): try GRUModel(configuration, seed: seed)
+    }
+  }
+
+  /// This configuration with the recurrent horizon of an S4 model with DPLR layers set to
+  /// `length` when it has none (see ``S4Model/Configuration/recurrentHorizon``), so that
+  /// stepping the model reproduces the convolution it was trained with on sequences of that
+  /// length. Every other configuration is returned unchanged.
+  public func withRecurrentHorizon(_ length: Int) -> ModelConfiguration {
+    guard case .s4(var configuration) = self, configuration.layer == .dplr, configuration.recurrentHorizon == nil
+    else { return self }
+    configuration.recurrentHorizon = length
+    return .s4(configuration)
+  }
+
+  private enum CodingKeys: String, CodingKey {
+    case family, configuration
+  }
+
+  /// Decodes either encoding (see ``ModelConfiguration``).
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    guard container.contains(.family) else {
+      self = .s4(try S4Model.Configuration(from: decoder))
+      return
+    }
+    switch try container.decode(Family.self, forKey: .family) {
+    case .s4: self = .s4(try container.decode(S4Model.Configuration.self, forKey: .configuration))
+    case .transformer:
+      self = .transformer(try container.decode(TransformerModel.Configuration.self, forKey: .configuration))
+    case .gru: self = .gru(try container.decode(GRUModel.Configuration.self, forKey: .configuration))
+    }
+  }
+
+  /// Encodes `{"family": …, "configuration": {…}}`.
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(family, forKey: .family)
+    switch self {
+    case .s4(let configuration): try container.encode(configuration, forKey: .configuration)
+    case .transformer(let configuration): try container.encode(configuration, forKey: .configuration)
+    case .gru(let configuration): try container.encode(configuration, forKey: .configuration)
+    }
+  }
+}

@@ -1,0 +1,146 @@
+import ArgumentParser
+import Foundation
+import Generation
+import Models
+import SSMJSON
+import Training
+
+/// `ssm generate`: continues a prompt with a trained model of any family.
+struct GenerateCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "generate",
+    abstract: "Continue a prompt with a checkpoint's model: greedy decoding, sampling or beam search.",
+    discussion:
+      "The prompt is --prompt TEXT (UTF-8 bytes; byte-level models with 256 tokens only) or --tokens \"3 1 4\" "
+      + "(token ids separated by spaces or commas). The model reads the prompt, then generates up to "
+      + "--max-new-tokens tokens, stopping early after any --stop-token. --temperature, --top-k and --top-p "
+      + "apply to --strategy sample; --beams, --length-penalty and --num-return to --strategy beam; "
+      + "--repetition-penalty to all. With --json: {\"tokens\": [...], \"text\": \"...\", \"score\": x} "
+      + "(greedy, sample) or a list of them, best first (beam); text is the new tokens as UTF-8 (lossy) for "
+      + "byte-level models, else the ids joined by spaces. Scores are log-probabilities of the new tokens "
+      + "under the model (beam: the length-normalised beam score).")
+
+  /// How tokens are chosen.
+  enum Strategy: String, CaseIterable, ExpressibleByArgument {
+    case greedy, sample, beam
+  }
+
+  @Option(help: "A checkpoint.safetensors written by ssm train.") var checkpoint: String
+  @Option(help: "The prompt as text, encoded as UTF-8 bytes (byte-level models only).") var prompt: String?
+  @Option(help: "The prompt as token ids, separated by spaces or commas, e.g. \"3 1 4\".") var tokens: String?
+  @Option(help: "The most tokens to generate after the prompt (≥ 1).") var maxNewTokens: Int
+  @Option(help: "How tokens are chosen.") var strategy: Strategy = .greedy
+  @Option(help: "sample: temperature T > 0 (default 1).") var temperature: Double?
+  @Option(help: "sample: keep the K most likely tokens (default all).") var topK: Int?
+  @Option(help: "sample: nucleus probability P in (0, 1] (default 1, off).") var topP: Double?
+  @Option(help: "CTRL repetition penalty R > 0 (1: none).") var repetitionPenalty: Double = 1
+  @Option(help: "beam: beams B ≥ 1 (default 4).") var beams: Int?
+  @Option(help: "beam: length-normalisation exponent A (default 1).") var lengthPenalty: Double?
+  @Option(help: "beam: results to print, 1…B, best first (default 1).") var numReturn: Int?
+  @Option(name: .customLong("stop-token"), help: "A token that ends generation once emitted (repeatable).")
+  var stopTokens: [Int] = []
+  @Option(help: "Seed of the sampling draws.") var seed: UInt64 = 0
+  @Flag(help: "Print JSON: one result object (greedy, sample) or a list of them (beam).") var json = false
+
+  func validate() throws {
+    guard (prompt == nil) != (tokens == nil) else {
+      throw ValidationError("give the prompt as exactly one of --prompt and --tokens")
+    }
+    if let tokens { _ = try Self.parseTokens(tokens) }
+    guard maxNewTokens >= 1 else { throw ValidationError("--max-new-tokens must be at least 1") }
+    guard repetitionPenalty.isFinite, repetitionPenalty > 0 else {
+      throw ValidationError("--repetition-penalty must be finite and > 0")
+    }
+    if strategy != .sample {
+      for (name, given) in [("--temperature", temperature != nil), ("--top-k", topK != nil), ("--top-p", topP != nil)]
+      where given {
+        throw ValidationError("\(name) applies to --strategy sample only")
+      }
+    }
+    if strategy != .beam {
+      for (name, given) in [
+        ("--beams", beams != nil), ("--length-penalty", lengthPenalty != nil), ("--num-return", numReturn != nil),
+      ] where given {
+        throw ValidationError("\(name) applies to --strategy beam only")
+      }
+    }
+    if let temperature, !(temperature.isFinite && temperature > 0) {
+      throw ValidationError("--temperature must be finite and > 0")
+    }
+    if let topK, topK < 1 { throw ValidationError("--top-k must be at least 1") }
+    if let topP, !(topP > 0 && topP <= 1) { throw ValidationError("--top-p must lie in (0, 1]") }
+    if let beams, beams < 1 { throw ValidationError("--beams must be at least 1") }
+    if let numReturn, !(1...(beams ?? Self.defaultBeams)).contains(numReturn) {
+      throw ValidationError("--num-return must lie in 1…\(beams ?? Self.defaultBeams) (--beams)")
+    }
+    if let lengthPenalty, !lengthPenalty.isFinite { throw ValidationError("--length-penalty must be finite") }
+  }
+
+  /// Beams when `--beams` is not given.
+  static let defaultBeams = 4
+  /// The vocabulary of byte-level models, the only ones `--prompt` text can be fed to.
+  static let byteVocabulary = 256
+
+  /// Token ids separated by spaces and/or commas.
+  static func parseTokens(_ text: String) throws -> [Int] {
+    let fields = text.split(whereSeparator: { $0 == "," || $0.isWhitespace })
+    guard !fields.isEmpty else { throw ValidationError("--tokens needs at least one token id") }
+    return try fields.map { field in
+      guard let token = Int(field) else { throw ValidationError("--tokens: \"\(field)\" is not a token id") }
+      return token
+    }
+  }
+
+  /// The generation options the flags describe.
+  var options: GenerationOptions {
+    let decoding: DecodingStrategy
+    switch strategy {
+    case .greedy: decoding = .greedy
+    case .sample:
+      decoding = .sampling(SamplingParameters(temperature: temperature ?? 1, topK: topK, topP: topP ?? 1))
+    case .beam:
+      let count = beams ?? Self.defaultBeams
+      decoding = .beamSearch(
+        BeamSearchParameters(numBeams: count, lengthPenalty: lengthPenalty ?? 1, numReturnSequences: numReturn ?? 1))
+    }
+    return GenerationOptions(
+      maxNewTokens: maxNewTokens, stopTokens: Set(stopTokens), repetitionPenalty: repetitionPenalty,
+      strategy: decoding, seed: seed)
+  }
+
+  func run() throws {
+    let (model, _) = try TrainingRun.model(fromCheckpoint: URL(fileURLWithPath: checkpoint))
+    let byteLevel = model.vocabulary == Self.byteVocabulary
+    let promptTokens: [Int]
+    if let prompt {
+      guard byteLevel else {
+        throw InputError.inapplicableOption(
+          "--prompt needs a byte-level model (vocabulary \(Self.byteVocabulary)); this one has \(model.vocabulary) "
+            + "tokens: use --tokens")
+      }
+      promptTokens = prompt.utf8.map(Int.init)
+    } else {
+      promptTokens = try Self.parseTokens(tokens ?? "")
+    }
+    let results = try generate(model, prompt: promptTokens, options: options)
+    let text = { (tokens: [Int]) in
+      byteLevel
+        ? String(decoding: tokens.map { UInt8(truncatingIfNeeded: $0) }, as: UTF8.self)
+        : tokens.map(String.init).joined(separator: " ")
+    }
+    let documents = results.map { result in
+      JSONValue.object([
+        ("tokens", .array(result.tokens.map { .number(Double($0)) })), ("text", .string(text(result.tokens))),
+        ("score", .number(result.score)),
+      ])
+    }
+    let document = strategy == .beam ? JSONValue.array(documents) : documents[0]
+    try emit(document, json: json) {
+      for (rank, result) in results.enumerated() {
+        let shown = byteLevel ? text(result.tokens).debugDescription : text(result.tokens)
+        let prefix = strategy == .beam ? "\(rank + 1). " : ""
+        print("\(prefix)\(shown)  (score \(String(format: "%.6f", result.score)))")
+      }
+    }
+  }
+}
