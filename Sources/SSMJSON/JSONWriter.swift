@@ -2,7 +2,8 @@ extension JSONValue {
   /// The document as compact JSON text.
   ///
   /// Numbers use Swift's shortest representation that round-trips to the same
-  /// float64 (`Double.description`), so no precision is lost. Non-finite numbers
+  /// float64 (`Double.description`), so no precision is lost; whole numbers below 2⁵³
+  /// are written as integers (`3`, not `3.0`). Non-finite numbers
   /// have no JSON spelling and must not reach the writer (a precondition).
   public var serialized: String {
     var output = ""
@@ -16,7 +17,11 @@ extension JSONValue {
     case .bool(let value): output += value ? "true" : "false"
     case .number(let value):
       precondition(value.isFinite, "non-finite number cannot be written as JSON")
-      output += value.description
+      // Whole numbers (counts, token ids) without a trailing ".0"; they still read back
+      // bit-exactly. −0 keeps its sign through Double's own spelling.
+      let whole =
+        value == value.rounded() && abs(value) < 9_007_199_254_740_992 && !(value == 0 && value.sign == .minus)
+      output += whole ? Int64(value).description : value.description
     case .string(let value): output += JSONValue.quoted(value)
     case .array(let elements):
       output += "["

@@ -82,6 +82,17 @@ struct JSONTests {
     }
   }
 
+  @Test("whole numbers are written as integers, −0 and large values keep Double's spelling")
+  func wholeNumbers() throws {
+    #expect(JSONValue.array([.number(3), .number(-12), .number(0), .number(256)]).serialized == "[3,-12,0,256]")
+    #expect(JSONValue.number(-0.0).serialized == "-0.0")
+    #expect(JSONValue.number(1e300).serialized == "1e+300")
+    #expect(JSONValue.number(0.5).serialized == "0.5")
+    let parsed = try JSONParser.parse(JSONValue.number(-0.0).serialized)
+    guard case .number(let value) = parsed else { Issue.record("not a number"); return }
+    #expect(value == 0 && value.sign == .minus)
+  }
+
   @Test("nested documents and awkward strings round-trip through the writer")
   func documentRoundTrip() throws {
     let document: JSONValue = .object([
