@@ -65,15 +65,34 @@ private func attendOne(
   count: Int, width: Int, scores: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>
 ) {
   let scale = 1 / Float(width).squareRoot()
-  // Eight positions per tile: s[8t + lane] = Σ_c q_c · tile[c][lane].
-  for tile in 0..<((count + 7) / 8) {
+  // Eight positions per tile: s[8t + lane] = Σ_c q_c · tile[c][lane]; four tiles share each
+  // broadcast of q_c.
+  let tiles = (count + 7) / 8
+  var tile = 0
+  while tile + 4 <= tiles {
+    let base = keys + tile * width * 8
+    var (s0, s1, s2, s3) = (SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>())
+    for c in 0..<width {
+      let q = SIMD8<Float>(repeating: query[c])
+      s0 += q * load(base + c * 8)
+      s1 += q * load(base + (width + c) * 8)
+      s2 += q * load(base + (2 * width + c) * 8)
+      s3 += q * load(base + (3 * width + c) * 8)
+    }
+    for (index, sum) in [s0, s1, s2, s3].enumerated() {
+      UnsafeMutableRawPointer(scores + (tile + index) * 8).storeBytes(of: sum * scale, as: SIMD8<Float>.self)
+    }
+    tile += 4
+  }
+  while tile < tiles {
     let base = keys + tile * width * 8
     var sum = SIMD8<Float>()
     for c in 0..<width { sum += SIMD8(repeating: query[c]) * load(base + c * 8) }
     UnsafeMutableRawPointer(scores + tile * 8).storeBytes(of: sum * scale, as: SIMD8<Float>.self)
+    tile += 1
   }
   softmaxRow(scores, valid: count, stored: count)
-  // o = Σ_j p_j v_j, 32 columns at a time in four registers.
+  // o = Σ_j p_j v_j, 32 columns at a time in four registers, then 8 at a time.
   guard width.isMultiple(of: 8) else {
     for c in 0..<width { output[c] = 0 }
     for j in 0..<count {
@@ -81,18 +100,25 @@ private func attendOne(
     }
     return
   }
-  for first in stride(from: 0, to: width, by: 32) {
-    let lanes = min(32, width - first) / 8
+  var first = 0
+  while first + 32 <= width {
     var (a0, a1, a2, a3) = (SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>())
     for j in 0..<count {
       let (w, row) = (SIMD8<Float>(repeating: scores[j]), values + j * width + first)
       a0 += w * load(row)
-      if lanes > 1 { a1 += w * load(row + 8) }
-      if lanes > 2 { a2 += w * load(row + 16) }
-      if lanes > 3 { a3 += w * load(row + 24) }
+      a1 += w * load(row + 8)
+      a2 += w * load(row + 16)
+      a3 += w * load(row + 24)
     }
-    for (index, accumulator) in [a0, a1, a2, a3].prefix(lanes).enumerated() {
+    for (index, accumulator) in [a0, a1, a2, a3].enumerated() {
       UnsafeMutableRawPointer(output + first + 8 * index).storeBytes(of: accumulator, as: SIMD8<Float>.self)
     }
+    first += 32
+  }
+  while first < width {
+    var accumulator = SIMD8<Float>()
+    for j in 0..<count { accumulator += SIMD8<Float>(repeating: scores[j]) * load(values + j * width + first) }
+    UnsafeMutableRawPointer(output + first).storeBytes(of: accumulator, as: SIMD8<Float>.self)
+    first += 8
   }
 }
