@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The speed of the S4D convolution layer and recurrent step, measured next to JAX on CPU in the same run
+# The speed of the S4D convolution layer and recurrent step, and of transformer/S4 decoding, measured next to JAX
+# on CPU in the same run
 # (../shared/anchors, when present), written as a markdown table of ratios.
 #
 #   Scripts/bench.sh PATH/TO/ssm [OUTPUT_DIR]      (make bench builds ssm with -target-cpu haswell first)
@@ -27,8 +28,22 @@ for shape in "8 1024" "4 4096"; do
   "$ssm" bench train-step --batch "$1" --length "$2" --runs 3 --json > "$out/train-step-B$1-L$2.json"
 done
 
+# Sequence models at the anchor's size (d = 128, 2 layers): transformer forward and per-token decoding of both
+# families against context length.
+for shape in "8 1024" "1 4096"; do
+  set -- $shape
+  echo "ssm bench forward transformer B=$1 L=$2" >&2
+  "$ssm" bench forward --model transformer --batch "$1" --length "$2" --runs 5 --json > "$out/forward-transformer-B$1-L$2.json"
+done
+for model in s4 transformer; do
+  for context in 512 2048 8192 16384; do
+    echo "ssm bench decode $model context=$context" >&2
+    "$ssm" bench decode --model "$model" --context "$context" --runs 9 --json > "$out/decode-$model-$context.json"
+  done
+done
+
 anchors="$here/../../shared/anchors/run.sh"
 if [ -f "$anchors" ] && [ "${BENCH_SKIP_JAX:-0}" != 1 ]; then
-  ANCHOR_RESULTS="$(cd "$out" && pwd)/jax" bash "$anchors" s4d >&2
+  ANCHOR_RESULTS="$(cd "$out" && pwd)/jax" bash "$anchors" all >&2
 fi
 python3 "$here/bench_table.py" "$out" | tee "$out/table.md"

@@ -16,11 +16,13 @@ def load(name):
 
 
 def jax_records():
-    path = os.path.join(out, "jax", "s4d_jax.jsonl")
-    if not os.path.exists(path):
-        return []
-    with open(path) as f:
-        return [json.loads(line) for line in f if line.strip()]
+    records = []
+    for name in ("s4d_jax.jsonl", "tfm_jax.jsonl"):
+        path = os.path.join(out, "jax", name)
+        if os.path.exists(path):
+            with open(path) as f:
+                records += [json.loads(line) for line in f if line.strip()]
+    return records
 
 
 jax = jax_records()
@@ -78,3 +80,30 @@ for b, l in ((8, 1024), (4, 4096)):
     path = os.path.join(out, f"train-step-B{b}-L{l}.json")
     if os.path.exists(path):
         print(f"| (B, L) = ({b}, {l}) | {ms(load(f'train-step-B{b}-L{l}.json')['secondsPerStep'])} |")
+
+print()
+print("| transformer forward (d = 128, 4 heads, 2 layers, MLP 4×), float32 | swift-ssm | JAX jit | speed-up vs JAX |")
+print("|---|---|---|---|")
+for b, l in ((8, 1024), (1, 4096)):
+    path = os.path.join(out, f"forward-transformer-B{b}-L{l}.json")
+    if os.path.exists(path):
+        mine = load(f"forward-transformer-B{b}-L{l}.json")["forwardSeconds"]
+        jf = jax_median("tfm_forward", f"B={b},L={l}", "jit forward")
+        print(f"| (B, L) = ({b}, {l}) | {ms(mine)} | {ms(jf)} | {ratio(jf, mine)} |")
+
+print()
+print("| decoding per token, B = 1 (d = 128, 2 layers) | swift-ssm S4D | swift-ssm transformer (KV cache) | "
+      "JAX transformer, best variant | transformer speed-up vs JAX |")
+print("|---|---|---|---|---|")
+for context in (512, 2048, 8192, 16384):
+    s4_path = os.path.join(out, f"decode-s4-{context}.json")
+    tf_path = os.path.join(out, f"decode-transformer-{context}.json")
+    if not (os.path.exists(s4_path) and os.path.exists(tf_path)):
+        continue
+    s4 = load(f"decode-s4-{context}.json")["secondsPerToken"]
+    tf = load(f"decode-transformer-{context}.json")["secondsPerToken"]
+    steps = [x["per_step_us"] * 1e-6 for x in jax
+             if x.get("bench") == "tfm_decode" and x.get("case") == f"B=1,ctx={context}"]
+    best = min(steps) if steps else None
+    print(f"| context {context} | {s4 * 1e6:.1f} µs | {tf * 1e6:.1f} µs | "
+          f"{'–' if best is None else f'{best * 1e6:.1f} µs'} | {ratio(best, tf)} |")
