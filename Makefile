@@ -38,10 +38,12 @@ reference-check:
 	python3 Tests/reference/check_cli.py --ssm "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/ssm"
 	python3 Tests/reference/check_kernels.py --ssm "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/ssm"
 
-## demo: build in release mode and run the HiPPO operator demonstration.
+## demo: build in release mode, run the HiPPO operator demonstration, then the long-context comparison
+## (S4D vs transformer vs GRU on copying; report with charts in runs/demo-comparison).
 demo: deps
-	$(SWIFT) build $(RELEASE_FLAGS)
+	$(SWIFT) build $(RELEASE_FLAGS) --product ssm
 	./Scripts/operator-demo.sh "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/ssm"
+	./Scripts/comparison-demo.sh "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/ssm"
 
 ## bench: S4D layer and step speed (AVX2 build) next to JAX on CPU (../shared/anchors) measured in the same run.
 bench: deps

@@ -18,6 +18,7 @@ let package = Package(
     .library(name: "Checkpoint", targets: ["Checkpoint"]),
     .library(name: "Generation", targets: ["Generation"]),
     .library(name: "Reports", targets: ["Reports"]),
+    .library(name: "Comparison", targets: ["Comparison"]),
     .executable(name: "ssm", targets: ["ssm"]),
   ],
   dependencies: [
@@ -74,6 +75,8 @@ let package = Package(
     .target(name: "Generation", dependencies: ["Models", "Autodiff", "SeededRandom"]),
     .target(name: "Reports"),
     .target(
+      name: "Comparison", dependencies: ["Models", "Training", "Tasks", "Reports", "SeededRandom", "Parallelism"]),
+    .target(
       name: "SSMJSON",
       dependencies: [.product(name: "Numerics", package: "swift-numerics")]),
     .target(name: "Checkpoint", dependencies: ["SSMJSON"]),
@@ -81,7 +84,7 @@ let package = Package(
       name: "ssm",
       dependencies: [
         "HiPPO", "LinearAlgebra", "SSMJSON", "SeededRandom", "FFT", "S4", "Parallelism", "Training", "Models",
-        "Generation", "CBLAS", .target(name: "CMalloc", condition: .when(platforms: [.linux])),
+        "Generation", "Comparison", "Tasks", "CBLAS", .target(name: "CMalloc", condition: .when(platforms: [.linux])),
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Numerics", package: "swift-numerics"),
       ]),
@@ -111,6 +114,7 @@ let package = Package(
       name: "ModelTests", dependencies: ["Models", "Tasks", "Training", "Autodiff", "Checkpoint", "SeededRandom"]),
     .testTarget(name: "GenerationTests", dependencies: ["Generation", "Models", "Autodiff", "SeededRandom"]),
     .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
+    .testTarget(name: "ComparisonTests", dependencies: ["Comparison", "Training", "Tasks", "Models", "Reports"]),
     .testTarget(name: "TasksTests", dependencies: ["Tasks", "SeededRandom"]),
     .testTarget(
       name: "CheckpointTests", dependencies: ["Checkpoint", "SeededRandom"], resources: [.copy("Fixtures")]),

@@ -348,7 +348,7 @@ struct CommandLineTests {
   @Test(
     "bad input: one error line, non-zero exit, no crash",
     arguments: BadInput.all + BadInput.overflowAndNegativeSize + KernelCommandTests.badInputs
-      + TrainCommandTests.badInputs + GenerateCommandTests.badInputs)
+      + TrainCommandTests.badInputs + GenerateCommandTests.badInputs + CompareCommandTests.badInputs)
   func badInput(_ input: BadInput) throws {
     let result = try input.execute()
     #expect(result.status != 0, "exit status")

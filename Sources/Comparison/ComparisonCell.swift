@@ -1,0 +1,67 @@
+import Tasks
+
+/// The result of one (task, model, length) cell of a comparison.
+public struct ComparisonCell: Codable, Sendable, Equatable {
+  /// Which cell.
+  public struct Key: Codable, Sendable, Hashable {
+    /// The task.
+    public var task: TaskName
+    /// The model family.
+    public var model: ComparisonModel
+    /// The sequence length.
+    public var length: Int
+
+    /// A cell key.
+    public init(task: TaskName, model: ComparisonModel, length: Int) {
+      self.task = task
+      self.model = model
+      self.length = length
+    }
+  }
+
+  /// The task.
+  public var task: TaskName
+  /// The model family.
+  public var model: ComparisonModel
+  /// The sequence length.
+  public var length: Int
+  /// `accuracy` (token tasks).
+  public var metric: TaskMetric
+  /// The metric on held-out test instances, or `nil` when the cell failed.
+  public var value: Double?
+  /// Trainable parameters.
+  public var parameters: Int
+  /// The model's width (channels / model dimension).
+  public var width: Int
+  /// Wall-clock seconds of training.
+  public var trainSeconds: Double
+  /// Steps taken (fewer than planned when the time budget ran out).
+  public var steps: Int
+  /// Training tokens per second.
+  public var tokensPerSecond: Double
+  /// The process's peak resident memory during the cell, in bytes (`nil` where unknown).
+  public var peakMemoryBytes: Int?
+  /// The seed of initialisation, data and dropout.
+  public var seed: UInt64
+  /// The batch loss of every step.
+  public var losses: [Float]
+  /// Why the cell failed, if it did.
+  public var error: String?
+  /// The code revision the cell ran with (see ``RunEnvironment/gitRevision``).
+  public var gitRevision: String
+  /// The CPU it ran on.
+  public var machine: String
+
+  /// The cell's key.
+  public var key: Key { Key(task: task, model: model, length: length) }
+}
+
+/// Per-token generation latency of one model family after a context.
+public struct LatencyMeasurement: Codable, Sendable, Equatable {
+  /// The model family.
+  public var model: ComparisonModel
+  /// Tokens read before the timed steps.
+  public var context: Int
+  /// Median seconds per generated token (batch 1).
+  public var secondsPerToken: Double
+}

@@ -1,0 +1,158 @@
+import Foundation
+import Reports
+import Tasks
+
+/// Writes a comparison's report into its folder: `report.md` (environment, plan, one table and
+/// chart per task, training curves, generation latency) and its SVG charts, and renders the
+/// summary table for a terminal.
+public struct ComparisonReport {
+  /// The results to report.
+  public let results: ComparisonResults
+
+  /// A report of `results`.
+  public init(results: ComparisonResults) { self.results = results }
+
+  private static let format = NumberFormat(significantDigits: 3)
+
+  /// One row per cell: task, length, model, metric value, parameters, training time, steps.
+  public func summary() throws -> Table {
+    var table = try Table(
+      headers: ["task", "length", "model", "accuracy", "parameters", "train s", "steps"],
+      alignments: [.left, .right, .left, .right, .right, .right, .right])
+    for cell in results.cells {
+      try table.append([
+        cell.task.rawValue, "\(cell.length)", cell.model.rawValue,
+        cell.value.map { Self.format.string($0) } ?? "failed", "\(cell.parameters)",
+        Self.format.string(cell.trainSeconds), "\(cell.steps)",
+      ])
+    }
+    return table
+  }
+
+  /// Writes `report.md` and the charts into `directory`; returns the report's URL.
+  @discardableResult
+  public func write(to directory: URL) throws -> URL {
+    let plan = results.plan
+    let environment = results.environment
+    var page = """
+      # Long-context comparison
+
+      Every model was sized to about \(plan.parameterBudget) parameters (\(plan.depth) blocks), trained for \
+      \(plan.training.steps) steps of \(plan.training.batch) sequences\
+      \(plan.training.timeBudget.map { " (or \(Self.format.string($0)) s)" } ?? "") with AdamW (learning rate \
+      \(plan.training.learningRate), state space parameters \(plan.training.stateSpaceLearningRate)), seed \
+      \(plan.training.seed), and evaluated on \(plan.evaluationExamples) instances of the held-out test split.
+
+      Code `\(environment.gitRevision)` on \(environment.machine), \(environment.cores) cores, \
+      started \(environment.started). The exact configuration of every cell is in `results.json`.
+
+
+      """
+    for task in plan.tasks {
+      let cells = results.cells.filter { $0.task == task }
+      guard !cells.isEmpty else { continue }
+      page += "## \(task.rawValue)\n\n"
+      var table = try Table(
+        headers: ["model", "parameters"] + plan.lengths.sorted().map { "L = \($0)" },
+        alignments: [.left, .right] + plan.lengths.map { _ in .right })
+      for model in plan.models {
+        let row = plan.lengths.sorted().map { length -> String in
+          guard let cell = cells.first(where: { $0.model == model && $0.length == length }) else { return "–" }
+          return cell.value.map { Self.format.string($0) } ?? "failed"
+        }
+        let parameters = cells.first { $0.model == model }.map { "\($0.parameters)" } ?? "–"
+        try table.append([model.rawValue, parameters] + row)
+      }
+      page += "Test accuracy:\n\n" + table.markdown() + "\n"
+      let accuracyFile = "accuracy-\(task.rawValue).svg"
+      try write(accuracyChart(for: task, cells: cells), to: directory, as: accuracyFile)
+      page += "![accuracy vs length, \(task.rawValue)](\(accuracyFile))\n\n"
+      if let longest = cells.map(\.length).max() {
+        let curveFile = "loss-\(task.rawValue)-L\(longest).svg"
+        try write(lossChart(for: task, length: longest, cells: cells), to: directory, as: curveFile)
+        page += "![training loss at L = \(longest), \(task.rawValue)](\(curveFile))\n\n"
+      }
+      for cell in cells where cell.error != nil {
+        page += "- \(cell.model.rawValue) at L = \(cell.length) failed: \(cell.error!)\n"
+      }
+      page += "\n"
+    }
+    if !results.latency.isEmpty {
+      page +=
+        "## Generation latency\n\nPer-token decoding time (batch 1) after a context, models of the sizes above:\n\n"
+      let contexts = Array(Set(results.latency.map(\.context))).sorted()
+      var table = try Table(
+        headers: ["model"] + contexts.map { "context \($0)" }, alignments: [.left] + contexts.map { _ in .right })
+      for model in plan.models {
+        try table.append(
+          [model.rawValue]
+            + contexts.map { context in
+              results.latency.first { $0.model == model && $0.context == context }
+                .map { Self.format.string($0.secondsPerToken * 1e6) + " µs" } ?? "–"
+            })
+      }
+      page += table.markdown() + "\n"
+      try write(latencyChart(), to: directory, as: "latency.svg")
+      page += "![generation latency vs context](latency.svg)\n"
+    }
+    let url = directory.appendingPathComponent("report.md")
+    try writeAtomically(page, to: url)
+    return url
+  }
+
+  private func write(_ chart: LineChart, to directory: URL, as name: String) throws {
+    try writeAtomically(try chart.svg(), to: directory.appendingPathComponent(name))
+  }
+
+  private func accuracyChart(for task: TaskName, cells: [ComparisonCell]) -> LineChart {
+    let lengths = results.plan.lengths.sorted().map(Double.init)
+    return LineChart(
+      title: "\(task.rawValue): test accuracy vs sequence length",
+      xAxis: .init(label: "sequence length", scale: .log10, ticks: lengths),
+      yAxis: .init(label: "accuracy", range: 0...1),
+      series: results.plan.models.map { model in
+        LineChart.Series(
+          name: model.rawValue,
+          points: cells.filter { $0.model == model }.sorted { $0.length < $1.length }.map {
+            LineChart.Point(x: Double($0.length), y: $0.value ?? .nan)
+          })
+      },
+      summary: "Accuracy on held-out test instances of \(task.rawValue) for each model at each length.")
+  }
+
+  private func lossChart(for task: TaskName, length: Int, cells: [ComparisonCell]) -> LineChart {
+    LineChart(
+      title: "\(task.rawValue), L = \(length): training loss",
+      xAxis: .init(label: "step"), yAxis: .init(label: "cross-entropy (nats)", scale: .log10),
+      series: cells.filter { $0.length == length && !$0.losses.isEmpty }.map { cell in
+        LineChart.Series(
+          name: cell.model.rawValue,
+          points: Self.smoothed(cell.losses).enumerated().map { LineChart.Point(x: Double($0 + 1), y: Double($1)) })
+      },
+      summary: "Batch loss per step (moving average of 10 steps) of every model at the longest length.")
+  }
+
+  private func latencyChart() -> LineChart {
+    let contexts = Array(Set(results.latency.map(\.context))).sorted().map(Double.init)
+    return LineChart(
+      title: "Generation latency vs context",
+      xAxis: .init(label: "context (tokens)", scale: .log10, ticks: contexts),
+      yAxis: .init(label: "µs per token", scale: .log10),
+      series: results.plan.models.map { model in
+        LineChart.Series(
+          name: model.rawValue,
+          points: results.latency.filter { $0.model == model }.sorted { $0.context < $1.context }.map {
+            LineChart.Point(x: Double($0.context), y: $0.secondsPerToken * 1e6)
+          })
+      },
+      summary: "Median time per generated token after a context of the given length, batch 1.")
+  }
+
+  /// Moving average over the last 10 values (positive losses stay positive for the log axis).
+  static func smoothed(_ values: [Float]) -> [Float] {
+    values.indices.map { index in
+      let window = values[max(0, index - 9)...index]
+      return max(window.reduce(0, +) / Float(window.count), 1e-6)
+    }
+  }
+}

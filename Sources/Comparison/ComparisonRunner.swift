@@ -1,0 +1,168 @@
+import Dispatch
+import Foundation
+import Models
+import Reports
+import SeededRandom
+import Tasks
+import Training
+
+/// Everything a comparison produced: written to `results.json` after every cell.
+public struct ComparisonResults: Codable, Sendable {
+  /// The plan (the exact configuration of every cell).
+  public var plan: ComparisonPlan
+  /// Code revision and machine.
+  public var environment: RunEnvironment
+  /// Finished cells (successful or failed), in run order.
+  public var cells: [ComparisonCell]
+  /// Per-token generation latency against context, per model family.
+  public var latency: [LatencyMeasurement]
+}
+
+/// Runs a ``ComparisonPlan`` into a folder, resumably: `results.json` is rewritten atomically
+/// after every cell, a rerun skips the cells already finished, and a cell that throws is
+/// recorded with its error while the others go on (a rerun retries it).
+public final class ComparisonRunner {
+  /// The plan.
+  public let plan: ComparisonPlan
+  /// The output folder.
+  public let directory: URL
+  private let log: (String) -> Void
+  private let environment = RunEnvironment.current()
+
+  /// A runner writing into `directory`; `log` receives progress lines.
+  public init(plan: ComparisonPlan, directory: URL, log: @escaping (String) -> Void = { _ in }) throws {
+    try plan.validate()
+    self.plan = plan
+    self.directory = directory
+    self.log = log
+  }
+
+  /// `results.json` in `directory`.
+  public var resultsURL: URL { directory.appendingPathComponent("results.json") }
+
+  /// Runs every unfinished cell, then the latency measurement, and returns all results.
+  public func run() throws -> ComparisonResults {
+    try checkBudgets()
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    var results = ComparisonResults(plan: plan, environment: environment, cells: [], latency: [])
+    if FileManager.default.fileExists(atPath: resultsURL.path) {
+      let previous = try JSONDecoder().decode(ComparisonResults.self, from: Data(contentsOf: resultsURL))
+      guard previous.plan == plan else { throw ComparisonError.differentPlan(path: directory.path) }
+      results.cells = previous.cells.filter { $0.error == nil }
+      results.latency = previous.latency
+    }
+    let done = Set(results.cells.map(\.key))
+    for (index, key) in plan.cells.enumerated() where !done.contains(key) {
+      log("[\(index + 1)/\(plan.cells.count)] \(key.task.rawValue) · \(key.model.rawValue) · L = \(key.length)")
+      results.cells.append(runCell(key))
+      results.cells.sort { plan.cells.firstIndex(of: $0.key)! < plan.cells.firstIndex(of: $1.key)! }
+      try save(results)
+    }
+    if results.latency.isEmpty, !plan.latencyContexts.isEmpty {
+      results.latency = try measureLatency()
+      try save(results)
+    }
+    return results
+  }
+
+  /// Every model family must reach the parameter budget for every task (checked before any
+  /// training, so an impossible budget is one clear error, not a column of failed cells).
+  private func checkBudgets() throws {
+    for task in plan.tasks {
+      let vocabulary = try tokenVocabulary(of: task.make(length: plan.lengths.max()!))
+      for model in plan.models {
+        _ = try model.matched(
+          vocabulary: vocabulary, parameterBudget: plan.parameterBudget, depth: plan.depth,
+          length: plan.lengths.max()!)
+      }
+    }
+  }
+
+  private func save(_ results: ComparisonResults) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    try writeAtomically(String(decoding: try encoder.encode(results), as: UTF8.self), to: resultsURL)
+  }
+
+  /// One cell; errors are recorded in the cell, never thrown.
+  private func runCell(_ key: ComparisonCell.Key) -> ComparisonCell {
+    var cell = ComparisonCell(
+      task: key.task, model: key.model, length: key.length, metric: .accuracy, value: nil, parameters: 0, width: 0,
+      trainSeconds: 0, steps: 0, tokensPerSecond: 0, peakMemoryBytes: nil, seed: plan.training.seed, losses: [],
+      error: nil, gitRevision: environment.gitRevision, machine: environment.machine)
+    do {
+      PeakMemory.reset()
+      let task = try key.task.make(length: key.length)
+      let (configuration, parameters) = try key.model.matched(
+        vocabulary: try tokenVocabulary(of: task), parameterBudget: plan.parameterBudget, depth: plan.depth,
+        length: key.length)
+      let model = try configuration.build(seed: plan.training.seed)
+      cell.parameters = parameters
+      cell.width = Self.width(of: configuration)
+      let reportEvery = max(1, plan.training.steps / 5)
+      let training = try train(model, on: task, settings: plan.training) { step, loss in
+        if step % reportEvery == 0 { self.log(String(format: "    step %d  loss %.4f", step, loss)) }
+      }
+      cell.losses = training.losses
+      cell.steps = training.losses.count
+      cell.trainSeconds = training.seconds
+      cell.tokensPerSecond = training.tokensPerSecond
+      cell.value = try evaluate(
+        model, on: task, examples: plan.evaluationExamples, seed: plan.training.seed &+ 1_000_003)
+      cell.peakMemoryBytes = PeakMemory.bytes()
+      log(
+        String(
+          format: "    accuracy %.4f  (%d parameters, %.1f s, %.0f tokens/s)", cell.value!, parameters,
+          training.seconds, training.tokensPerSecond))
+    } catch {
+      cell.error = "\(error)"
+      log("    failed: \(error)")
+    }
+    return cell
+  }
+
+  private static func width(of configuration: ModelConfiguration) -> Int {
+    switch configuration {
+    case .s4(let c): return c.width
+    case .transformer(let c): return c.width
+    case .gru(let c): return c.width
+    }
+  }
+
+  /// Median per-token decoding time (batch 1, 16 tokens, 3 runs) after each latency context,
+  /// for each model family sized like the cells of the first task at the longest length.
+  private func measureLatency() throws -> [LatencyMeasurement] {
+    let task = try plan.tasks[0].make(length: plan.lengths.max()!)
+    var measurements: [LatencyMeasurement] = []
+    for family in plan.models {
+      let (configuration, _) = try family.matched(
+        vocabulary: try tokenVocabulary(of: task), parameterBudget: plan.parameterBudget, depth: plan.depth,
+        length: plan.lengths.max()!)
+      let model = try configuration.build(seed: plan.training.seed)
+      for context in plan.latencyContexts.sorted() {
+        log("latency \(family.rawValue) after \(context) tokens")
+        measurements.append(
+          LatencyMeasurement(
+            model: family, context: context, secondsPerToken: try Self.decodeTime(model, context: context)))
+      }
+    }
+    return measurements
+  }
+
+  private static func decodeTime<Model: SequenceModel>(_ model: Model, context: Int) throws -> Double {
+    var generator = SeededGenerator(seed: 5)
+    let token = { (generator: inout SeededGenerator) in Int(generator.next() % UInt64(model.vocabulary)) }
+    var times: [Double] = []
+    for _ in 0..<3 {
+      var state = try model.initialState(batchSize: 1)
+      for start in stride(from: 0, to: context, by: 512) {
+        _ = try model.prefill(
+          [(start..<min(start + 512, context)).map { _ in token(&generator) }], state: &state)
+      }
+      let begin = DispatchTime.now().uptimeNanoseconds
+      for _ in 0..<16 { _ = try model.step([token(&generator)], state: &state) }
+      times.append(Double(DispatchTime.now().uptimeNanoseconds - begin) * 1e-9 / 16)
+    }
+    return times.sorted()[1]
+  }
+}

@@ -1,0 +1,153 @@
+import Autodiff
+import Foundation
+import Models
+import SeededRandom
+import Tasks
+
+/// How a model is optimised on a ``Tasks/SequenceTask``: AdamW with the two parameter groups,
+/// linear warm-up then cosine decay to 10 %, clipping by global norm.
+public struct TaskTrainingSettings: Codable, Sendable, Equatable {
+  /// Optimisation steps (the run may stop earlier at ``timeBudget``).
+  public var steps: Int
+  /// Sequences per step.
+  public var batch: Int
+  /// Peak learning rate of the standard parameters.
+  public var learningRate: Float
+  /// Learning rate of the state space parameters (no weight decay).
+  public var stateSpaceLearningRate: Float
+  /// Weight decay of the standard parameters.
+  public var weightDecay: Float
+  /// Warm-up steps.
+  public var warmupSteps: Int
+  /// Maximum global gradient norm.
+  public var gradientClip: Float
+  /// Seed of the training batches (split `train`, batch index = step) and dropout.
+  public var seed: UInt64
+  /// Wall-clock seconds after which training stops, or `nil` for none.
+  public var timeBudget: Double?
+
+  /// Settings; ``validate()`` checks them.
+  public init(
+    steps: Int, batch: Int = 16, learningRate: Float = 3e-3, stateSpaceLearningRate: Float = 1e-3,
+    weightDecay: Float = 0.01, warmupSteps: Int = 20, gradientClip: Float = 1, seed: UInt64 = 0,
+    timeBudget: Double? = nil
+  ) {
+    self.steps = steps
+    self.batch = batch
+    self.learningRate = learningRate
+    self.stateSpaceLearningRate = stateSpaceLearningRate
+    self.weightDecay = weightDecay
+    self.warmupSteps = warmupSteps
+    self.gradientClip = gradientClip
+    self.seed = seed
+    self.timeBudget = timeBudget
+  }
+
+  /// Checks every field.
+  public func validate() throws {
+    guard steps >= 1, batch >= 1, warmupSteps >= 0 else {
+      throw TrainingError.invalidState("steps and batch must be ≥ 1, warm-up ≥ 0")
+    }
+    for (name, value) in [
+      ("learning rate", learningRate), ("state space learning rate", stateSpaceLearningRate),
+      ("gradient clip", gradientClip),
+    ] where !(value > 0 && value.isFinite) {
+      throw TrainingError.invalidState("\(name) must be positive and finite, got \(value)")
+    }
+    guard weightDecay >= 0, weightDecay.isFinite else {
+      throw TrainingError.invalidState("weight decay must be ≥ 0, got \(weightDecay)")
+    }
+    if let timeBudget, !(timeBudget > 0) {
+      throw TrainingError.invalidState("the time budget must be positive, got \(timeBudget)")
+    }
+  }
+}
+
+/// What a training run on a task did.
+public struct TaskTrainingLog: Sendable, Equatable {
+  /// The batch loss of every step taken.
+  public var losses: [Float]
+  /// Wall-clock seconds of the steps.
+  public var seconds: Double
+  /// Training tokens processed per second.
+  public var tokensPerSecond: Double
+}
+
+/// The model vocabulary a token task needs: its input tokens and its output classes share
+/// one embedding and read-out (`max(V_in, classes)`).
+/// - Throws: for tasks with real-valued inputs or outputs.
+public func tokenVocabulary(of task: any SequenceTask) throws -> Int {
+  guard case .tokens(let vocabulary) = task.input, case .classes(let classes) = task.output else {
+    throw TrainingError.invalidState(
+      "\(task.name.rawValue) has real-valued inputs or outputs; token models need a token task")
+  }
+  return max(vocabulary, classes)
+}
+
+/// Trains `model` on the `train` split of a token task: step `s` reads batch `s` of
+/// `task.batch(_:split:index:seed:)`, so a run is a pure function of the settings.
+///
+/// - Parameter progress: called after every step with the step (1-based) and its loss.
+/// - Throws: ``TrainingError/nonFiniteLoss(step:detail:)`` for a NaN or infinite loss or gradient.
+public func train(
+  _ model: any SequenceModel, on task: any SequenceTask, settings: TaskTrainingSettings,
+  progress: (Int, Float) -> Void = { _, _ in }
+) throws -> TaskTrainingLog {
+  try settings.validate()
+  let vocabulary = try tokenVocabulary(of: task)
+  guard model.vocabulary >= vocabulary else {
+    throw TrainingError.invalidState("model vocabulary \(model.vocabulary) < task vocabulary \(vocabulary)")
+  }
+  let optimizer = AdamW(
+    groups: ParameterGroups(
+      standard: GroupSettings(learningRate: settings.learningRate, weightDecay: settings.weightDecay),
+      stateSpace: GroupSettings(learningRate: settings.stateSpaceLearningRate, weightDecay: 0)))
+  let schedule = LearningRateSchedule.warmupCosine(
+    warmupSteps: settings.warmupSteps, totalSteps: settings.steps, minimumFactor: 0.1)
+  var dropout = SeededGenerator(seed: settings.seed &+ 2)
+  var losses: [Float] = []
+  let started = Date()
+  for step in 0..<settings.steps {
+    if let budget = settings.timeBudget, Date().timeIntervalSince(started) >= budget { break }
+    let batch = try task.batch(settings.batch, split: .train, index: step, seed: settings.seed)
+    guard let inputs = batch.tokens, let targets = batch.classes else {
+      throw TrainingError.invalidState("\(task.name.rawValue) produced a batch without tokens and classes")
+    }
+    let loss = try trainingStep(
+      model, optimizer: optimizer, inputs: inputs, targets: targets, maximumGradientNorm: settings.gradientClip,
+      learningRateFactor: schedule.factor(at: step), step: step + 1, dropout: &dropout)
+    losses.append(loss)
+    progress(step + 1, loss)
+  }
+  let seconds = Date().timeIntervalSince(started)
+  return TaskTrainingLog(
+    losses: losses, seconds: seconds,
+    tokensPerSecond: Double(losses.count * settings.batch * task.length) / max(seconds, 1e-9))
+}
+
+/// Accuracy of `model` on `examples` instances of the task's `test` split (never seen in
+/// training: the splits are disjoint by construction), at `length` (default: the task's),
+/// in parallel mode without dropout: the fraction of scored positions whose arg-max logit is
+/// the target.
+public func evaluate(
+  _ model: any SequenceModel, on task: any SequenceTask, examples: Int, seed: UInt64, length: Int? = nil,
+  batch: Int = 16
+) throws -> Double {
+  guard examples >= 1, batch >= 1 else { throw TrainingError.invalidState("evaluation needs examples and batch ≥ 1") }
+  _ = try tokenVocabulary(of: task)
+  var score = Accuracy(correct: 0, total: 0)
+  var index = 0
+  var remaining = examples
+  var unused = SeededGenerator(seed: 0)
+  while remaining > 0 {
+    let size = min(batch, remaining)
+    let instances = try task.batch(size, split: .test, index: index, seed: seed, length: length ?? task.length)
+    guard let tokens = instances.tokens else { throw TrainingError.invalidState("a test batch without tokens") }
+    let tape = Tape(recordsGradients: false)
+    let logits = tape.value(try model.logits(tokens, on: tape, training: false, generator: &unused))
+    score = score + (try instances.accuracy(logits: logits.values, classes: model.vocabulary))
+    remaining -= size
+    index += 1
+  }
+  return score.value
+}

@@ -1,0 +1,67 @@
+import ArgumentParser
+import Comparison
+import Foundation
+import Tasks
+import Training
+
+/// `ssm compare`: trains model families side by side on long-context tasks and writes a report.
+struct CompareCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "compare",
+    abstract: "Train S4, S4D, transformer and GRU models side by side on long-context tasks; write a report.",
+    discussion:
+      "Every (task, model, length) cell trains a model sized to --parameters with the same settings and "
+      + "step/time budget, then is evaluated on the task's held-out test split. OUT gets results.json (rewritten "
+      + "after every cell: rerunning the same command skips finished cells, a failed cell is recorded and retried "
+      + "on the next run), report.md and SVG charts (accuracy vs length, training curves, generation latency vs "
+      + "context). A summary table is printed at the end. Tasks: "
+      + TaskName.allCases.map(\.rawValue).joined(separator: ", ") + " (token tasks only for now: adding, delay "
+      + "and reconstruct have real-valued inputs).")
+
+  @Option(help: "Comma-separated tasks.") var tasks = "copying"
+  @Option(help: "Comma-separated models: s4d, s4, transformer, gru.") var models = "s4d,transformer,gru"
+  @Option(help: "Comma-separated sequence lengths.") var lengths = "64,256"
+  @Option(help: "Parameters each model is sized to (by its width).") var parameters = 50_000
+  @Option(help: "Residual blocks per model.") var depth = 2
+  @Option(help: "Optimisation steps per cell.") var steps = 300
+  @Option(help: "Sequences per step.") var batch = 16
+  @Option(help: "Peak learning rate of the standard parameters.") var learningRate: Float = 3e-3
+  @Option(help: "Learning rate of the state space parameters.") var stateSpaceLearningRate: Float = 1e-3
+  @Option(help: "Stop a cell's training after this many seconds (same time budget for every model).")
+  var timeBudget: Double?
+  @Option(help: "Seed of initialisation, data and dropout.") var seed: UInt64 = 0
+  @Option(help: "Held-out test instances per evaluation.") var evaluationExamples = 256
+  @Option(help: "Comma-separated contexts of the generation latency measurement (empty: none).")
+  var latencyContexts = "256,1024,4096"
+  @Option(help: "The output folder.") var out: String
+
+  func run() throws {
+    let plan = ComparisonPlan(
+      tasks: try list(tasks, "--tasks") { TaskName(rawValue: $0) },
+      models: try list(models, "--models") { ComparisonModel(rawValue: $0) },
+      lengths: try list(lengths, "--lengths") { Int($0) }, depth: depth, parameterBudget: parameters,
+      training: TaskTrainingSettings(
+        steps: steps, batch: batch, learningRate: learningRate, stateSpaceLearningRate: stateSpaceLearningRate,
+        seed: seed, timeBudget: timeBudget),
+      evaluationExamples: evaluationExamples,
+      latencyContexts: latencyContexts.isEmpty ? [] : try list(latencyContexts, "--latency-contexts") { Int($0) })
+    let directory = URL(fileURLWithPath: out)
+    let runner = try ComparisonRunner(plan: plan, directory: directory) { line in
+      FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+    let results = try runner.run()
+    let report = ComparisonReport(results: results)
+    let url = try report.write(to: directory)
+    print(try report.summary().plainText())
+    print("report: \(url.path)")
+  }
+
+  /// The comma-separated values of `text`, each parsed by `parse`.
+  private func list<T>(_ text: String, _ option: String, _ parse: (String) -> T?) throws -> [T] {
+    try text.split(separator: ",").map { item in
+      let trimmed = item.trimmingCharacters(in: .whitespaces)
+      guard let value = parse(trimmed) else { throw ValidationError("\(option): unknown value '\(trimmed)'") }
+      return value
+    }
+  }
+}

@@ -1,0 +1,126 @@
+import Comparison
+import Foundation
+import Models
+import Reports
+import Tasks
+import Testing
+import Training
+
+private func temporaryDirectory() -> URL {
+  FileManager.default.temporaryDirectory.appendingPathComponent("ssm-compare-\(UUID().uuidString)")
+}
+
+/// A plan small enough for a unit test: copying at length 24 (delay 4), two families, 6 steps.
+private func tinyPlan(models: [ComparisonModel] = [.s4d, .gru], budget: Int = 4_000, seed: UInt64 = 1)
+  -> ComparisonPlan
+{
+  ComparisonPlan(
+    tasks: [.copying], models: models, lengths: [24], depth: 1, parameterBudget: budget,
+    training: TaskTrainingSettings(steps: 6, batch: 4, seed: seed), evaluationExamples: 16, latencyContexts: [8])
+}
+
+@Suite("ssm compare: parameter matching, resumable runs, reports")
+struct ComparisonTests {
+  // Widths are multiples of 8 and the count is the closest any width gets: the neighbouring
+  // widths are no closer to the budget.
+  @Test(arguments: ComparisonModel.allCases)
+  func matchedBudgets(model: ComparisonModel) throws {
+    let budget = 30_000
+    let (configuration, parameters) = try model.matched(vocabulary: 10, parameterBudget: budget, depth: 2, length: 64)
+    let built = try configuration.build(seed: 0)
+    #expect(built.parameters.reduce(0) { $0 + $1.value.count } == parameters)
+    let width: Int
+    switch configuration {
+    case .s4(let c): width = c.width
+    case .transformer(let c): width = c.width
+    case .gru(let c): width = c.width
+    }
+    #expect(width.isMultiple(of: 8))
+    for neighbour in [width - 8, width + 8] where neighbour >= 8 {
+      let other = try model.configuration(vocabulary: 10, width: neighbour, depth: 2, length: 64).build(seed: 0)
+      #expect(abs(other.parameters.reduce(0) { $0 + $1.value.count } - budget) >= abs(parameters - budget))
+    }
+    #expect(throws: ComparisonError.self) {
+      try model.matched(vocabulary: 10, parameterBudget: 10, depth: 2, length: 64)
+    }
+  }
+
+  @Test func invalidPlans() throws {
+    var plan = tinyPlan()
+    plan.lengths = [8]
+    #expect(throws: ComparisonError.self) { try plan.validate() }  // copying needs ≥ 20
+    plan = tinyPlan()
+    plan.tasks = [.adding]
+    #expect(throws: (any Error).self) { try plan.validate() }  // real-valued task
+    plan = tinyPlan()
+    plan.models = [.s4d, .s4d]
+    #expect(throws: ComparisonError.self) { try plan.validate() }
+    plan = tinyPlan()
+    plan.training.steps = 0
+    #expect(throws: (any Error).self) { try plan.validate() }
+    // An impossible budget is one error before any training.
+    let directory = temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    #expect(throws: ComparisonError.self) {
+      try ComparisonRunner(plan: tinyPlan(budget: 5), directory: directory).run()
+    }
+    #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("results.json").path))
+  }
+
+  // Every cell records the fields of the results contract; a rerun recomputes nothing; the
+  // same seed in another folder reproduces every number; another plan in the folder is refused.
+  @Test func resumableAndReproducible() throws {
+    let (first, second) = (temporaryDirectory(), temporaryDirectory())
+    defer {
+      try? FileManager.default.removeItem(at: first)
+      try? FileManager.default.removeItem(at: second)
+    }
+    var lines: [String] = []
+    let results = try ComparisonRunner(plan: tinyPlan(), directory: first) { lines.append($0) }.run()
+    #expect(results.cells.count == 2 && results.cells.allSatisfy { $0.error == nil && $0.steps == 6 })
+    #expect(results.latency.count == 2)
+    let json = try JSONSerialization.jsonObject(with: Data(contentsOf: first.appendingPathComponent("results.json")))
+    let cells = try #require((json as? [String: Any])?["cells"] as? [[String: Any]])
+    for key in ["task", "model", "length", "metric", "value", "parameters", "trainSeconds", "seed", "gitRevision"] {
+      #expect(cells.allSatisfy { $0[key] != nil }, "missing \(key)")
+    }
+    lines.removeAll()
+    let again = try ComparisonRunner(plan: tinyPlan(), directory: first) { lines.append($0) }.run()
+    #expect(lines.isEmpty, "a finished comparison reran: \(lines)")
+    #expect(again.cells == results.cells)
+    let repeated = try ComparisonRunner(plan: tinyPlan(), directory: second).run()
+    #expect(zip(repeated.cells, results.cells).allSatisfy { $0.value == $1.value && $0.losses == $1.losses })
+    #expect(throws: ComparisonError.self) { try ComparisonRunner(plan: tinyPlan(seed: 2), directory: first).run() }
+  }
+
+  // A failed cell is kept in results.json with its error and retried (only it) on the next run.
+  @Test func failedCellsAreRetried() throws {
+    let directory = temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    var results = try ComparisonRunner(plan: tinyPlan(), directory: directory).run()
+    results.cells[1].error = "simulated crash"
+    results.cells[1].value = nil
+    try JSONEncoder().encode(results).write(to: directory.appendingPathComponent("results.json"))
+    var lines: [String] = []
+    let rerun = try ComparisonRunner(plan: tinyPlan(), directory: directory) { lines.append($0) }.run()
+    #expect(lines.filter { $0.hasPrefix("[") } == ["[2/2] copying · gru · L = 24"])
+    #expect(rerun.cells.allSatisfy { $0.error == nil && $0.value != nil })
+  }
+
+  @Test func reportShowsTheRunsNumbers() throws {
+    let directory = temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let results = try ComparisonRunner(plan: tinyPlan(), directory: directory).run()
+    let report = ComparisonReport(results: results)
+    let page = try String(contentsOf: report.write(to: directory), encoding: .utf8)
+    for name in ["accuracy-copying.svg", "loss-copying-L24.svg", "latency.svg"] {
+      #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent(name).path), "\(name)")
+      #expect(page.contains("(\(name))"))
+    }
+    for cell in results.cells {
+      #expect(page.contains(NumberFormat(significantDigits: 3).string(cell.value!)))
+      #expect(page.contains("\(cell.parameters)"))
+    }
+    #expect(try report.summary().plainText().split(separator: "\n").count == 2 + results.cells.count)
+  }
+}
