@@ -10,7 +10,7 @@ RELEASE_FLAGS := -c release
 NATIVE_FLAGS := -c release --scratch-path .build-native -Xswiftc -target-cpu -Xswiftc haswell
 SUDO := $(shell [ "$$(id -u)" = "0" ] || command -v sudo >/dev/null 2>&1 && [ "$$(id -u)" != "0" ] && echo sudo)
 
-.PHONY: deps build test reference-check demo bench format lint docs clean
+.PHONY: deps build test reference-check demo bench notebooks format lint docs clean
 
 ## deps: install FFTW, LAPACKE and OpenBLAS headers/libraries if any is missing (idempotent).
 deps:
@@ -50,14 +50,27 @@ bench: deps
 	$(SWIFT) build $(NATIVE_FLAGS) --product ssm
 	./Scripts/bench.sh "$$($(SWIFT) build $(NATIVE_FLAGS) --show-bin-path)/ssm" bench-results
 
+## notebooks: build the notebooks (Notebooks/README.md) in release mode and run each; every one writes its
+## figures and README.md into notebook-output/<name>/.
+NOTEBOOKS := hippo-operators function-approximation s4-kernels
+notebooks: deps
+	@for name in $(NOTEBOOKS); do \
+	  $(SWIFT) build $(RELEASE_FLAGS) --product notebook-$$name || exit 1; \
+	done
+	@bin="$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)"; \
+	for name in $(NOTEBOOKS); do \
+	  "$$bin/notebook-$$name" "notebook-output/$$name" || exit 1; \
+	  echo "notebooks: $$name -> notebook-output/$$name/README.md"; \
+	done
+
 format:
-	$(SWIFT) format --in-place --recursive --parallel Package.swift Sources Tests
+	$(SWIFT) format --in-place --recursive --parallel Package.swift Sources Tests Notebooks
 
 lint:
-	$(SWIFT) format lint --strict --recursive Package.swift Sources Tests
+	$(SWIFT) format lint --strict --recursive Package.swift Sources Tests Notebooks
 
 docs:
 	$(SWIFT) package --disable-sandbox generate-documentation --target LinearAlgebra --target HiPPO --target FFT --target S4 --target Autodiff --target Training --target Checkpoint --target Models --target Generation --target Reports
 
 clean:
-	rm -rf .build .build-native bench-results
+	rm -rf .build .build-native bench-results notebook-output

@@ -89,6 +89,22 @@ let package = Package(
         .product(name: "Numerics", package: "swift-numerics"),
       ]),
 
+    // Notebooks (Notebooks/README.md): runnable scripts that regenerate their figures and page.
+    .executableTarget(
+      name: "notebook-hippo-operators",
+      dependencies: ["HiPPO", "LinearAlgebra", "Reports", .product(name: "Numerics", package: "swift-numerics")],
+      path: "Notebooks/HiPPOOperators"),
+    .executableTarget(
+      name: "notebook-function-approximation",
+      dependencies: ["HiPPO", "Reports"],
+      path: "Notebooks/FunctionApproximation"),
+    .executableTarget(
+      name: "notebook-s4-kernels",
+      dependencies: [
+        "FFT", "HiPPO", "S4", "Reports", "SeededRandom", .product(name: "Numerics", package: "swift-numerics"),
+      ],
+      path: "Notebooks/S4Kernels"),
+
     .testTarget(
       name: "LinearAlgebraTests",
       dependencies: ["LinearAlgebra", "CFFTW", "SeededRandom", .product(name: "Numerics", package: "swift-numerics")]),

@@ -5,8 +5,9 @@ extension LineChart {
   ///
   /// The document has a white background (so it reads in dark mode too), a `<title>` and `<desc>`
   /// referenced by `aria-labelledby`, gridlines at the ticks, axis lines, tick labels, axis titles,
-  /// one `<polyline class="series-line">` per run of finite points in each series, a marker per
-  /// finite point, and a legend to the right of the plot area. Elements carry classes
+  /// one `<polyline class="series-line">` per run of finite points in each series drawn with a
+  /// line, a marker per finite point of each series drawn with markers (see
+  /// ``LineChart/Series/mark``), and a legend to the right of the plot area. Elements carry classes
   /// (`plot-area`, `series`, `series-line`, `marker`, `legend`, `x-tick`, `y-tick`) for tests and
   /// styling. Text is XML-escaped.
   ///
@@ -228,17 +229,19 @@ struct SVGRenderer {
     }
     if !current.isEmpty { segments.append(current) }
     let dash = style.dash.map { " stroke-dasharray=\"\($0)\"" } ?? ""
-    for segment in segments {
+    for segment in segments where entry.mark.drawsLine {
       let points = segment.map { "\(svgNumber($0.0)),\(svgNumber($0.1))" }.joined(separator: " ")
       line(
         "<polyline class=\"series-line\" points=\"\(points)\" fill=\"none\" stroke=\"\(style.color)\" "
           + "stroke-width=\"2\" stroke-linejoin=\"round\" stroke-linecap=\"round\"\(dash)/>")
     }
-    line("<g class=\"markers\" fill=\"\(style.color)\" stroke=\"#ffffff\" stroke-width=\"1\">")
-    for segment in segments {
-      for (px, py) in segment { line(marker(style.marker, x: px, y: py)) }
+    if entry.mark.drawsMarkers {
+      line("<g class=\"markers\" fill=\"\(style.color)\" stroke=\"#ffffff\" stroke-width=\"1\">")
+      for segment in segments {
+        for (px, py) in segment { line(marker(style.marker, x: px, y: py)) }
+      }
+      line("</g>")
     }
-    line("</g>")
     line("</g>")
   }
 
@@ -260,12 +263,16 @@ struct SVGRenderer {
       let rowY = top + 6 + M.legendRow * (Double(index) + 0.5)
       let x1 = left + 8
       let dash = style.dash.map { " stroke-dasharray=\"\($0)\"" } ?? ""
-      line(
-        "<line x1=\"\(svgNumber(x1))\" y1=\"\(svgNumber(rowY))\" x2=\"\(svgNumber(x1 + M.legendSwatch))\" "
-          + "y2=\"\(svgNumber(rowY))\" stroke=\"\(style.color)\" stroke-width=\"2\"\(dash)/>")
-      line(
-        "<g fill=\"\(style.color)\" stroke=\"#ffffff\" stroke-width=\"1\">"
-          + marker(style.marker, x: x1 + M.legendSwatch / 2, y: rowY) + "</g>")
+      if entry.mark.drawsLine {
+        line(
+          "<line x1=\"\(svgNumber(x1))\" y1=\"\(svgNumber(rowY))\" x2=\"\(svgNumber(x1 + M.legendSwatch))\" "
+            + "y2=\"\(svgNumber(rowY))\" stroke=\"\(style.color)\" stroke-width=\"2\"\(dash)/>")
+      }
+      if entry.mark.drawsMarkers {
+        line(
+          "<g fill=\"\(style.color)\" stroke=\"#ffffff\" stroke-width=\"1\">"
+            + marker(style.marker, x: x1 + M.legendSwatch / 2, y: rowY) + "</g>")
+      }
       line(
         "<text class=\"legend-label\" x=\"\(svgNumber(x1 + M.legendSwatch + 8))\" y=\"\(svgNumber(rowY + 4))\" "
           + "fill=\"#111111\">\(xmlEscaped(entry.name))</text>")

@@ -74,30 +74,50 @@ public struct LineChart: Sendable {
     }
   }
 
-  /// A named sequence of points drawn as one line with markers.
+  /// How a series is drawn: joined by lines, as markers, or both.
+  public enum Mark: Sendable, Hashable {
+    /// A line through the points with a marker at each point (the default).
+    case lineAndMarkers
+    /// A line only, no markers: for long, densely sampled series such as signals and kernels.
+    case line
+    /// Markers only, no line: a scatter plot (eigenvalues in the complex plane, samples of a
+    /// recurrence laid over the curve of a convolution).
+    case markers
+
+    /// Whether the points are joined by a line.
+    var drawsLine: Bool { self != .markers }
+    /// Whether a marker is drawn at each point.
+    var drawsMarkers: Bool { self != .line }
+  }
+
+  /// A named sequence of points drawn as one line with markers (or, with ``mark``, as a line only
+  /// or as markers only).
   public struct Series: Sendable {
     /// The name shown in the legend.
     public var name: String
     /// The points, joined in this order.
     public var points: [Point]
+    /// How the series is drawn; the legend shows the same marks.
+    public var mark: Mark
 
     /// Creates a series from points.
-    public init(name: String, points: [Point]) {
+    public init(name: String, points: [Point], mark: Mark = .lineAndMarkers) {
       self.name = name
       self.points = points
+      self.mark = mark
     }
 
     /// Creates a series from `(x, y)` tuples.
     ///
     /// Disfavoured so that an empty literal, `points: []`, picks the `[Point]` initializer.
     @_disfavoredOverload
-    public init(name: String, points: [(x: Double, y: Double)]) {
-      self.init(name: name, points: points.map { Point(x: $0.x, y: $0.y) })
+    public init(name: String, points: [(x: Double, y: Double)], mark: Mark = .lineAndMarkers) {
+      self.init(name: name, points: points.map { Point(x: $0.x, y: $0.y) }, mark: mark)
     }
 
     /// Creates a series from parallel arrays; extra elements of the longer array are ignored.
-    public init(name: String, x: [Double], y: [Double]) {
-      self.init(name: name, points: zip(x, y).map { Point(x: $0, y: $1) })
+    public init(name: String, x: [Double], y: [Double], mark: Mark = .lineAndMarkers) {
+      self.init(name: name, points: zip(x, y).map { Point(x: $0, y: $1) }, mark: mark)
     }
   }
 

@@ -25,6 +25,12 @@ public enum ReportError: Error, Equatable, Sendable, CustomStringConvertible {
   case tooManyCells(row: Int, cells: Int, columns: Int)
   /// A report file could not be written.
   case fileWrite(path: String, reason: String)
+  /// A heat map's matrix has no rows or no columns.
+  case emptyMatrix
+  /// A heat map's matrix row `row` has `count` values where row 0 has `expected`.
+  case raggedMatrix(row: Int, count: Int, expected: Int)
+  /// A heat map was given `count` labels for its `axis` (`"row"` or `"column"`), which has `expected` entries.
+  case labelCount(axis: String, count: Int, expected: Int)
 
   /// A one-sentence explanation of the error.
   public var description: String {
@@ -44,6 +50,12 @@ public enum ReportError: Error, Equatable, Sendable, CustomStringConvertible {
       return "table row \(row) has \(cells) cells but the table has only \(columns) columns"
     case .fileWrite(let path, let reason):
       return "cannot write \(path): \(reason)"
+    case .emptyMatrix:
+      return "heat map matrix is empty (it needs at least one row and one column)"
+    case .raggedMatrix(let row, let count, let expected):
+      return "heat map matrix is ragged: row \(row) has \(count) values but row 0 has \(expected)"
+    case .labelCount(let axis, let count, let expected):
+      return "heat map has \(count) \(axis) labels but \(expected) \(axis)s"
     }
   }
 }
