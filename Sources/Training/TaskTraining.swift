@@ -4,7 +4,7 @@ import Models
 import SeededRandom
 import Tasks
 
-/// How a model is optimised on a ``Tasks/SequenceTask``: AdamW with the two parameter groups,
+/// How a model is optimised on a `SequenceTask`: AdamW with the two parameter groups,
 /// linear warm-up then cosine decay to 10 %, clipping by global norm.
 public struct TaskTrainingSettings: Codable, Sendable, Equatable {
   /// Optimisation steps (the run may stop earlier at ``timeBudget``).
@@ -87,7 +87,11 @@ public func tokenVocabulary(of task: any SequenceTask) throws -> Int {
 /// Trains `model` on the `train` split of a token task: step `s` reads batch `s` of
 /// `task.batch(_:split:index:seed:)`, so a run is a pure function of the settings.
 ///
-/// - Parameter progress: called after every step with the step (1-based) and its loss.
+/// - Parameters:
+///   - model: any token model; its parameters are updated in place.
+///   - task: a token task (inputs and outputs are tokens).
+///   - settings: the optimisation settings (validated first).
+///   - progress: called after every step with the step (1-based) and its loss.
 /// - Throws: ``TrainingError/nonFiniteLoss(step:detail:)`` for a NaN or infinite loss or gradient.
 public func train(
   _ model: any SequenceModel, on task: any SequenceTask, settings: TaskTrainingSettings,
