@@ -90,20 +90,32 @@ let package = Package(
       ]),
 
     // Notebooks (Notebooks/README.md): runnable scripts that regenerate their figures and page.
+    .target(name: "NotebookSupport", dependencies: ["Reports"], path: "Notebooks/Support"),
     .executableTarget(
       name: "notebook-hippo-operators",
-      dependencies: ["HiPPO", "LinearAlgebra", "Reports", .product(name: "Numerics", package: "swift-numerics")],
+      dependencies: [
+        "HiPPO", "LinearAlgebra", "NotebookSupport", "Reports", .product(name: "Numerics", package: "swift-numerics"),
+      ],
       path: "Notebooks/HiPPOOperators"),
     .executableTarget(
       name: "notebook-function-approximation",
-      dependencies: ["HiPPO", "Reports"],
+      dependencies: ["HiPPO", "NotebookSupport", "Reports"],
       path: "Notebooks/FunctionApproximation"),
     .executableTarget(
       name: "notebook-s4-kernels",
       dependencies: [
-        "FFT", "HiPPO", "S4", "Reports", "SeededRandom", .product(name: "Numerics", package: "swift-numerics"),
+        "FFT", "HiPPO", "NotebookSupport", "S4", "Reports", "SeededRandom",
+        .product(name: "Numerics", package: "swift-numerics"),
       ],
       path: "Notebooks/S4Kernels"),
+    .executableTarget(
+      name: "notebook-long-range-memory",
+      dependencies: ["Comparison", "NotebookSupport", "Reports", "Tasks", "Training"],
+      path: "Notebooks/LongRangeMemory"),
+    .executableTarget(
+      name: "notebook-generation-cost",
+      dependencies: ["Models", "NotebookSupport", "Reports", "SeededRandom"],
+      path: "Notebooks/GenerationCost"),
 
     .testTarget(
       name: "LinearAlgebraTests",

@@ -13,6 +13,7 @@
 import Foundation
 import HiPPO
 import LinearAlgebra
+import NotebookSupport
 import Numerics
 import Reports
 
@@ -22,27 +23,9 @@ import Reports
 // figures (written next to the page as SVG) and tables.
 
 let started = Date()
-let output = URL(
-  fileURLWithPath: CommandLine.arguments.count > 1 ? CommandLine.arguments[1] : "notebook-output/hippo-operators",
-  isDirectory: true)
-try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
+let output = NotebookPage.outputFolder(name: "hippo-operators")
 
-struct Page {
-  var markdown = ""
-  let folder: URL
-
-  mutating func text(_ paragraph: String) { markdown += paragraph + "\n\n" }
-
-  /// Writes `svg` as `name` beside the page and embeds it with `caption` as its alternative text.
-  mutating func figure(_ name: String, svg: String, caption: String) throws {
-    try writeAtomically(svg, to: folder.appendingPathComponent(name))
-    markdown += "![\(caption)](\(name))\n\n*\(caption)*\n\n"
-  }
-
-  mutating func table(_ table: Table) { markdown += table.markdown() + "\n" }
-}
-
-var page = Page(folder: output)
+var page = try NotebookPage(folder: output)
 let format = NumberFormat(significantDigits: 3)
 
 // The measures, each with the parameters written out (the papers and the official S4 code use
@@ -205,7 +188,7 @@ page.table(spectrumTable)
 
 let seconds = Date().timeIntervalSince(started)
 page.text("Run time: \(String(format: "%.2f", seconds)) s.")
-try writeAtomically(page.markdown, to: output.appendingPathComponent("README.md"))
+try page.write()
 print(spectrumTable.plainText())
 print(
   "notebook-hippo-operators: wrote \(output.path)/README.md and its figures in \(String(format: "%.2f", seconds)) s")

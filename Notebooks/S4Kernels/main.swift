@@ -12,6 +12,7 @@
 import FFT
 import Foundation
 import HiPPO
+import NotebookSupport
 import Numerics
 import Reports
 import S4
@@ -19,30 +20,12 @@ import SeededRandom
 
 // ## Set-up
 //
-// The output folder is the first command-line argument, if any. `Page` collects the markdown.
+// The output folder is the first command-line argument, if any. `NotebookPage` collects the markdown.
 
 let started = Date()
-let output = URL(
-  fileURLWithPath: CommandLine.arguments.count > 1 ? CommandLine.arguments[1] : "notebook-output/s4-kernels",
-  isDirectory: true)
-try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
+let output = NotebookPage.outputFolder(name: "s4-kernels")
 
-struct Page {
-  var markdown = ""
-  let folder: URL
-
-  mutating func text(_ paragraph: String) { markdown += paragraph + "\n\n" }
-
-  /// Writes `svg` as `name` beside the page and embeds it with `caption` as its alternative text.
-  mutating func figure(_ name: String, svg: String, caption: String) throws {
-    try writeAtomically(svg, to: folder.appendingPathComponent(name))
-    markdown += "![\(caption)](\(name))\n\n*\(caption)*\n\n"
-  }
-
-  mutating func table(_ table: Table) { markdown += table.markdown() + "\n" }
-}
-
-var page = Page(folder: output)
+var page = try NotebookPage(folder: output)
 let format = NumberFormat(significantDigits: 3)
 
 // ## The systems
@@ -251,7 +234,7 @@ for (index, entry) in overlays.enumerated() {
 
 let seconds = Date().timeIntervalSince(started)
 page.text("Run time: \(String(format: "%.2f", seconds)) s.")
-try writeAtomically(page.markdown, to: output.appendingPathComponent("README.md"))
+try page.write()
 print(kernelTable.plainText())
 print(agreement.plainText())
 print("notebook-s4-kernels: wrote \(output.path)/README.md and its figures in \(String(format: "%.2f", seconds)) s")
