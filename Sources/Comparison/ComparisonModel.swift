@@ -1,4 +1,5 @@
 import Models
+import Tasks
 import Training
 
 /// The model families `ssm compare` trains side by side, each sized to a parameter budget.
@@ -12,32 +13,56 @@ public enum ComparisonModel: String, CaseIterable, Codable, Sendable {
   /// Residual GRU layers (the gated-RNN baseline of the HiPPO paper's comparisons).
   case gru
 
-  /// The configuration of this family at `width` channels.
-  public func configuration(vocabulary: Int, width: Int, depth: Int, length: Int) -> ModelConfiguration {
+  /// What a model of any family needs to read and write `task`: a token model with
+  /// `vocabulary` = ``Training/tokenVocabulary(of:)`` and `inputChannels` `nil`, or, for a task
+  /// with real-valued inputs and outputs, a feature model with `inputChannels` and `vocabulary`
+  /// (output values) from ``Training/featureChannels(of:)``.
+  public static func shape(for task: any SequenceTask) throws -> (vocabulary: Int, inputChannels: Int?) {
+    if case .features = task.input {
+      let (inputs, outputs) = try featureChannels(of: task)
+      return (outputs, inputs)
+    }
+    return (try tokenVocabulary(of: task), nil)
+  }
+
+  /// The configuration of this family at `width` channels: a token model, or with
+  /// `inputChannels` a feature model whose `vocabulary` outputs are values.
+  public func configuration(vocabulary: Int, width: Int, depth: Int, length: Int, inputChannels: Int? = nil)
+    -> ModelConfiguration
+  {
     switch self {
     case .s4d:
-      return .s4(.init(vocabulary: vocabulary, width: width, depth: depth, stateSize: 64, layer: .diagonal))
+      return .s4(
+        .init(
+          vocabulary: vocabulary, width: width, depth: depth, stateSize: 64, layer: .diagonal,
+          inputChannels: inputChannels))
     case .s4:
       return .s4(
         .init(
-          vocabulary: vocabulary, width: width, depth: depth, stateSize: 64, layer: .dplr, recurrentHorizon: length))
+          vocabulary: vocabulary, width: width, depth: depth, stateSize: 64, layer: .dplr, recurrentHorizon: length,
+          inputChannels: inputChannels))
     case .transformer:
       return .transformer(
-        .init(vocabulary: vocabulary, width: width, depth: depth, heads: 4, positions: .rotary, contextLength: length))
+        .init(
+          vocabulary: vocabulary, width: width, depth: depth, heads: 4, positions: .rotary, contextLength: length,
+          inputChannels: inputChannels))
     case .gru:
-      return .gru(.init(vocabulary: vocabulary, width: width, depth: depth))
+      return .gru(.init(vocabulary: vocabulary, width: width, depth: depth, inputChannels: inputChannels))
     }
   }
 
   /// The width (a multiple of 8, 8 … 1024) whose parameter count is closest to `budget`, found
-  /// by bisection (counts grow with the width), with its configuration and count.
+  /// by bisection (counts grow with the width), with its configuration and count; `inputChannels`
+  /// as in ``configuration(vocabulary:width:depth:length:inputChannels:)``.
   /// - Throws: ``ComparisonError/budgetImpossible(model:budget:smallest:largest:)`` when the budget
   ///   lies outside what widths 8 … 1024 give (more than 25 % off the nearest).
-  public func matched(vocabulary: Int, parameterBudget budget: Int, depth: Int, length: Int) throws -> (
-    configuration: ModelConfiguration, parameters: Int
-  ) {
+  public func matched(
+    vocabulary: Int, parameterBudget budget: Int, depth: Int, length: Int, inputChannels: Int? = nil
+  ) throws -> (configuration: ModelConfiguration, parameters: Int) {
     let count = { (width: Int) throws -> Int in
-      try self.configuration(vocabulary: vocabulary, width: width, depth: depth, length: length).build(seed: 0)
+      try self.configuration(
+        vocabulary: vocabulary, width: width, depth: depth, length: length, inputChannels: inputChannels
+      ).build(seed: 0)
         .parameters.reduce(0) { $0 + $1.value.count }
     }
     var (low, high) = (1, 128)  // widths 8·low … 8·high
@@ -52,7 +77,7 @@ public enum ComparisonModel: String, CaseIterable, Codable, Sendable {
     let (lowCount, highCount) = (try count(8 * low), try count(8 * high))
     let width = abs(lowCount - budget) <= abs(highCount - budget) ? 8 * low : 8 * high
     return (
-      configuration(vocabulary: vocabulary, width: width, depth: depth, length: length),
+      configuration(vocabulary: vocabulary, width: width, depth: depth, length: length, inputChannels: inputChannels),
       width == 8 * low ? lowCount : highCount
     )
   }

@@ -5,7 +5,8 @@ import Training
 /// and step/time budget, with models sized to one parameter budget, evaluated on the task's
 /// held-out test split.
 public struct ComparisonPlan: Codable, Sendable, Equatable {
-  /// Tasks (token tasks: inputs and outputs are tokens).
+  /// Tasks: token tasks (scored by accuracy) and tasks with real-valued inputs and outputs
+  /// (adding, delay, reconstruct: feature models, scored by mean squared error).
   public var tasks: [TaskName]
   /// Model families.
   public var models: [ComparisonModel]
@@ -46,7 +47,8 @@ public struct ComparisonPlan: Codable, Sendable, Equatable {
     }
   }
 
-  /// Checks the plan: non-empty lists without repeats, token tasks, lengths each task admits,
+  /// Checks the plan: non-empty lists without repeats, tasks a model can be shaped for
+  /// (``ComparisonModel/shape(for:)``), lengths each task admits,
   /// positive sizes and valid training settings.
   public func validate() throws {
     guard !tasks.isEmpty, !models.isEmpty, !lengths.isEmpty else {
@@ -66,7 +68,7 @@ public struct ComparisonPlan: Codable, Sendable, Equatable {
         throw ComparisonError.invalidPlan(
           "length \(length) is too small for \(task.rawValue) (minimum \(task.minimumLength))")
       }
-      _ = try tokenVocabulary(of: task.make(length: max(lengths.max()!, task.minimumLength)))
+      _ = try ComparisonModel.shape(for: task.make(length: max(lengths.max()!, task.minimumLength)))
     }
   }
 }

@@ -14,17 +14,37 @@ public struct ComparisonReport {
 
   private static let format = NumberFormat(significantDigits: 3)
 
+  /// The metric of a task's cells (the task's own, see `Tasks/SequenceTask/metric`).
+  static func metric(of task: TaskName) -> TaskMetric {
+    (try? task.make(length: task.minimumLength).metric) ?? .accuracy
+  }
+
+  /// The short name of a metric in tables and charts: "accuracy" (higher is better) or "MSE"
+  /// (mean squared error, lower is better).
+  static func name(of metric: TaskMetric) -> String {
+    switch metric {
+    case .accuracy: "accuracy"
+    case .meanSquaredError: "MSE"
+    }
+  }
+
   /// One row per cell: task, length, model, metric value, parameters, training time, steps.
+  /// The value column is headed by the metric ("accuracy" or "MSE") when every cell shares one;
+  /// a table mixing token and feature tasks heads it "value" and names each row's metric in a
+  /// "metric" column.
   public func summary() throws -> Table {
+    let metrics = Set(results.cells.map { Self.metric(of: $0.task) })
+    let mixed = metrics.count > 1
+    let valueHeader = mixed ? ["metric", "value"] : [Self.name(of: metrics.first ?? .accuracy)]
     var table = try Table(
-      headers: ["task", "length", "model", "accuracy", "parameters", "train s", "steps"],
-      alignments: [.left, .right, .left, .right, .right, .right, .right])
+      headers: ["task", "length", "model"] + valueHeader + ["parameters", "train s", "steps"],
+      alignments: [.left, .right, .left] + (mixed ? [.left, .right] : [.right]) + [.right, .right, .right])
     for cell in results.cells {
-      try table.append([
-        cell.task.rawValue, "\(cell.length)", cell.model.rawValue,
-        cell.value.map { Self.format.string($0) } ?? "failed", "\(cell.parameters)",
-        Self.format.string(cell.trainSeconds), "\(cell.steps)",
-      ])
+      let value = cell.value.map { Self.format.string($0) } ?? "failed"
+      try table.append(
+        [cell.task.rawValue, "\(cell.length)", cell.model.rawValue]
+          + (mixed ? [Self.name(of: Self.metric(of: cell.task)), value] : [value])
+          + ["\(cell.parameters)", Self.format.string(cell.trainSeconds), "\(cell.steps)"])
     }
     return table
   }
@@ -63,13 +83,17 @@ public struct ComparisonReport {
         let parameters = cells.first { $0.model == model }.map { "\($0.parameters)" } ?? "–"
         try table.append([model.rawValue, parameters] + row)
       }
-      page += "Test accuracy:\n\n" + table.markdown() + "\n"
-      let accuracyFile = "accuracy-\(task.rawValue).svg"
-      try write(accuracyChart(for: task, cells: cells), to: directory, as: accuracyFile)
-      page += "![accuracy vs length, \(task.rawValue)](\(accuracyFile))\n\n"
+      let metric = Self.metric(of: task)
+      page +=
+        metric == .accuracy
+        ? "Test accuracy (higher is better):\n\n" : "Test mean squared error, MSE (lower is better):\n\n"
+      page += table.markdown() + "\n"
+      let metricFile = "\(metric == .accuracy ? "accuracy" : "mse")-\(task.rawValue).svg"
+      try write(metricChart(for: task, metric: metric, cells: cells), to: directory, as: metricFile)
+      page += "![\(Self.name(of: metric)) vs length, \(task.rawValue)](\(metricFile))\n\n"
       if let longest = cells.map(\.length).max() {
         let curveFile = "loss-\(task.rawValue)-L\(longest).svg"
-        try write(lossChart(for: task, length: longest, cells: cells), to: directory, as: curveFile)
+        try write(lossChart(for: task, metric: metric, length: longest, cells: cells), to: directory, as: curveFile)
         page += "![training loss at L = \(longest), \(task.rawValue)](\(curveFile))\n\n"
       }
       for cell in cells where cell.error != nil {
@@ -104,26 +128,34 @@ public struct ComparisonReport {
     try writeAtomically(try chart.svg(), to: directory.appendingPathComponent(name))
   }
 
-  private func accuracyChart(for task: TaskName, cells: [ComparisonCell]) -> LineChart {
+  /// The metric against length: accuracy on `0 … 1`, MSE on a log scale fitted to the data.
+  private func metricChart(for task: TaskName, metric: TaskMetric, cells: [ComparisonCell]) -> LineChart {
     let lengths = results.plan.lengths.sorted().map(Double.init)
+    let accuracy = metric == .accuracy
     return LineChart(
-      title: "\(task.rawValue): test accuracy vs sequence length",
+      title: "\(task.rawValue): test \(accuracy ? "accuracy" : "MSE") vs sequence length",
       xAxis: .init(label: "sequence length", scale: .log10, ticks: lengths),
-      yAxis: .init(label: "accuracy", range: 0...1),
+      yAxis: accuracy
+        ? .init(label: "accuracy (higher is better)", range: 0...1)
+        : .init(label: "MSE (lower is better)", scale: .log10),
       series: results.plan.models.map { model in
         LineChart.Series(
           name: model.rawValue,
           points: cells.filter { $0.model == model }.sorted { $0.length < $1.length }.map {
-            LineChart.Point(x: Double($0.length), y: $0.value ?? .nan)
+            LineChart.Point(x: Double($0.length), y: $0.value.map { accuracy ? $0 : max($0, 1e-12) } ?? .nan)
           })
       },
-      summary: "Accuracy on held-out test instances of \(task.rawValue) for each model at each length.")
+      summary:
+        "\(accuracy ? "Accuracy" : "Mean squared error") on held-out test instances of \(task.rawValue) for each "
+        + "model at each length.")
   }
 
-  private func lossChart(for task: TaskName, length: Int, cells: [ComparisonCell]) -> LineChart {
+  private func lossChart(for task: TaskName, metric: TaskMetric, length: Int, cells: [ComparisonCell]) -> LineChart {
     LineChart(
       title: "\(task.rawValue), L = \(length): training loss",
-      xAxis: .init(label: "step"), yAxis: .init(label: "cross-entropy (nats)", scale: .log10),
+      xAxis: .init(label: "step"),
+      yAxis: .init(
+        label: metric == .accuracy ? "cross-entropy (nats)" : "mean squared error (scored positions)", scale: .log10),
       series: cells.filter { $0.length == length && !$0.losses.isEmpty }.map { cell in
         LineChart.Series(
           name: cell.model.rawValue,

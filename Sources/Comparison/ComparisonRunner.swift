@@ -69,11 +69,11 @@ public final class ComparisonRunner {
   /// training, so an impossible budget is one clear error, not a column of failed cells).
   private func checkBudgets() throws {
     for task in plan.tasks {
-      let vocabulary = try tokenVocabulary(of: task.make(length: plan.lengths.max()!))
+      let shape = try ComparisonModel.shape(for: task.make(length: plan.lengths.max()!))
       for model in plan.models {
         _ = try model.matched(
-          vocabulary: vocabulary, parameterBudget: plan.parameterBudget, depth: plan.depth,
-          length: plan.lengths.max()!)
+          vocabulary: shape.vocabulary, parameterBudget: plan.parameterBudget, depth: plan.depth,
+          length: plan.lengths.max()!, inputChannels: shape.inputChannels)
       }
     }
   }
@@ -93,9 +93,11 @@ public final class ComparisonRunner {
     do {
       PeakMemory.reset()
       let task = try key.task.make(length: key.length)
+      cell.metric = task.metric
+      let shape = try ComparisonModel.shape(for: task)
       let (configuration, parameters) = try key.model.matched(
-        vocabulary: try tokenVocabulary(of: task), parameterBudget: plan.parameterBudget, depth: plan.depth,
-        length: key.length)
+        vocabulary: shape.vocabulary, parameterBudget: plan.parameterBudget, depth: plan.depth,
+        length: key.length, inputChannels: shape.inputChannels)
       let model = try configuration.build(seed: plan.training.seed)
       cell.parameters = parameters
       cell.width = Self.width(of: configuration)
@@ -112,13 +114,19 @@ public final class ComparisonRunner {
       cell.peakMemoryBytes = PeakMemory.bytes()
       log(
         String(
-          format: "    accuracy %.4f  (%d parameters, %.1f s, %.0f tokens/s)", cell.value!, parameters,
+          format: "    %@ %.4f  (%d parameters, %.1f s, %.0f tokens/s)", task.metric == .accuracy ? "accuracy" : "MSE",
+          cell.value!, parameters,
           training.seconds, training.tokensPerSecond))
     } catch {
       cell.error = "\(error)"
       log("    failed: \(error)")
     }
     return cell
+  }
+
+  private static func isTokens(_ input: InputFormat) -> Bool {
+    if case .tokens = input { return true }
+    return false
   }
 
   private static func width(of configuration: ModelConfiguration) -> Int {
@@ -130,9 +138,19 @@ public final class ComparisonRunner {
   }
 
   /// Median per-token decoding time (batch 1, 32 tokens, 5 runs) after each latency context,
-  /// for each model family sized like the cells of the first task at the longest length.
+  /// for each model family sized like the cells of the first token task at the longest length.
+  /// None for a plan of feature tasks only: feature models have no recurrent mode.
   private func measureLatency() throws -> [LatencyMeasurement] {
-    let task = try plan.tasks[0].make(length: plan.lengths.max()!)
+    let longest = plan.lengths.max()!
+    guard
+      let name = try plan.tasks.first(where: {
+        Self.isTokens(try $0.make(length: max(longest, $0.minimumLength)).input)
+      })
+    else {
+      log("no generation latency: the plan has no token task (feature models have no recurrent mode)")
+      return []
+    }
+    let task = try name.make(length: plan.lengths.max()!)
     var measurements: [LatencyMeasurement] = []
     for family in plan.models {
       let (configuration, _) = try family.matched(

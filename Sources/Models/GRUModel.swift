@@ -10,6 +10,10 @@ import SeededRandom
 /// sequence mixing only. Both modes run the same tape operations: the parallel mode runs each
 /// layer's recurrence over the whole sequence from `h₀ = 0`, the recurrent mode over one token
 /// (``step(_:state:)``) or a chunk (``prefill(_:state:)``) from the carried hidden states.
+///
+/// With ``Configuration/inputChannels`` set to `C`, a regression model instead: a linear encoder
+/// (`C → H`) replaces the embedding, and the `V` outputs per position are values
+/// (``outputs(features:on:training:generator:)``).
 public struct GRUModel {
   /// The model's shape.
   public struct Configuration: Sendable, Equatable, Codable {
@@ -19,9 +23,14 @@ public struct GRUModel {
     public var width: Int
     /// GRU layers.
     public var depth: Int
+    /// Real-valued input channels `C`: a linear encoder `C → H` replaces the token embedding and
+    /// ``vocabulary`` counts output values (see ``SequenceModel``); `nil` (or absent in older
+    /// configurations) reads tokens.
+    public var inputChannels: Int?
 
     /// A configuration.
-    public init(vocabulary: Int, width: Int, depth: Int) {
+    public init(vocabulary: Int, width: Int, depth: Int, inputChannels: Int? = nil) {
+      self.inputChannels = inputChannels
       self.vocabulary = vocabulary
       self.width = width
       self.depth = depth
@@ -30,8 +39,9 @@ public struct GRUModel {
 
   /// The shape the model was built with.
   public let configuration: Configuration
-  /// The token embedding, `V × H`, `~ N(0, 1)`; named `encoder.embedding`.
-  public let embedding: Parameter
+  /// The token embedding (`V × H`, `~ N(0, 1)`, named `encoder.embedding`) or, with
+  /// ``Configuration/inputChannels``, the linear encoder `C → H` (`encoder.input.*`).
+  public let encoder: InputEncoder
   /// The GRU layers, in order, named `blocks.ℓ.gru.*`.
   public let blocks: [GRULayer]
   /// The normalisation before the decoder, `decoder.norm.*`.
@@ -40,21 +50,29 @@ public struct GRUModel {
   public let decoder: Linear
 
   /// A model initialised from `seed`.
-  /// - Throws: `AutodiffError/invalidArgument(_:)` for a vocabulary or width below 1 or a
-  ///   negative depth.
+  /// - Throws: `AutodiffError/invalidArgument(_:)` for a vocabulary, width or input channels
+  ///   below 1 or a negative depth.
   public init(_ configuration: Configuration, seed: UInt64) throws {
-    guard configuration.vocabulary >= 1, configuration.width >= 1, configuration.depth >= 0 else {
-      throw AutodiffError.invalidArgument("vocabulary, width must be ≥ 1 and depth ≥ 0")
+    guard configuration.vocabulary >= 1, configuration.width >= 1, configuration.depth >= 0,
+      (configuration.inputChannels ?? 1) >= 1
+    else {
+      throw AutodiffError.invalidArgument("vocabulary, width, input channels must be ≥ 1 and depth ≥ 0")
     }
     var generator = SeededGenerator(seed: seed)
     self.configuration = configuration
-    embedding = Parameter(
-      name: "encoder.embedding",
-      value: try Tensor(
-        shape: [configuration.vocabulary, configuration.width],
-        values: (0..<(configuration.vocabulary * configuration.width)).map { _ in
-          Float(generator.nextStandardNormal())
-        }))
+    if let channels = configuration.inputChannels {
+      encoder = .features(
+        Linear(name: "encoder.input", inputs: channels, outputs: configuration.width, generator: &generator))
+    } else {
+      encoder = .tokens(
+        Parameter(
+          name: "encoder.embedding",
+          value: try Tensor(
+            shape: [configuration.vocabulary, configuration.width],
+            values: (0..<(configuration.vocabulary * configuration.width)).map { _ in
+              Float(generator.nextStandardNormal())
+            })))
+    }
     blocks = (0..<configuration.depth).map { index in
       GRULayer(name: "blocks.\(index).gru", width: configuration.width, generator: &generator)
     }
@@ -65,18 +83,18 @@ public struct GRUModel {
 
   /// Every parameter, in a fixed order with unique names.
   public var parameters: [Parameter] {
-    [embedding] + blocks.flatMap(\.parameters) + finalNorm.parameters + decoder.parameters
+    encoder.parameters + blocks.flatMap(\.parameters) + finalNorm.parameters + decoder.parameters
   }
 
-  /// The whole network on `tokens` (`B × L`) from the hidden states `initial` (one `B × H` per
-  /// layer): logits `B·L × V` (row `b·L + t`) and each layer's last hidden state `h_L` (`B × H`).
-  private func run(_ tokens: [[Int]], from initial: [Tensor], on tape: Tape) throws
+  /// The whole network on the embedded input `x` (`B × L × H`) from the hidden states `initial`
+  /// (one `B × H` per layer): logits `B·L × V` (row `b·L + t`) and each layer's last hidden
+  /// state `h_L` (`B × H`).
+  private func run(_ input: Variable, from initial: [Tensor], on tape: Tape) throws
     -> (logits: Variable, final: [Tensor])
   {
-    let length = try Self.chunkLength(of: tokens)
-    let (batch, width) = (tokens.count, configuration.width)
-    let embedded = try tape.embedding(tape.parameter(embedding), indices: tokens.flatMap { $0 })
-    var x = try tape.reshape(embedded, to: [batch, length, width])
+    let shape = tape.value(input).shape
+    let (batch, length) = (shape[0], shape[1])
+    var x = input
     var final: [Tensor] = []
     for (block, hidden) in zip(blocks, initial) {
       let states = try block(x, initialHidden: tape.constant(hidden), on: tape)
@@ -118,15 +136,33 @@ extension GRUModel: SequenceModel {
   public func logits(_ tokens: [[Int]], on tape: Tape, training: Bool, generator: inout SeededGenerator) throws
     -> Variable
   {
-    try run(tokens, from: initialState(batchSize: tokens.count).hidden, on: tape).logits
+    try run(encoder.embed(tokens, on: tape), from: zeroHidden(batch: tokens.count), on: tape).logits
+  }
+
+  /// The read-out (`B·L × V`, row `b·L + t`: `V` values per position) for `features`
+  /// (`B × L × C`), every layer's recurrence run from `h₀ = 0`. No dropout.
+  /// - Throws: for a token model or features of another shape.
+  public func outputs(features: Tensor, on tape: Tape, training: Bool, generator: inout SeededGenerator) throws
+    -> Variable
+  {
+    try run(encoder.encode(features, on: tape), from: zeroHidden(batch: features.shape[0]), on: tape).logits
+  }
+
+  /// ``Configuration/inputChannels``.
+  public var inputChannels: Int? { configuration.inputChannels }
+
+  /// `h₀ = 0` (`B × H`) for every layer.
+  private func zeroHidden(batch: Int) -> [Tensor] {
+    Array(repeating: Tensor(shape: [batch, configuration.width]), count: blocks.count)
   }
 
   /// Zero hidden states (`B × H` per layer) for `batchSize` sequences.
-  /// - Throws: `AutodiffError/invalidArgument(_:)` for `batchSize < 1`.
+  /// - Throws: `AutodiffError/invalidArgument(_:)` for `batchSize < 1` or a feature model (no
+  ///   recurrent mode).
   public func initialState(batchSize: Int) throws -> State {
     guard batchSize >= 1 else { throw AutodiffError.invalidArgument("batch size \(batchSize) must be ≥ 1") }
-    return State(
-      hidden: Array(repeating: Tensor(shape: [batchSize, configuration.width]), count: blocks.count), batch: batchSize)
+    if let channels = configuration.inputChannels { throw InputEncoder.noRecurrentMode(channels: channels) }
+    return State(hidden: zeroHidden(batch: batchSize), batch: batchSize)
   }
 
   /// One token per sequence through every layer from the carried hidden states: logits `B × V`.
@@ -144,7 +180,7 @@ extension GRUModel: SequenceModel {
     let length = try Self.chunkLength(of: tokens)
     for t in 0..<length { try validateStep(tokens.map { $0[t] }, batch: state.batch) }
     let tape = Tape()
-    let (logits, final) = try run(tokens, from: state.hidden, on: tape)
+    let (logits, final) = try run(encoder.embed(tokens, on: tape), from: state.hidden, on: tape)
     state.hidden = final
     return try Tensor(shape: [tokens.count, length, vocabulary], values: tape.value(logits).values)
   }

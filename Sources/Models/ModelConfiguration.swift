@@ -31,12 +31,22 @@ public enum ModelConfiguration: Sendable, Equatable, Codable {
     }
   }
 
-  /// Tokens `V` of the model.
+  /// Tokens `V` of the model (output channels of a feature model).
   public var vocabulary: Int {
     switch self {
     case .s4(let configuration): configuration.vocabulary
     case .transformer(let configuration): configuration.vocabulary
     case .gru(let configuration): configuration.vocabulary
+    }
+  }
+
+  /// Real-valued input channels `C` of a feature model, or `nil` for a token model (see
+  /// ``SequenceModel/inputChannels``).
+  public var inputChannels: Int? {
+    switch self {
+    case .s4(let configuration): configuration.inputChannels
+    case .transformer(let configuration): configuration.inputChannels
+    case .gru(let configuration): configuration.inputChannels
     }
   }
 

@@ -3,6 +3,10 @@ import SeededRandom
 
 /// A token-in, token-out S4 sequence model: embedding (`V × H`) → `depth` ``S4Block``s
 /// → LayerNorm → Linear(H → V), giving logits for every position.
+///
+/// With ``Configuration/inputChannels`` set to `C`, a regression model instead: a linear encoder
+/// (`C → H`) replaces the embedding, and the `V` outputs per position are values
+/// (``outputs(features:on:training:generator:)``).
 public struct S4Model {
   /// The model's shape.
   public struct Configuration: Sendable, Equatable, Codable {
@@ -24,12 +28,17 @@ public struct S4Model {
     /// (the layers train `C̃ = C (I − Ā^L)`, see ``SSMLayer/recurrence(batch:horizon:)``);
     /// training runs record their sequence length. `nil` steps with `C = C̃` (the `L → ∞` limit).
     public var recurrentHorizon: Int?
+    /// Real-valued input channels `C`: a linear encoder `C → H` replaces the token embedding and
+    /// ``vocabulary`` counts output values (see ``SequenceModel``); `nil` (or absent in older
+    /// configurations) reads tokens.
+    public var inputChannels: Int?
 
     /// A configuration.
     public init(
       vocabulary: Int, width: Int, depth: Int, stateSize: Int, dropout: Float = 0, layer: SSMLayerKind = .diagonal,
-      bidirectional: Bool = false, recurrentHorizon: Int? = nil
+      bidirectional: Bool = false, recurrentHorizon: Int? = nil, inputChannels: Int? = nil
     ) {
+      self.inputChannels = inputChannels
       self.recurrentHorizon = recurrentHorizon
       self.layer = layer
       self.bidirectional = bidirectional
@@ -43,8 +52,9 @@ public struct S4Model {
 
   /// The shape the model was built with.
   public let configuration: Configuration
-  /// The token embedding, `V × H`.
-  public let embedding: Parameter
+  /// The token embedding (`V × H`, named `encoder.embedding`) or, with
+  /// ``Configuration/inputChannels``, the linear encoder `C → H` (`encoder.input.*`).
+  public let encoder: InputEncoder
   /// The residual blocks, in order.
   public let blocks: [S4Block]
   /// The normalisation before the decoder.
@@ -53,7 +63,7 @@ public struct S4Model {
   public let decoder: Linear
 
   /// A model initialised from `seed`.
-  /// - Throws: for sizes below 1, an odd state size or a dropout outside `[0, 1)`.
+  /// - Throws: for sizes below 1 (input channels included), an odd state size or a dropout outside `[0, 1)`.
   public init(_ configuration: Configuration, seed: UInt64) throws {
     guard configuration.vocabulary >= 1, configuration.width >= 1, configuration.depth >= 0 else {
       throw AutodiffError.invalidArgument("vocabulary, width must be ≥ 1 and depth ≥ 0")
@@ -64,14 +74,24 @@ public struct S4Model {
     guard configuration.dropout >= 0, configuration.dropout < 1 else {
       throw AutodiffError.invalidArgument("dropout \(configuration.dropout) outside [0, 1)")
     }
+    guard (configuration.inputChannels ?? 1) >= 1 else {
+      throw AutodiffError.invalidArgument("input channels \(configuration.inputChannels ?? 0) must be ≥ 1")
+    }
     var generator = SeededGenerator(seed: seed)
     self.configuration = configuration
-    embedding = Parameter(
-      name: "encoder.embedding",
-      value: try Tensor(
-        shape: [configuration.vocabulary, configuration.width],
-        values: (0..<(configuration.vocabulary * configuration.width)).map { _ in Float(generator.nextStandardNormal())
-        }))
+    if let channels = configuration.inputChannels {
+      encoder = .features(
+        Linear(name: "encoder.input", inputs: channels, outputs: configuration.width, generator: &generator))
+    } else {
+      encoder = .tokens(
+        Parameter(
+          name: "encoder.embedding",
+          value: try Tensor(
+            shape: [configuration.vocabulary, configuration.width],
+            values: (0..<(configuration.vocabulary * configuration.width)).map { _ in
+              Float(generator.nextStandardNormal())
+            })))
+    }
     blocks = try (0..<configuration.depth).map { index in
       try S4Block(
         name: "blocks.\(index)", kind: configuration.layer ?? .diagonal, width: configuration.width,
@@ -85,7 +105,7 @@ public struct S4Model {
 
   /// Every parameter, in a fixed order with unique names.
   public var parameters: [Parameter] {
-    [embedding] + blocks.flatMap(\.parameters) + finalNorm.parameters + decoder.parameters
+    encoder.parameters + blocks.flatMap(\.parameters) + finalNorm.parameters + decoder.parameters
   }
 
   /// Logits (`B·L × V`, row `b·L + t`) for `tokens` (`B` sequences of equal length `L`),
@@ -93,16 +113,20 @@ public struct S4Model {
   public func logits(_ tokens: [[Int]], on tape: Tape, training: Bool, generator: inout SeededGenerator) throws
     -> Variable
   {
-    var x = try embed(tokens, on: tape)
+    var x = try encoder.embed(tokens, on: tape)
     for block in blocks { x = try block(x, on: tape, training: training, generator: &generator) }
     return try decode(x, on: tape)
   }
 
-  /// The embedded tokens, `B × L × H`.
-  private func embed(_ tokens: [[Int]], on tape: Tape) throws -> Variable {
-    let length = try Self.chunkLength(of: tokens)
-    let embedded = try tape.embedding(tape.parameter(embedding), indices: tokens.flatMap { $0 })
-    return try tape.reshape(embedded, to: [tokens.count, length, configuration.width])
+  /// The read-out (`B·L × V`, row `b·L + t`: `V` values per position) for `features`
+  /// (`B × L × C`), every block in convolution mode.
+  /// - Throws: for a token model or features of another shape.
+  public func outputs(features: Tensor, on tape: Tape, training: Bool, generator: inout SeededGenerator) throws
+    -> Variable
+  {
+    var x = try encoder.encode(features, on: tape)
+    for block in blocks { x = try block(x, on: tape, training: training, generator: &generator) }
+    return try decode(x, on: tape)
   }
 
   /// Final normalisation and output projection of `x` (`B × L × H`): logits `B·L × V`.
@@ -125,10 +149,14 @@ extension S4Model: SequenceModel {
   /// `V`.
   public var vocabulary: Int { configuration.vocabulary }
 
+  /// ``Configuration/inputChannels``.
+  public var inputChannels: Int? { configuration.inputChannels }
+
   /// Zero hidden states for `batchSize` sequences.
-  /// - Throws: for bidirectional models (no recurrent mode) or `batchSize < 1`.
+  /// - Throws: for bidirectional or feature models (no recurrent mode) or `batchSize < 1`.
   public func initialState(batchSize: Int) throws -> State {
     guard batchSize >= 1 else { throw AutodiffError.invalidArgument("batch size \(batchSize) must be ≥ 1") }
+    if let channels = configuration.inputChannels { throw InputEncoder.noRecurrentMode(channels: channels) }
     return State(
       layers: try blocks.map { try $0.s4.recurrence(batch: batchSize, horizon: configuration.recurrentHorizon) },
       batch: batchSize)
@@ -146,7 +174,7 @@ extension S4Model: SequenceModel {
     let length = try Self.chunkLength(of: tokens)
     try validateStep(tokens.map { $0[0] }, batch: state.batch)
     let tape = Tape(recordsGradients: false)
-    var x = try embed(tokens, on: tape)
+    var x = try encoder.embed(tokens, on: tape)
     for (index, block) in blocks.enumerated() { x = try block(x, on: tape, recurrence: &state.layers[index]) }
     let logits = tape.value(try decode(x, on: tape))
     return try Tensor(shape: [tokens.count, length, vocabulary], values: logits.values)

@@ -15,12 +15,34 @@ import SeededRandom
 /// For every conforming model, feeding a sequence token by token through ``step(_:state:)``
 /// gives the logits of the parallel forward at every position (tested per family, float32,
 /// relative 1e-4).
+///
+/// ## Real-valued inputs and outputs
+///
+/// A model whose configuration sets `inputChannels` to `C` reads real-valued features instead of
+/// tokens (regression tasks such as adding, delay, reconstruct): its first layer is a linear
+/// encoder `C → H` (see ``InputEncoder``) and its parallel mode is
+/// ``outputs(features:on:training:generator:)``, `B × L × C` features to a `B·L × V` read-out
+/// whose `V` = ``vocabulary`` columns are the predicted output values (so for such a model
+/// ``vocabulary`` counts output channels, not tokens). ``inputChannels`` says which kind a model
+/// is. The token entry points (``logits(_:on:training:generator:)``, the recurrent mode) throw on
+/// a feature model, and ``outputs(features:on:training:generator:)`` throws on a token model.
+///
+/// Both kinds share this one protocol rather than a second one because the kind is a property
+/// of a configuration, not of a type: the same `S4Model` type reads tokens or features, and
+/// `ModelConfiguration/build(seed:)`, training and the comparison runner hold models as
+/// `any SequenceModel`. A separate protocol would be conformed to by every family whatever its
+/// configuration, so it could not promise more than this one does, and would force casts at
+/// every use. The defaults (``inputChannels`` `nil`, ``outputs(features:on:training:generator:)``
+/// throwing) keep token-only conformers unchanged.
 public protocol SequenceModel {
   /// What the recurrent mode carries from one token to the next.
   associatedtype State
 
-  /// Tokens `V`: inputs lie in `0 ..< V`, logits have `V` columns.
+  /// Tokens `V`: inputs lie in `0 ..< V`, logits have `V` columns. For a feature model
+  /// (``inputChannels`` not `nil`), the output channels: the read-out's `V` columns are values.
   var vocabulary: Int { get }
+  /// Input channels `C` of a model that reads real-valued features, or `nil` for a token model.
+  var inputChannels: Int? { get }
   /// Every trainable parameter, in a fixed order with unique names.
   var parameters: [Parameter] { get }
   /// The longest sequence the model can read (learned positions), or `nil` for no limit.
@@ -29,6 +51,14 @@ public protocol SequenceModel {
   /// Parallel mode: logits `B·L × V` (row `b·L + t`) for `tokens` (`B` sequences of one
   /// length `L`), recorded on `tape`; `generator` draws dropout masks when `training`.
   func logits(_ tokens: [[Int]], on tape: Tape, training: Bool, generator: inout SeededGenerator) throws -> Variable
+
+  /// Parallel mode of a feature model: the read-out `Y` (`B·L × V`, row `b·L + t`, the values
+  /// predicted at position `t` of sequence `b`) for `features` `U` (`B × L × C`, row-major, `C` =
+  /// ``inputChannels``), recorded on `tape`; `generator` draws dropout masks when `training`.
+  /// Each family applies the linear encoder `x_t = u_t W + b`, then the same blocks, final
+  /// normalisation and output projection as its token path.
+  /// - Throws: for a token model, or features not of shape `B × L × C` with `B, L ≥ 1`.
+  func outputs(features: Tensor, on tape: Tape, training: Bool, generator: inout SeededGenerator) throws -> Variable
 
   /// The state before the first token, for `batchSize` sequences.
   func initialState(batchSize: Int) throws -> State
@@ -46,6 +76,25 @@ public protocol SequenceModel {
 extension SequenceModel {
   /// No context limit.
   public var contextLimit: Int? { nil }
+
+  /// `nil`: a token model.
+  public var inputChannels: Int? { nil }
+
+  /// Throws `AutodiffError/invalidArgument(_:)`: a token model reads no features.
+  public func outputs(features: Tensor, on tape: Tape, training: Bool, generator: inout SeededGenerator) throws
+    -> Variable
+  {
+    throw AutodiffError.invalidArgument("\(Self.self) reads tokens, not real-valued features")
+  }
+
+  /// Parallel-mode read-out of a feature model without dropout or gradients: `B × L × V` for
+  /// `features` `B × L × C`.
+  public func forward(features: Tensor) throws -> Tensor {
+    let tape = Tape(recordsGradients: false)
+    var unused = SeededGenerator(seed: 0)
+    let output = tape.value(try outputs(features: features, on: tape, training: false, generator: &unused))
+    return try Tensor(shape: [features.shape[0], features.shape[1], vocabulary], values: output.values)
+  }
 
   /// ``step(_:state:)`` once per column of `tokens`.
   public func prefill(_ tokens: [[Int]], state: inout State) throws -> Tensor {

@@ -5,6 +5,10 @@ import SeededRandom
 /// ``TransformerBlock``s → LayerNorm → output projection (or the transposed embedding when
 /// tied), giving next-token logits at every position. Its recurrent state is a ``KVCache``
 /// per block.
+///
+/// With ``Configuration/inputChannels`` set to `C`, a regression model instead: a linear encoder
+/// (`C → D`) replaces the token embedding, positions are added (or rotated) as for tokens, and the
+/// `V` outputs per position are values (``outputs(features:on:training:generator:)``).
 public struct TransformerModel {
   /// The model's shape.
   public struct Configuration: Sendable, Equatable, Codable {
@@ -26,12 +30,17 @@ public struct TransformerModel {
     public var tiedEmbeddings: Bool
     /// Dropout on the embeddings and both residual branches of every block (training only).
     public var dropout: Float
+    /// Real-valued input channels `C`: a linear encoder `C → D` replaces the token embedding and
+    /// ``vocabulary`` counts output values (see ``SequenceModel``; not with ``tiedEmbeddings``);
+    /// `nil` (or absent in older configurations) reads tokens.
+    public var inputChannels: Int?
 
     /// A configuration.
     public init(
       vocabulary: Int, width: Int, depth: Int, heads: Int, mlpRatio: Int = 4, positions: PositionEncoding = .rotary,
-      contextLength: Int = 1024, tiedEmbeddings: Bool = false, dropout: Float = 0
+      contextLength: Int = 1024, tiedEmbeddings: Bool = false, dropout: Float = 0, inputChannels: Int? = nil
     ) {
+      self.inputChannels = inputChannels
       self.vocabulary = vocabulary
       self.width = width
       self.depth = depth
@@ -46,8 +55,9 @@ public struct TransformerModel {
 
   /// The shape the model was built with.
   public let configuration: Configuration
-  /// The token embedding, `V × D`, `N(0, 0.02²)` as in GPT-2.
-  public let embedding: Parameter
+  /// The token embedding (`V × D`, `N(0, 0.02²)` as in GPT-2, named `embedding.tokens`) or, with
+  /// ``Configuration/inputChannels``, the linear encoder `C → D` (`embedding.features.*`).
+  public let encoder: InputEncoder
   /// Learned positions, `contextLength × D` (`N(0, 0.02²)`), or `nil`.
   public let positionTable: Parameter?
   /// The blocks, in order.
@@ -59,7 +69,7 @@ public struct TransformerModel {
 
   /// A model initialised from `seed`.
   /// - Throws: for sizes below 1, a width the heads do not divide (evenly, for rotary
-  ///   positions) or a dropout outside `[0, 1)`.
+  ///   positions), a dropout outside `[0, 1)`, or input channels below 1 or with tied embeddings.
   public init(_ configuration: Configuration, seed: UInt64) throws {
     let c = configuration
     guard c.vocabulary >= 1, c.width >= 1, c.depth >= 0, c.heads >= 1, c.mlpRatio >= 1, c.contextLength >= 1 else {
@@ -72,6 +82,9 @@ public struct TransformerModel {
     guard c.dropout >= 0, c.dropout < 1 else {
       throw AutodiffError.invalidArgument("dropout \(c.dropout) outside [0, 1)")
     }
+    guard (c.inputChannels ?? 1) >= 1, c.inputChannels == nil || !c.tiedEmbeddings else {
+      throw AutodiffError.invalidArgument("input channels must be ≥ 1 and need an untied output projection")
+    }
     var generator = SeededGenerator(seed: seed)
     let normal = { (rows: Int, generator: inout SeededGenerator) in
       try Tensor(
@@ -79,7 +92,11 @@ public struct TransformerModel {
       )
     }
     self.configuration = c
-    embedding = Parameter(name: "embedding.tokens", value: try normal(c.vocabulary, &generator))
+    if let channels = c.inputChannels {
+      encoder = .features(Linear(name: "embedding.features", inputs: channels, outputs: c.width, generator: &generator))
+    } else {
+      encoder = .tokens(Parameter(name: "embedding.tokens", value: try normal(c.vocabulary, &generator)))
+    }
     positionTable =
       c.positions == .learned
       ? Parameter(name: "embedding.positions", value: try normal(c.contextLength, &generator)) : nil
@@ -96,15 +113,34 @@ public struct TransformerModel {
 
   /// Every parameter, in a fixed order with unique names.
   public var parameters: [Parameter] {
-    [embedding] + (positionTable.map { [$0] } ?? []) + blocks.flatMap(\.parameters) + finalNorm.parameters
-      + (decoder?.parameters ?? [])
+    let input: [Parameter] = encoder.parameters + (positionTable.map { [$0] } ?? [])
+    return input + blocks.flatMap(\.parameters) + finalNorm.parameters + (decoder?.parameters ?? [])
   }
 
   /// Logits (`B·L × V`, row `b·L + t`) for `tokens` (`B` sequences of one length `L`).
   public func logits(_ tokens: [[Int]], on tape: Tape, training: Bool, generator: inout SeededGenerator) throws
     -> Variable
   {
-    var x = try embed(tokens, position: 0, on: tape)
+    try run(embed(tokens, position: 0, on: tape), on: tape, training: training, generator: &generator)
+  }
+
+  /// The read-out (`B·L × V`, row `b·L + t`: `V` values per position) for `features`
+  /// (`B × L × C`): the encoded features with positions from 0, then the blocks as for tokens.
+  /// - Throws: for a token model, features of another shape, or more positions than a learned table has.
+  public func outputs(features: Tensor, on tape: Tape, training: Bool, generator: inout SeededGenerator) throws
+    -> Variable
+  {
+    let x = try encoder.encode(features, on: tape)
+    return try run(
+      addPositions(x, position: 0, length: features.shape[1], on: tape), on: tape, training: training,
+      generator: &generator)
+  }
+
+  /// Embedding dropout, the blocks and the decoder on the embedded input `x` (`B × L × D`): `B·L × V`.
+  private func run(_ input: Variable, on tape: Tape, training: Bool, generator: inout SeededGenerator) throws
+    -> Variable
+  {
+    var x = input
     if training, configuration.dropout > 0 {
       x = try tape.dropout(x, probability: configuration.dropout, generator: &generator)
     }
@@ -115,12 +151,16 @@ public struct TransformerModel {
   /// Token (and absolute position) embeddings of tokens at `position ..< position + L`: `B × L × D`.
   private func embed(_ tokens: [[Int]], position: Int, on tape: Tape) throws -> Variable {
     let length = try Self.chunkLength(of: tokens)
+    return try addPositions(encoder.embed(tokens, on: tape), position: position, length: length, on: tape)
+  }
+
+  /// `x` (`B × L × D`, positions `position ..< position + L`) plus absolute position embeddings
+  /// (learned or sinusoidal); unchanged for rotary positions, which the blocks apply.
+  private func addPositions(_ x: Variable, position: Int, length: Int, on tape: Tape) throws -> Variable {
     if let limit = contextLimit, position + length > limit {
       throw AutodiffError.invalidArgument("position \(position + length - 1) beyond the learned context of \(limit)")
     }
     let width = configuration.width
-    let embedded = try tape.embedding(tape.parameter(embedding), indices: tokens.flatMap { $0 })
-    let x = try tape.reshape(embedded, to: [tokens.count, length, width])
     switch configuration.positions {
     case .learned:
       let rows = try tape.embedding(
@@ -140,7 +180,8 @@ public struct TransformerModel {
     let shape = tape.value(x).shape
     let rows = try tape.reshape(finalNorm(x, on: tape), to: [shape[0] * shape[1], configuration.width])
     guard let decoder else {
-      return try tape.matmul(rows, tape.transpose(tape.parameter(embedding), permutation: [1, 0]))
+      guard let table = encoder.table else { throw AutodiffError.invalidArgument("tied embeddings need tokens") }
+      return try tape.matmul(rows, tape.transpose(tape.parameter(table), permutation: [1, 0]))
     }
     return try decoder(rows, on: tape)
   }
@@ -168,13 +209,18 @@ extension TransformerModel: SequenceModel {
   /// `V`.
   public var vocabulary: Int { configuration.vocabulary }
 
+  /// ``Configuration/inputChannels``.
+  public var inputChannels: Int? { configuration.inputChannels }
+
   /// The learned position table's length, or `nil` (sinusoidal and rotary positions extend
   /// to any length).
   public var contextLimit: Int? { configuration.positions == .learned ? configuration.contextLength : nil }
 
   /// Empty caches for `batchSize` sequences.
+  /// - Throws: for `batchSize < 1` or a feature model (no recurrent mode).
   public func initialState(batchSize: Int) throws -> State {
     guard batchSize >= 1 else { throw AutodiffError.invalidArgument("batch size \(batchSize) must be ≥ 1") }
+    if let channels = configuration.inputChannels { throw InputEncoder.noRecurrentMode(channels: channels) }
     let c = configuration
     return State(
       caches: blocks.map { _ in

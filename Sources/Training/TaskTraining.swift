@@ -84,24 +84,59 @@ public func tokenVocabulary(of task: any SequenceTask) throws -> Int {
   return max(vocabulary, classes)
 }
 
-/// Trains `model` on the `train` split of a token task: step `s` reads batch `s` of
+/// The input and output channels a feature model needs for a task with real-valued inputs and
+/// outputs (adding: 2 → 1, delay: 1 → 1, reconstruct: 1 → window): a model with
+/// `inputChannels = inputs` and `vocabulary = outputs` (see `Models/SequenceModel`).
+/// - Throws: ``TrainingError/invalidState(_:)`` for tasks with token inputs or class outputs.
+public func featureChannels(of task: any SequenceTask) throws -> (inputs: Int, outputs: Int) {
+  guard case .features(let inputs) = task.input, case .values(let outputs) = task.output else {
+    throw TrainingError.invalidState(
+      "\(task.name.rawValue) has token inputs or class outputs; feature models need real-valued inputs and outputs")
+  }
+  return (inputs, outputs)
+}
+
+/// Checks that `model` reads and writes what `task` needs: tokens with a vocabulary of at least
+/// ``tokenVocabulary(of:)``, or features with ``featureChannels(of:)`` exactly.
+private func checkModel(_ model: any SequenceModel, fits task: any SequenceTask) throws {
+  if case .features = task.input {
+    let (inputs, outputs) = try featureChannels(of: task)
+    guard model.inputChannels == inputs, model.vocabulary == outputs else {
+      throw TrainingError.invalidState(
+        "\(task.name.rawValue) needs a model with \(inputs) input channels and \(outputs) outputs; this one has "
+          + "\(model.inputChannels.map { "\($0) input channels" } ?? "token inputs") and \(model.vocabulary) outputs")
+    }
+  } else {
+    let vocabulary = try tokenVocabulary(of: task)
+    guard model.inputChannels == nil, model.vocabulary >= vocabulary else {
+      throw TrainingError.invalidState(
+        "\(task.name.rawValue) needs a token model of vocabulary ≥ \(vocabulary); this one has "
+          + "\(model.inputChannels.map { "\($0) input channels" } ?? "vocabulary \(model.vocabulary)")")
+    }
+  }
+}
+
+/// Trains `model` on the `train` split of a task: step `s` reads batch `s` of
 /// `task.batch(_:split:index:seed:)`, so a run is a pure function of the settings.
 ///
+/// Token tasks (a token model, vocabulary ≥ ``tokenVocabulary(of:)``) minimise the mean
+/// cross-entropy over the scored positions; feature tasks (a feature model with
+/// ``featureChannels(of:)``) the mean squared error over the scored positions only
+/// (``scoredMeanSquaredError(_:batch:on:)``). See ``taskLoss(_:batch:on:training:generator:)``.
+///
 /// - Parameters:
-///   - model: any token model; its parameters are updated in place.
-///   - task: a token task (inputs and outputs are tokens).
+///   - model: the model; its parameters are updated in place.
+///   - task: a token or feature task the model fits.
 ///   - settings: the optimisation settings (validated first).
 ///   - progress: called after every step with the step (1-based) and its loss.
-/// - Throws: ``TrainingError/nonFiniteLoss(step:detail:)`` for a NaN or infinite loss or gradient.
+/// - Throws: ``TrainingError/invalidState(_:)`` for a model that does not fit the task,
+///   ``TrainingError/nonFiniteLoss(step:detail:)`` for a NaN or infinite loss or gradient.
 public func train(
   _ model: any SequenceModel, on task: any SequenceTask, settings: TaskTrainingSettings,
   progress: (Int, Float) -> Void = { _, _ in }
 ) throws -> TaskTrainingLog {
   try settings.validate()
-  let vocabulary = try tokenVocabulary(of: task)
-  guard model.vocabulary >= vocabulary else {
-    throw TrainingError.invalidState("model vocabulary \(model.vocabulary) < task vocabulary \(vocabulary)")
-  }
+  try checkModel(model, fits: task)
   let optimizer = AdamW(
     groups: ParameterGroups(
       standard: GroupSettings(learningRate: settings.learningRate, weightDecay: settings.weightDecay),
@@ -114,11 +149,8 @@ public func train(
   for step in 0..<settings.steps {
     if let budget = settings.timeBudget, Date().timeIntervalSince(started) >= budget { break }
     let batch = try task.batch(settings.batch, split: .train, index: step, seed: settings.seed)
-    guard let inputs = batch.tokens, let targets = batch.classes else {
-      throw TrainingError.invalidState("\(task.name.rawValue) produced a batch without tokens and classes")
-    }
     let loss = try trainingStep(
-      model, optimizer: optimizer, inputs: inputs, targets: targets, maximumGradientNorm: settings.gradientClip,
+      model, optimizer: optimizer, batch: batch, maximumGradientNorm: settings.gradientClip,
       learningRateFactor: schedule.factor(at: step), step: step + 1, dropout: &dropout)
     losses.append(loss)
     progress(step + 1, loss)
@@ -129,29 +161,43 @@ public func train(
     tokensPerSecond: Double(losses.count * settings.batch * task.length) / max(seconds, 1e-9))
 }
 
-/// Accuracy of `model` on `examples` instances of the task's `test` split (never seen in
-/// training: the splits are disjoint by construction), at `length` (default: the task's),
-/// in parallel mode without dropout: the fraction of scored positions whose arg-max logit is
-/// the target.
+/// The task's metric (`task.metric`) for `model` on `examples` instances of the task's `test`
+/// split (never seen in training: the splits are disjoint by construction), at `length`
+/// (default: the task's), in parallel mode without dropout:
+/// - ``Tasks/TaskMetric/accuracy`` (token tasks): the fraction of scored positions whose
+///   arg-max logit is the target (higher is better);
+/// - ``Tasks/TaskMetric/meanSquaredError`` (feature tasks): the mean over every scored position
+///   and output channel of all the instances of `(ŷ − y)²`, pooled with
+///   ``Tasks/TaskBatch/meanSquaredError(predictions:layout:)`` (lower is better).
+/// - Throws: ``TrainingError/invalidState(_:)`` for a model that does not fit the task.
 public func evaluate(
   _ model: any SequenceModel, on task: any SequenceTask, examples: Int, seed: UInt64, length: Int? = nil,
   batch: Int = 16
 ) throws -> Double {
   guard examples >= 1, batch >= 1 else { throw TrainingError.invalidState("evaluation needs examples and batch ≥ 1") }
-  _ = try tokenVocabulary(of: task)
-  var score = Accuracy(correct: 0, total: 0)
+  try checkModel(model, fits: task)
+  var accuracy = Accuracy(correct: 0, total: 0)
+  var squaredError = SquaredError(sum: 0, count: 0)
   var index = 0
   var remaining = examples
   var unused = SeededGenerator(seed: 0)
   while remaining > 0 {
     let size = min(batch, remaining)
     let instances = try task.batch(size, split: .test, index: index, seed: seed, length: length ?? task.length)
-    guard let tokens = instances.tokens else { throw TrainingError.invalidState("a test batch without tokens") }
     let tape = Tape(recordsGradients: false)
-    let logits = tape.value(try model.logits(tokens, on: tape, training: false, generator: &unused))
-    score = score + (try instances.accuracy(logits: logits.values, classes: model.vocabulary))
+    switch instances.inputs {
+    case .tokens(let tokens):
+      let logits = tape.value(try model.logits(tokens, on: tape, training: false, generator: &unused))
+      accuracy = accuracy + (try instances.accuracy(logits: logits.values, classes: model.vocabulary))
+    case .features:
+      let outputs = try model.outputs(
+        features: featureTensor(of: instances), on: tape, training: false, generator: &unused)
+      squaredError =
+        squaredError
+        + (try instances.meanSquaredError(predictions: tape.value(outputs).values, layout: .everyPosition))
+    }
     remaining -= size
     index += 1
   }
-  return score.value
+  return task.metric == .meanSquaredError ? squaredError.mean : accuracy.value
 }

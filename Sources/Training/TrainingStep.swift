@@ -1,6 +1,7 @@
 import Autodiff
 import Models
 import SeededRandom
+import Tasks
 
 /// One optimisation step of `model` on a batch of token sequences: forward pass,
 /// mean cross-entropy over the scored positions, backward pass, clipping by global
@@ -23,11 +24,43 @@ public func trainingStep(
   _ model: any SequenceModel, optimizer: AdamW, inputs: [[Int]], targets: [[Int]], maximumGradientNorm: Float,
   learningRateFactor: Float, step: Int, dropout: inout SeededGenerator
 ) throws -> Float {
-  let parameters = model.parameters
+  try optimize(
+    model.parameters, optimizer: optimizer, maximumGradientNorm: maximumGradientNorm,
+    learningRateFactor: learningRateFactor, step: step
+  ) { tape in
+    let logits = try model.logits(inputs, on: tape, training: true, generator: &dropout)
+    return try tape.softmaxCrossEntropy(logits, targets: targets.flatMap { $0 })
+  }
+}
+
+/// One optimisation step of `model` on a task batch of either kind: the loss of
+/// ``taskLoss(_:batch:on:training:generator:)`` (cross-entropy for class targets, mean squared
+/// error at the scored positions for value targets), backward pass, clipping by global norm,
+/// and an AdamW update. The parameters are as in
+/// ``trainingStep(_:optimizer:inputs:targets:maximumGradientNorm:learningRateFactor:step:dropout:)``.
+/// - Returns: the batch loss before the update.
+/// - Throws: ``TrainingError/nonFiniteLoss(step:detail:)`` before any parameter changes when the
+///   loss or a gradient is NaN or infinite; the errors of ``taskLoss(_:batch:on:training:generator:)``.
+public func trainingStep(
+  _ model: any SequenceModel, optimizer: AdamW, batch: TaskBatch, maximumGradientNorm: Float,
+  learningRateFactor: Float, step: Int, dropout: inout SeededGenerator
+) throws -> Float {
+  try optimize(
+    model.parameters, optimizer: optimizer, maximumGradientNorm: maximumGradientNorm,
+    learningRateFactor: learningRateFactor, step: step
+  ) { tape in
+    try taskLoss(model, batch: batch, on: tape, training: true, generator: &dropout)
+  }
+}
+
+/// Zeroes the gradients, records `loss` on a fresh tape, back-propagates, clips and updates.
+private func optimize(
+  _ parameters: [Parameter], optimizer: AdamW, maximumGradientNorm: Float, learningRateFactor: Float, step: Int,
+  loss makeLoss: (Tape) throws -> Variable
+) throws -> Float {
   parameters.forEach { $0.zeroGradient() }
   let tape = Tape()
-  let logits = try model.logits(inputs, on: tape, training: true, generator: &dropout)
-  let loss = try tape.softmaxCrossEntropy(logits, targets: targets.flatMap { $0 })
+  let loss = try makeLoss(tape)
   let lossValue = tape.value(loss).scalar
   guard lossValue.isFinite else { throw TrainingError.nonFiniteLoss(step: step) }
   try tape.backward(loss)
@@ -38,4 +71,62 @@ public func trainingStep(
     throw TrainingError.nonFiniteLoss(step: step, detail: "gradient of \(name)")
   }
   return lossValue
+}
+
+/// The training loss of `model` on `batch`, recorded on `tape`:
+/// - token inputs with class targets: the mean softmax cross-entropy of
+///   ``Models/SequenceModel/logits(_:on:training:generator:)`` over the scored positions;
+/// - feature inputs with value targets: ``scoredMeanSquaredError(_:batch:on:)`` of
+///   ``Models/SequenceModel/outputs(features:on:training:generator:)``.
+///
+/// `generator` draws the dropout masks when `training`.
+/// - Throws: ``TrainingError/invalidState(_:)`` for a batch mixing tokens with values or features
+///   with classes; the model's errors when it reads the other kind of input.
+public func taskLoss(
+  _ model: any SequenceModel, batch: TaskBatch, on tape: Tape, training: Bool, generator: inout SeededGenerator
+) throws -> Variable {
+  switch (batch.inputs, batch.targets) {
+  case (.tokens(let tokens), .classes(let classes)):
+    let logits = try model.logits(tokens, on: tape, training: training, generator: &generator)
+    return try tape.softmaxCrossEntropy(logits, targets: classes.flatMap { $0 }, ignoredTarget: TaskBatch.ignoredTarget)
+  case (.features, .values):
+    let outputs = try model.outputs(
+      features: featureTensor(of: batch), on: tape, training: training, generator: &generator)
+    return try scoredMeanSquaredError(outputs, batch: batch, on: tape)
+  default:
+    throw TrainingError.invalidState("a batch needs tokens with class targets or features with value targets")
+  }
+}
+
+/// The mean squared error of a feature model's read-out `Y` (`B·L × O`, row `b·L + t`, as
+/// ``Models/SequenceModel/outputs(features:on:training:generator:)`` returns it) at the batch's
+/// scored positions `P` only:
+///
+///     ℒ = 1/(B·|P|·O) Σ_b Σ_{p ∈ P} Σ_c (Y[b·L + p, c] − y[b, p, c])²,
+///
+/// recorded as a row gather (`Tape.embedding(_:indices:)` of `Y` at rows `b·L + p`, whose
+/// backward scatters the rows' gradients back, zero elsewhere) then `Tape.meanSquaredError`.
+/// Its value is the batch's ``Tasks/TaskBatch/meanSquaredError(predictions:layout:)`` mean.
+/// - Throws: ``TrainingError/invalidState(_:)`` for class targets or a read-out of another shape.
+public func scoredMeanSquaredError(_ outputs: Variable, batch: TaskBatch, on tape: Tape) throws -> Variable {
+  guard case .values(let values, let channels, let positions) = batch.targets else {
+    throw TrainingError.invalidState("a mean squared error needs value targets")
+  }
+  let shape = tape.value(outputs).shape
+  guard shape == [batch.size * batch.length, channels] else {
+    throw TrainingError.invalidState(
+      "read-out of shape \(shape); expected \(batch.size * batch.length) × \(channels) for the task's outputs")
+  }
+  let rows = (0..<batch.size).flatMap { b in positions.map { b * batch.length + $0 } }
+  let scored = try tape.embedding(outputs, indices: rows)
+  return try tape.meanSquaredError(scored, target: Tensor(shape: [rows.count, channels], values: values))
+}
+
+/// The inputs of a feature batch as a tensor, `size × length × channels`.
+/// - Throws: ``TrainingError/invalidState(_:)`` for a token batch.
+public func featureTensor(of batch: TaskBatch) throws -> Tensor {
+  guard case .features(let values, let channels) = batch.inputs else {
+    throw TrainingError.invalidState("a token batch has no features")
+  }
+  return try Tensor(shape: [batch.size, batch.length, channels], values: values)
 }

@@ -13,10 +13,13 @@ struct CompareCommand: ParsableCommand {
       "Every (task, model, length) cell trains a model sized to --parameters with the same settings and "
       + "step/time budget, then is evaluated on the task's held-out test split. OUT gets results.json (rewritten "
       + "after every cell: rerunning the same command skips finished cells, a failed cell is recorded and retried "
-      + "on the next run), report.md and SVG charts (accuracy vs length, training curves, generation latency vs "
+      + "on the next run), report.md and SVG charts (metric vs length, training curves, generation latency vs "
       + "context). A summary table is printed at the end. Tasks: "
-      + TaskName.allCases.map(\.rawValue).joined(separator: ", ") + " (token tasks only for now: adding, delay "
-      + "and reconstruct have real-valued inputs).")
+      + TaskName.allCases.map(\.rawValue).joined(separator: ", ") + ". Token tasks are scored by test accuracy "
+      + "(higher is better); adding, delay and reconstruct have real-valued inputs and outputs: their models read "
+      + "features through a linear encoder, train on and are scored by the mean squared error at the scored "
+      + "positions (MSE, lower is better). Generation latency is measured on the first token task (none for "
+      + "feature tasks only).")
 
   @Option(help: "Comma-separated tasks.") var tasks = "copying"
   @Option(help: "Comma-separated models: s4d, s4, transformer, gru.") var models = "s4d,transformer,gru"

@@ -14,7 +14,7 @@ struct CompareCommandTests {
     BadInput("compare an unknown model", compare(["--models", "s4d,mamba"])),
     BadInput("compare a length too small for the task", compare(["--lengths", "8"])),
     BadInput("compare a non-numeric length", compare(["--lengths", "64,long"])),
-    BadInput("compare a real-valued task", compare(["--tasks", "adding"])),
+    BadInput("compare a real-valued task at a length too small", compare(["--tasks", "adding", "--lengths", "1"])),
     BadInput("compare an impossible parameter budget", compare(["--parameters", "10"])),
     BadInput("compare repeated models", compare(["--models", "gru,gru"])),
     BadInput("compare with zero steps", compare(["--steps", "0"])),

@@ -50,8 +50,10 @@ struct ComparisonTests {
     plan.lengths = [8]
     #expect(throws: ComparisonError.self) { try plan.validate() }  // copying needs ≥ 20
     plan = tinyPlan()
-    plan.tasks = [.adding]
-    #expect(throws: (any Error).self) { try plan.validate() }  // real-valued task
+    plan.tasks = [.adding, .delay, .reconstruct]
+    try plan.validate()  // real-valued tasks: feature models
+    plan.lengths = [8]
+    #expect(throws: ComparisonError.self) { try plan.validate() }  // delay needs ≥ 16
     plan = tinyPlan()
     plan.models = [.s4d, .s4d]
     #expect(throws: ComparisonError.self) { try plan.validate() }
@@ -105,6 +107,63 @@ struct ComparisonTests {
     let rerun = try ComparisonRunner(plan: tinyPlan(), directory: directory) { lines.append($0) }.run()
     #expect(lines.filter { $0.hasPrefix("[") } == ["[2/2] copying · gru · L = 24"])
     #expect(rerun.cells.allSatisfy { $0.error == nil && $0.value != nil })
+  }
+
+  // Feature tasks: every family is matched to the budget as a feature model (input channels
+  // from the task, one output value), the cells record the mean squared error, and the report
+  // says "MSE" (lower is better) in its table, chart and summary. No latency: feature models
+  // have no recurrent mode.
+  @Test func addingComparison() throws {
+    let directory = temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let plan = ComparisonPlan(
+      tasks: [.adding], models: [.s4d, .transformer, .gru], lengths: [16], depth: 1, parameterBudget: 3_000,
+      training: TaskTrainingSettings(steps: 6, batch: 4, seed: 1), evaluationExamples: 16, latencyContexts: [8])
+    for model in plan.models {
+      let (configuration, _) = try model.matched(
+        vocabulary: 1, parameterBudget: 3_000, depth: 1, length: 16, inputChannels: 2)
+      #expect(configuration.inputChannels == 2 && configuration.vocabulary == 1)
+    }
+    var lines: [String] = []
+    let results = try ComparisonRunner(plan: plan, directory: directory) { lines.append($0) }.run()
+    #expect(results.cells.count == 3)
+    for cell in results.cells {
+      #expect(cell.error == nil, "\(cell.error ?? "")")
+      #expect(cell.metric == .meanSquaredError)
+      let value = try #require(cell.value)
+      #expect(value.isFinite && value > 0)
+    }
+    #expect(results.latency.isEmpty)
+    #expect(lines.contains { $0.contains("MSE") })
+    let report = ComparisonReport(results: results)
+    let page = try String(contentsOf: report.write(to: directory), encoding: .utf8)
+    #expect(page.contains("MSE (lower is better)"))
+    for name in ["mse-adding.svg", "loss-adding-L16.svg"] {
+      #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent(name).path), "\(name)")
+      #expect(page.contains("(\(name))"))
+    }
+    let chart = try String(contentsOf: directory.appendingPathComponent("mse-adding.svg"), encoding: .utf8)
+    #expect(chart.contains("MSE (lower is better)"))
+    let summary = try report.summary().plainText()
+    #expect(summary.split(separator: "\n").first?.contains("MSE") == true)
+    #expect(summary.split(separator: "\n").first?.contains("accuracy") == false)
+  }
+
+  // A plan mixing a token task and a feature task: each cell has its task's metric, the
+  // summary names the metric per row, and the latency comes from the token task.
+  @Test func mixedMetrics() throws {
+    let directory = temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    var plan = tinyPlan(models: [.s4d])
+    plan.tasks = [.copying, .adding]
+    let results = try ComparisonRunner(plan: plan, directory: directory).run()
+    #expect(results.cells.map(\.metric) == [.accuracy, .meanSquaredError])
+    #expect(results.cells.allSatisfy { $0.error == nil })
+    #expect(results.latency.count == 1)
+    let lines = try ComparisonReport(results: results).summary().plainText().split(separator: "\n")
+    #expect(lines.first?.contains("metric") == true)
+    #expect(lines.contains { $0.contains("copying") && $0.contains("accuracy") })
+    #expect(lines.contains { $0.contains("adding") && $0.contains("MSE") })
   }
 
   @Test func reportShowsTheRunsNumbers() throws {
