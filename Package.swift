@@ -139,7 +139,11 @@ let package = Package(
       dependencies: ["Autodiff", "S4", "SeededRandom", .product(name: "Numerics", package: "swift-numerics")]),
     .testTarget(name: "TrainingTests", dependencies: ["Training", "Autodiff", "Models", "Tasks", "Checkpoint"]),
     .testTarget(
-      name: "ModelTests", dependencies: ["Models", "Tasks", "Training", "Autodiff", "Checkpoint", "SeededRandom"]),
+      name: "ModelTests",
+      dependencies: [
+        "Models", "Tasks", "Training", "Autodiff", "Checkpoint", "SeededRandom", "HiPPO", "S4", "LinearAlgebra",
+        .product(name: "Numerics", package: "swift-numerics"),
+      ]),
     .testTarget(name: "GenerationTests", dependencies: ["Generation", "Models", "Autodiff", "SeededRandom"]),
     .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
     .testTarget(name: "ComparisonTests", dependencies: ["Comparison", "Training", "Tasks", "Models", "Reports"]),

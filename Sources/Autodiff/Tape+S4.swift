@@ -2,21 +2,22 @@ import FFT
 import Numerics
 import S4
 
-/// The trainable parameters of an S4 (DPLR) convolution layer with `H` channels, `M`
-/// stored modes and rank `R`, as variables: `λ = −exp(r) + i·m`, `dt = exp(s)`, complex
-/// `P`, `B`, `C̃` stored with a trailing axis of 2 (real, imaginary).
+/// The trainable parameters of an S4 (DPLR) convolution layer with `H` channels, `S` systems
+/// (`S = H`, or `2H` for a bidirectional layer), `M` stored modes and rank `R`, as variables:
+/// `λ = −exp(r) + i·m`, `dt = exp(s)`, complex `P`, `B`, `C̃` stored with a trailing axis of 2
+/// (real, imaginary).
 public struct S4Variables {
-  /// `r = log(−Re λ)`, `H × M`.
+  /// `r = log(−Re λ)`, `S × M`.
   public var logNegativeRealLambda: Variable
-  /// `Im λ`, `H × M`.
+  /// `Im λ`, `S × M`.
   public var imaginaryLambda: Variable
-  /// `P`, `H × R × M × 2`.
+  /// `P`, `S × R × M × 2`.
   public var p: Variable
-  /// `B`, `H × M × 2`.
+  /// `B`, `S × M × 2`.
   public var b: Variable
-  /// `C̃ = C(I − Ā^L)`, `H × M × 2` (trained directly, as in S4).
+  /// `C̃ = C(I − Ā^L)`, `S × M × 2` (trained directly, as in S4).
   public var tildeC: Variable
-  /// `s = log dt`, `H`.
+  /// `s = log dt`, `S`.
   public var logDt: Variable
   /// `D`, `H`.
   public var skip: Variable
@@ -41,18 +42,39 @@ extension Tape {
   /// kernel by Cauchy sums and Woodbury (`DPLRSSM.kernel(length:tildeC:as:)`, float32),
   /// the FFT convolution, and their backward passes (FFT correlations, then
   /// `DPLRSSM.kernelGradients(_:length:tildeC:)` in float64).
-  public func s4Convolution(_ input: Variable, _ parameters: S4Variables) throws -> Variable {
+  ///
+  /// With `bidirectional`, the SSM parameters describe `S = 2H` systems: the kernels `K` of the
+  /// first `H` act causally and the kernels `K̃` of the last `H` anti-causally,
+  ///
+  ///     y_t = Σ_{s≤t} K[t−s] u_s + Σ_{s>t} K̃[s−t−1] u_s + D u_t,
+  ///
+  /// as in S4's bidirectional layers (one circular convolution with `[K, reverse(K̃)]` of
+  /// length `2L`, `FFT.bidirectionalConvolution`); `D` stays `H`. The backward pass splits
+  /// `∂ℒ/∂[K, K̃]` (`FFT.bidirectionalConvolutionGradients`) and backpropagates both through
+  /// the `2H` kernels at once.
+  ///
+  /// - Parameters:
+  ///   - input: `u`, `B × H × L`.
+  ///   - parameters: `λ`, `P`, `B`, `C̃`, `log dt` for `S` systems (`S = H`, or `2H` when
+  ///     `bidirectional`), `D` for `H` channels.
+  ///   - bidirectional: whether the last `H` systems read the future.
+  /// - Throws: ``AutodiffError/shapeMismatch(_:)`` for inconsistent shapes, and the S4/FFT
+  ///   errors for invalid systems (`Re λ ≥ 0`, `dt ≤ 0`, non-finite values).
+  public func s4Convolution(_ input: Variable, _ parameters: S4Variables, bidirectional: Bool = false) throws
+    -> Variable
+  {
     let u = value(input)
     let (r, m) = (value(parameters.logNegativeRealLambda), value(parameters.imaginaryLambda))
-    guard u.rank == 3, r.rank == 2, r.shape[0] == u.shape[1], m.shape == r.shape else {
+    let kernels = bidirectional ? 2 : 1
+    guard u.rank == 3, r.rank == 2, r.shape[0] == kernels * u.shape[1], m.shape == r.shape else {
       throw AutodiffError.shapeMismatch("S4 input \(u.shape) with λ parameters \(r.shape)")
     }
-    let (channels, modes) = (r.shape[0], r.shape[1])
+    let (channels, systems, modes) = (u.shape[1], r.shape[0], r.shape[1])
     let pShape = value(parameters.p).shape
-    guard pShape.count == 4, pShape[0] == channels, pShape[2] == modes, pShape[3] == 2,
-      value(parameters.b).shape == [channels, modes, 2], value(parameters.tildeC).shape == [channels, modes, 2],
-      value(parameters.logDt).shape == [channels], value(parameters.skip).shape == [channels]
-    else { throw AutodiffError.shapeMismatch("S4 parameters do not match \(channels) channels × \(modes) modes") }
+    guard pShape.count == 4, pShape[0] == systems, pShape[2] == modes, pShape[3] == 2,
+      value(parameters.b).shape == [systems, modes, 2], value(parameters.tildeC).shape == [systems, modes, 2],
+      value(parameters.logDt).shape == [systems], value(parameters.skip).shape == [channels]
+    else { throw AutodiffError.shapeMismatch("S4 parameters do not match \(systems) systems × \(modes) modes") }
     let tildeC = value(parameters.tildeC).complexValues
     // C only matters for C ↔ C̃ conversions, which this layer never makes.
     let system = try DPLRSSM(
@@ -61,26 +83,37 @@ extension Tape {
     let lambda = system.lambda
     let shape = try SignalShape(batch: u.shape[0], channels: channels, length: u.shape[2])
     let kernel = try system.kernel(length: shape.length, tildeC: tildeC, as: Float.self)
+    let split = channels * shape.length
+    let (causal, antiCausal) = (Array(kernel[..<split]), bidirectional ? Array(kernel[split...]) : nil)
     let skip = value(parameters.skip).values
-    let y = try causalConvolution(u.values, shape: shape, kernel: kernel, skip: skip)
+    let y =
+      try antiCausal.map {
+        try bidirectionalConvolution(u.values, shape: shape, kernel: causal, antiCausalKernel: $0, skip: skip)
+      } ?? causalConvolution(u.values, shape: shape, kernel: causal, skip: skip)
     let inputs = [
       input, parameters.logNegativeRealLambda, parameters.imaginaryLambda, parameters.p, parameters.b,
       parameters.tildeC, parameters.logDt, parameters.skip,
     ]
     return record(Tensor(unchecked: u.shape, y), inputs: inputs) { g in
       // The forward pass succeeded with these values, so the backward pass cannot fail.
-      let convolution = try! causalConvolutionGradients(
-        outputGradient: g.values, input: u.values, shape: shape, kernel: kernel, skip: skip)
+      let convolution =
+        try! antiCausal.map {
+          try bidirectionalConvolutionGradients(
+            outputGradient: g.values, input: u.values, shape: shape, kernel: causal, antiCausalKernel: $0, skip: skip)
+        }
+        ?? causalConvolutionGradients(
+          outputGradient: g.values, input: u.values, shape: shape, kernel: causal, skip: skip)
+      let kernelGradient = convolution.kernel + (convolution.antiCausalKernel ?? [])
       let system = try! system.kernelGradients(
-        convolution.kernel.map(Double.init), length: shape.length, tildeC: tildeC)
+        kernelGradient.map(Double.init), length: shape.length, tildeC: tildeC)
       return [
         Tensor(unchecked: u.shape, convolution.input),
         Tensor(unchecked: r.shape, zip(system.lambda, lambda).map { Float($0.real * $1.real) }),
         Tensor(unchecked: r.shape, system.lambda.map { Float($0.imaginary) }),
         try! Tensor(complexValues: system.p, shape: pShape),
-        try! Tensor(complexValues: system.b, shape: [channels, modes, 2]),
-        try! Tensor(complexValues: system.tildeC, shape: [channels, modes, 2]),
-        Tensor(unchecked: [channels], system.logDt.map(Float.init)),
+        try! Tensor(complexValues: system.b, shape: [systems, modes, 2]),
+        try! Tensor(complexValues: system.tildeC, shape: [systems, modes, 2]),
+        Tensor(unchecked: [systems], system.logDt.map(Float.init)),
         Tensor(unchecked: [channels], convolution.skip),
       ]
     }

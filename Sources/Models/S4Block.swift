@@ -1,12 +1,22 @@
 import Autodiff
 import SeededRandom
 
-/// A pre-norm S4 residual block on `x` (`B × L × H`):
+/// Where an ``S4Block`` normalises: before its branch (pre-norm) or after the residual sum (post-norm).
+public enum NormPosition: String, Sendable, Codable, CaseIterable {
+  /// `y = x + F(LayerNorm(x))`: the residual stream is never normalised (the S4 default).
+  case pre
+  /// `y = LayerNorm(x + F(x))`: the block's output is normalised (the original Transformer's layout).
+  case post
+}
+
+/// An S4 residual block on `x` (`B × L × H`) with branch
 ///
-///     z = LayerNorm(x) → S4/S4D convolution over L (per channel) → GELU → Linear(H → 2H) → GLU → dropout
-///     y = x + z
+///     F(v) = v → S4/S4D convolution over L (per channel) → GELU → Linear(H → 2H) → GLU → dropout
+///
+/// and output `y = x + F(LayerNorm(x))` (``NormPosition/pre``, the default) or
+/// `y = LayerNorm(x + F(x))` (``NormPosition/post``).
 public struct S4Block {
-  /// The pre-normalisation.
+  /// The block's normalisation (of the branch input when pre-norm, of the residual sum when post-norm).
   public let norm: LayerNorm
   /// The sequence-mixing S4/S4D layer.
   public let s4: SSMLayer
@@ -14,11 +24,17 @@ public struct S4Block {
   public let output: Linear
   /// Dropout probability after the GLU.
   public let dropout: Float
+  /// Where ``norm`` acts.
+  public let normPosition: NormPosition
 
-  /// A seeded block named `name.*`.
+  /// A seeded block named `name.*` with a new layer of `kind` (LegS initialisation for DPLR layers).
+  ///
+  /// - Parameters:
+  ///   - bidirectional: whether the layer also reads the future (`2H` systems, see ``SSMLayer``).
+  ///   - normPosition: pre-norm (default) or post-norm.
   public init(
     name: String, kind: SSMLayerKind, width: Int, stateSize: Int, dropout: Float, bidirectional: Bool = false,
-    generator: inout SeededGenerator
+    normPosition: NormPosition = .pre, generator: inout SeededGenerator
   ) throws {
     norm = LayerNorm(name: "\(name).norm", width: width)
     s4 = try SSMLayer(
@@ -26,6 +42,21 @@ public struct S4Block {
       generator: &generator)
     output = Linear(name: "\(name).output", inputs: width, outputs: 2 * width, generator: &generator)
     self.dropout = dropout
+    self.normPosition = normPosition
+  }
+
+  /// A seeded block named `name.*` around a given layer `s4` (for layers built with options
+  /// ``SSMLayerKind`` does not carry, such as an ``S4LayerParameters`` from another HiPPO measure);
+  /// `width` must be the layer's channel count `H`.
+  public init(
+    name: String, s4: SSMLayer, width: Int, dropout: Float, normPosition: NormPosition = .pre,
+    generator: inout SeededGenerator
+  ) {
+    norm = LayerNorm(name: "\(name).norm", width: width)
+    self.s4 = s4
+    output = Linear(name: "\(name).output", inputs: width, outputs: 2 * width, generator: &generator)
+    self.dropout = dropout
+    self.normPosition = normPosition
   }
 
   /// The block's parameters.
@@ -35,19 +66,20 @@ public struct S4Block {
   public func callAsFunction(_ x: Variable, on tape: Tape, training: Bool, generator: inout SeededGenerator) throws
     -> Variable
   {
-    try apply(x, on: tape, training: training, generator: &generator) { normalized in
-      let channelsFirst = try tape.transpose(normalized, permutation: [0, 2, 1])
+    try apply(x, on: tape, training: training, generator: &generator) { input in
+      let channelsFirst = try tape.transpose(input, permutation: [0, 2, 1])
       return try tape.transpose(s4(channelsFirst, on: tape), permutation: [0, 2, 1])
     }
   }
 
   /// Applies the block in recurrent mode to the next `C` tokens of each sequence
   /// (`x`: `B × C × H`), advancing `recurrence` (the state of this block's S4 layer).
-  /// Normalisation, GELU, GLU and the residual are the very operations of the parallel mode.
+  /// Normalisation, GELU, GLU and the residual are the very operations of the parallel mode
+  /// (every one acts per position, so only the S4 layer carries state).
   public func callAsFunction(_ x: Variable, on tape: Tape, recurrence: inout SSMLayerRecurrence) throws -> Variable {
     var unused = SeededGenerator(seed: 0)
-    return try apply(x, on: tape, training: false, generator: &unused) { normalized in
-      let channelsFirst = tape.value(try tape.transpose(normalized, permutation: [0, 2, 1]))
+    return try apply(x, on: tape, training: false, generator: &unused) { input in
+      let channelsFirst = tape.value(try tape.transpose(input, permutation: [0, 2, 1]))
       let (batch, channels, length) = (channelsFirst.shape[0], channelsFirst.shape[1], channelsFirst.shape[2])
       let y = try recurrence.run(channelsFirst.values, length: length)
       return try tape.transpose(
@@ -55,14 +87,16 @@ public struct S4Block {
     }
   }
 
-  /// The block around a given sequence mixing: `mix` maps the normalised `B × L × H` input
-  /// to the S4 layer's `B × L × H` output.
+  /// The block around a given sequence mixing: `mix` maps the `B × L × H` input of the S4
+  /// layer (normalised when pre-norm) to the layer's `B × L × H` output.
   private func apply(
     _ x: Variable, on tape: Tape, training: Bool, generator: inout SeededGenerator,
     mix: (Variable) throws -> Variable
   ) throws -> Variable {
-    var z = try tape.glu(output(tape.gelu(mix(norm(x, on: tape))), on: tape))
+    let input = normPosition == .pre ? try norm(x, on: tape) : x
+    var z = try tape.glu(output(tape.gelu(mix(input)), on: tape))
     if training, dropout > 0 { z = try tape.dropout(z, probability: dropout, generator: &generator) }
-    return try tape.add(x, z)
+    let sum = try tape.add(x, z)
+    return normPosition == .pre ? sum : try norm(sum, on: tape)
   }
 }

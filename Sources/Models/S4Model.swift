@@ -22,7 +22,7 @@ public struct S4Model {
     public var dropout: Float
     /// S4D (diagonal) or S4 (DPLR) layers; absent in older checkpoints, meaning diagonal.
     public var layer: SSMLayerKind?
-    /// Bidirectional (diagonal) layers, for tasks that may read the whole sequence; absent means causal.
+    /// Bidirectional layers (diagonal or DPLR), for tasks that may read the whole sequence; absent means causal.
     public var bidirectional: Bool?
     /// DPLR layers only: the sequence length whose convolution the recurrent mode reproduces
     /// (the layers train `C̃ = C (I − Ā^L)`, see ``SSMLayer/recurrence(batch:horizon:)``);
@@ -32,13 +32,18 @@ public struct S4Model {
     /// ``vocabulary`` counts output values (see ``SequenceModel``); `nil` (or absent in older
     /// configurations) reads tokens.
     public var inputChannels: Int?
+    /// Pre-norm (`y = x + F(LayerNorm(x))`) or post-norm (`y = LayerNorm(x + F(x))`) blocks, see
+    /// ``S4Block``; absent (`nil`, also in older checkpoints) means pre-norm and is not encoded.
+    public var normPosition: NormPosition?
 
     /// A configuration.
     public init(
       vocabulary: Int, width: Int, depth: Int, stateSize: Int, dropout: Float = 0, layer: SSMLayerKind = .diagonal,
-      bidirectional: Bool = false, recurrentHorizon: Int? = nil, inputChannels: Int? = nil
+      bidirectional: Bool = false, recurrentHorizon: Int? = nil, inputChannels: Int? = nil,
+      normPosition: NormPosition? = nil
     ) {
       self.inputChannels = inputChannels
+      self.normPosition = normPosition
       self.recurrentHorizon = recurrentHorizon
       self.layer = layer
       self.bidirectional = bidirectional
@@ -96,7 +101,8 @@ public struct S4Model {
       try S4Block(
         name: "blocks.\(index)", kind: configuration.layer ?? .diagonal, width: configuration.width,
         stateSize: configuration.stateSize, dropout: configuration.dropout,
-        bidirectional: configuration.bidirectional ?? false, generator: &generator)
+        bidirectional: configuration.bidirectional ?? false, normPosition: configuration.normPosition ?? .pre,
+        generator: &generator)
     }
     finalNorm = LayerNorm(name: "decoder.norm", width: configuration.width)
     decoder = Linear(

@@ -6,17 +6,22 @@ import SeededRandom
 public enum SSMLayerKind: String, Sendable, Codable, CaseIterable {
   /// S4D: diagonal, S4D-Lin initialisation, ZOH, Vandermonde kernel.
   case diagonal
-  /// S4: diagonal plus low rank from HiPPO-LegS, bilinear, Cauchy + Woodbury kernel, trained `C̃`.
+  /// S4: diagonal plus low rank from HiPPO-LegS, bilinear, Cauchy + Woodbury kernel, trained `C̃`
+  /// (other measures through ``S4LayerParameters`` directly).
   case dplr
 }
 
 /// A block's sequence-mixing layer: one of the two S4 parameterisations.
 public enum SSMLayer {
+  /// An S4D layer.
   case diagonal(S4DLayerParameters)
+  /// An S4 (DPLR) layer.
   case dplr(S4LayerParameters)
 
-  /// A seeded layer of `kind` named `name.*`; `bidirectional` (diagonal layers only) adds
-  /// anti-causal kernels for tasks that may read the whole sequence.
+  /// A seeded layer of `kind` named `name.*` (S4D-Lin or HiPPO-LegS initialisation);
+  /// `bidirectional` adds `H` anti-causal kernels (`2H` systems) for tasks that may read the
+  /// whole sequence: `y_t = Σ_{s≤t} K[t−s] u_s + Σ_{s>t} K̃[s−t−1] u_s + D u_t`. Other DPLR
+  /// initialisations: build an ``S4LayerParameters`` and wrap it in ``dplr(_:)``.
   public init(
     kind: SSMLayerKind, name: String, channels: Int, stateSize: Int, bidirectional: Bool = false,
     generator: inout SeededGenerator
@@ -27,10 +32,18 @@ public enum SSMLayer {
         try S4DLayerParameters(
           name: name, channels: channels, stateSize: stateSize, bidirectional: bidirectional, generator: &generator))
     case .dplr:
-      guard !bidirectional else { throw AutodiffError.invalidArgument("bidirectional layers are diagonal (S4D) only") }
       self = .dplr(
         try S4LayerParameters(
-          name: name, channels: channels, stateSize: stateSize, measure: .legs, generator: &generator))
+          name: name, channels: channels, stateSize: stateSize, measure: .legs, bidirectional: bidirectional,
+          generator: &generator))
+    }
+  }
+
+  /// Whether the layer also reads the future (anti-causal kernels; no recurrent mode).
+  public var bidirectional: Bool {
+    switch self {
+    case .diagonal(let layer): return layer.bidirectional
+    case .dplr(let layer): return layer.bidirectional
     }
   }
 

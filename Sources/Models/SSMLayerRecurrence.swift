@@ -51,11 +51,12 @@ extension SSMLayer {
   /// - Throws: for bidirectional layers (they read the future, so they have no recurrent mode).
   public func recurrence(batch: Int, horizon: Int?) throws -> SSMLayerRecurrence {
     guard batch >= 1 else { throw AutodiffError.invalidArgument("a recurrent state needs batch ≥ 1, got \(batch)") }
+    guard !bidirectional else {
+      throw AutodiffError.invalidArgument(
+        "a bidirectional layer reads the future (its anti-causal kernels sum over s > t): it has no recurrent mode")
+    }
     switch self {
     case .diagonal(let layer):
-      guard !layer.bidirectional else {
-        throw AutodiffError.invalidArgument("a bidirectional layer reads the future: it has no recurrent mode")
-      }
       let system = try DiagonalSSM(
         logNegativeRealLambda: layer.logNegativeRealLambda.value, imaginaryLambda: layer.imaginaryLambda.value,
         b: layer.b.value, c: layer.c.value, logDt: layer.logDt.value, discretization: .zoh)

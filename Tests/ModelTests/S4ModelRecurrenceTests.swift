@@ -10,11 +10,14 @@ struct S4ModelRecurrenceTests {
   // blocks and the decoder while a missing activation, skip or factor 2 shows up at O(1).
   static let tolerance: Float = 1e-4
 
-  @Test(arguments: [SSMLayerKind.diagonal, .dplr])
-  func stepByStepEqualsParallel(kind: SSMLayerKind) throws {
+  // Pre- and post-norm blocks: the recurrent mode shares every per-position operation.
+  @Test(arguments: [SSMLayerKind.diagonal, .dplr], NormPosition.allCases)
+  func stepByStepEqualsParallel(kind: SSMLayerKind, normPosition: NormPosition) throws {
     let length = 37
     let model = try S4Model(
-      .init(vocabulary: 7, width: 16, depth: 2, stateSize: 16, layer: kind, recurrentHorizon: length), seed: 5)
+      .init(
+        vocabulary: 7, width: 16, depth: 2, stateSize: 16, layer: kind, recurrentHorizon: length,
+        normPosition: normPosition), seed: 5)
     let tokens = randomTokens(batch: 3, length: length, vocabulary: 7, seed: 11)
     #expect(try recurrentDeviation(model, tokens: tokens) <= Self.tolerance)
     // A chunked prefill (5 then 11 tokens by state passing), then single steps.
@@ -50,5 +53,8 @@ struct S4ModelRecurrenceTests {
     let bidirectional = try S4Model(
       .init(vocabulary: 4, width: 8, depth: 1, stateSize: 8, bidirectional: true), seed: 0)
     #expect(throws: AutodiffError.self) { try bidirectional.initialState(batchSize: 1) }
+    let bidirectionalDPLR = try S4Model(
+      .init(vocabulary: 4, width: 8, depth: 1, stateSize: 8, layer: .dplr, bidirectional: true), seed: 0)
+    #expect(throws: AutodiffError.self) { try bidirectionalDPLR.initialState(batchSize: 1) }
   }
 }
