@@ -25,8 +25,8 @@ public struct ComparisonCell: Codable, Sendable, Equatable {
   public var model: ComparisonModel
   /// The sequence length.
   public var length: Int
-  /// The task's metric: ``Tasks/TaskMetric/accuracy`` (token tasks, higher is better) or
-  /// ``Tasks/TaskMetric/meanSquaredError`` (adding, delay, reconstruct; lower is better).
+  /// The task's metric: `TaskMetric/accuracy` (token tasks, higher is better) or
+  /// `TaskMetric/meanSquaredError` (adding, delay, reconstruct; lower is better).
   public var metric: TaskMetric
   /// The metric on held-out test instances, or `nil` when the cell failed.
   public var value: Double?

@@ -14,9 +14,9 @@ public enum ComparisonModel: String, CaseIterable, Codable, Sendable {
   case gru
 
   /// What a model of any family needs to read and write `task`: a token model with
-  /// `vocabulary` = ``Training/tokenVocabulary(of:)`` and `inputChannels` `nil`, or, for a task
+  /// `vocabulary` = `tokenVocabulary(of:)` and `inputChannels` `nil`, or, for a task
   /// with real-valued inputs and outputs, a feature model with `inputChannels` and `vocabulary`
-  /// (output values) from ``Training/featureChannels(of:)``.
+  /// (output values) from `featureChannels(of:)`.
   public static func shape(for task: any SequenceTask) throws -> (vocabulary: Int, inputChannels: Int?) {
     if case .features = task.input {
       let (inputs, outputs) = try featureChannels(of: task)

@@ -30,8 +30,14 @@ public struct S4Block {
   /// A seeded block named `name.*` with a new layer of `kind` (LegS initialisation for DPLR layers).
   ///
   /// - Parameters:
+  ///   - name: the parameter name prefix.
+  ///   - kind: diagonal (S4D) or DPLR (S4) layer.
+  ///   - width: channels `H`.
+  ///   - stateSize: `N` (`N/2` stored modes per channel).
+  ///   - dropout: the dropout probability after the GLU.
   ///   - bidirectional: whether the layer also reads the future (`2H` systems, see ``SSMLayer``).
   ///   - normPosition: pre-norm (default) or post-norm.
+  ///   - generator: draws the initial parameters.
   public init(
     name: String, kind: SSMLayerKind, width: Int, stateSize: Int, dropout: Float, bidirectional: Bool = false,
     normPosition: NormPosition = .pre, generator: inout SeededGenerator

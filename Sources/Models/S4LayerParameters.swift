@@ -51,6 +51,7 @@ public struct S4LayerParameters {
   /// Seeded parameters named `name.*`.
   ///
   /// - Parameters:
+  ///   - name: the parameter name prefix.
   ///   - channels: `H`.
   ///   - stateSize: `N` (even), giving `M = N/2` stored modes.
   ///   - measure: the HiPPO measure whose DPLR form initialises `Λ`, `P`, `B`.
@@ -58,6 +59,7 @@ public struct S4LayerParameters {
   ///     stable; `ε > 0` clamps every `Re λ` to at most `−ε` (see "Marginally stable measures").
   ///   - dtRange: the range of the log-uniform initial `dt`.
   ///   - bidirectional: `2H` systems, the last `H` anti-causal.
+  ///   - generator: draws `C̃`, `log dt` and `D`.
   /// - Throws: for a measure with `Re λ ≥ −1e-9·max(1, max|λ|)` (zero up to round-off) when
   ///   `minimumDecay` is `nil`, a `minimumDecay` that is not positive and finite, and the
   ///   measure's own errors (odd `N`, no DPLR form).

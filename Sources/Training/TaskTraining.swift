@@ -164,11 +164,11 @@ public func train(
 /// The task's metric (`task.metric`) for `model` on `examples` instances of the task's `test`
 /// split (never seen in training: the splits are disjoint by construction), at `length`
 /// (default: the task's), in parallel mode without dropout:
-/// - ``Tasks/TaskMetric/accuracy`` (token tasks): the fraction of scored positions whose
+/// - `TaskMetric/accuracy` (token tasks): the fraction of scored positions whose
 ///   arg-max logit is the target (higher is better);
-/// - ``Tasks/TaskMetric/meanSquaredError`` (feature tasks): the mean over every scored position
+/// - `TaskMetric/meanSquaredError` (feature tasks): the mean over every scored position
 ///   and output channel of all the instances of `(ŷ − y)²`, pooled with
-///   ``Tasks/TaskBatch/meanSquaredError(predictions:layout:)`` (lower is better).
+///   `TaskBatch/meanSquaredError(predictions:layout:)` (lower is better).
 /// - Throws: ``TrainingError/invalidState(_:)`` for a model that does not fit the task.
 public func evaluate(
   _ model: any SequenceModel, on task: any SequenceTask, examples: Int, seed: UInt64, length: Int? = nil,

@@ -75,9 +75,9 @@ private func optimize(
 
 /// The training loss of `model` on `batch`, recorded on `tape`:
 /// - token inputs with class targets: the mean softmax cross-entropy of
-///   ``Models/SequenceModel/logits(_:on:training:generator:)`` over the scored positions;
+///   `SequenceModel/logits(_:on:training:generator:)` over the scored positions;
 /// - feature inputs with value targets: ``scoredMeanSquaredError(_:batch:on:)`` of
-///   ``Models/SequenceModel/outputs(features:on:training:generator:)``.
+///   `SequenceModel/outputs(features:on:training:generator:)`.
 ///
 /// `generator` draws the dropout masks when `training`.
 /// - Throws: ``TrainingError/invalidState(_:)`` for a batch mixing tokens with values or features
@@ -99,14 +99,14 @@ public func taskLoss(
 }
 
 /// The mean squared error of a feature model's read-out `Y` (`B·L × O`, row `b·L + t`, as
-/// ``Models/SequenceModel/outputs(features:on:training:generator:)`` returns it) at the batch's
+/// `SequenceModel/outputs(features:on:training:generator:)` returns it) at the batch's
 /// scored positions `P` only:
 ///
 ///     ℒ = 1/(B·|P|·O) Σ_b Σ_{p ∈ P} Σ_c (Y[b·L + p, c] − y[b, p, c])²,
 ///
 /// recorded as a row gather (`Tape.embedding(_:indices:)` of `Y` at rows `b·L + p`, whose
 /// backward scatters the rows' gradients back, zero elsewhere) then `Tape.meanSquaredError`.
-/// Its value is the batch's ``Tasks/TaskBatch/meanSquaredError(predictions:layout:)`` mean.
+/// Its value is the batch's `TaskBatch/meanSquaredError(predictions:layout:)` mean.
 /// - Throws: ``TrainingError/invalidState(_:)`` for class targets or a read-out of another shape.
 public func scoredMeanSquaredError(_ outputs: Variable, batch: TaskBatch, on tape: Tape) throws -> Variable {
   guard case .values(let values, let channels, let positions) = batch.targets else {
