@@ -90,31 +90,32 @@ let package = Package(
       ]),
 
     // Notebooks (Notebooks/README.md): runnable scripts that regenerate their figures and page.
-    .target(name: "NotebookSupport", dependencies: ["Reports"], path: "Notebooks/Support"),
+    .target(name: "NotebookSupport", dependencies: ["Autodiff", "Reports"], path: "Notebooks/Support"),
     .executableTarget(
       name: "notebook-hippo-operators",
       dependencies: [
-        "HiPPO", "LinearAlgebra", "NotebookSupport", "Reports", .product(name: "Numerics", package: "swift-numerics"),
+        "HiPPO", "LinearAlgebra", "Autodiff", "NotebookSupport", "Reports",
+        .product(name: "Numerics", package: "swift-numerics"),
       ],
       path: "Notebooks/HiPPOOperators"),
     .executableTarget(
       name: "notebook-function-approximation",
-      dependencies: ["HiPPO", "NotebookSupport", "Reports"],
+      dependencies: ["HiPPO", "Autodiff", "NotebookSupport", "Reports"],
       path: "Notebooks/FunctionApproximation"),
     .executableTarget(
       name: "notebook-s4-kernels",
       dependencies: [
-        "FFT", "HiPPO", "NotebookSupport", "S4", "Reports", "SeededRandom",
+        "FFT", "HiPPO", "Autodiff", "NotebookSupport", "S4", "Reports", "SeededRandom",
         .product(name: "Numerics", package: "swift-numerics"),
       ],
       path: "Notebooks/S4Kernels"),
     .executableTarget(
       name: "notebook-long-range-memory",
-      dependencies: ["Comparison", "NotebookSupport", "Reports", "Tasks", "Training"],
+      dependencies: ["Comparison", "Autodiff", "NotebookSupport", "Reports", "Tasks", "Training"],
       path: "Notebooks/LongRangeMemory"),
     .executableTarget(
       name: "notebook-generation-cost",
-      dependencies: ["Models", "NotebookSupport", "Reports", "SeededRandom"],
+      dependencies: ["Models", "Autodiff", "NotebookSupport", "Reports", "SeededRandom"],
       path: "Notebooks/GenerationCost"),
 
     .testTarget(

@@ -11,6 +11,7 @@
 // memories; the other measures (LagT, FouT) have no reconstruction there yet, so they are not in this
 // notebook.
 
+import Autodiff
 import Foundation
 import HiPPO
 import NotebookSupport
@@ -20,6 +21,7 @@ import Reports
 //
 // The output folder is the first command-line argument, if any. `NotebookPage` collects the markdown.
 
+BLASKernelSelection.upgradeIfGeneric()
 let started = Date()
 let output = NotebookPage.outputFolder(name: "function-approximation")
 

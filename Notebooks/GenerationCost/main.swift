@@ -8,6 +8,7 @@
 // the context. A transformer attends to every cached key and value, so its cost grows linearly with the
 // context. This notebook measures it for models of the benchmark size (d = 128, 2 layers, byte vocabulary).
 
+import Autodiff
 import Dispatch
 import Foundation
 import Models
@@ -15,6 +16,7 @@ import NotebookSupport
 import Reports
 import SeededRandom
 
+BLASKernelSelection.upgradeIfGeneric()
 let started = Date()
 let output = NotebookPage.outputFolder(name: "generation-cost")
 var page = try NotebookPage(folder: output)
@@ -34,8 +36,9 @@ let models: [(String, any SequenceModel)] = [
 
 // ## Measuring
 //
-// For each context: read it with `prefill` in chunks of 1024, then time 32 single-token steps; the median
-// of 5 such runs, each after a fresh prefill.
+// For each context: read it with `prefill` in chunks of 1024, take 16 untimed steps (caches and allocator
+// settle after the large prefill), then time 64 single-token steps; the median of 5 such runs, each after a
+// fresh prefill.
 
 func secondsPerToken<Model: SequenceModel>(_ model: Model, context: Int) throws -> Double {
   var generator = SeededGenerator(seed: 1)
@@ -46,9 +49,10 @@ func secondsPerToken<Model: SequenceModel>(_ model: Model, context: Int) throws 
     for start in stride(from: 0, to: context, by: 1024) {
       _ = try model.prefill([(start..<min(start + 1024, context)).map { _ in token(&generator) }], state: &state)
     }
+    for _ in 0..<16 { _ = try model.step([token(&generator)], state: &state) }
     let begin = DispatchTime.now().uptimeNanoseconds
-    for _ in 0..<32 { _ = try model.step([token(&generator)], state: &state) }
-    times.append(Double(DispatchTime.now().uptimeNanoseconds - begin) * 1e-9 / 32)
+    for _ in 0..<64 { _ = try model.step([token(&generator)], state: &state) }
+    times.append(Double(DispatchTime.now().uptimeNanoseconds - begin) * 1e-9 / 64)
   }
   return times.sorted()[2]
 }

@@ -10,6 +10,7 @@
 // of its normal-plus-low-rank (NPLR) form, A + PᵀP = V diag(Λ) Vᴴ, which S4 uses to evaluate its
 // kernels fast (the DPLR form), and checks how well the computed eigenpairs reproduce the normal part.
 
+import Autodiff
 import Foundation
 import HiPPO
 import LinearAlgebra
@@ -22,6 +23,7 @@ import Reports
 // The output folder is the first command-line argument, if any. `Page` collects the markdown: prose,
 // figures (written next to the page as SVG) and tables.
 
+BLASKernelSelection.upgradeIfGeneric()
 let started = Date()
 let output = NotebookPage.outputFolder(name: "hippo-operators")
 

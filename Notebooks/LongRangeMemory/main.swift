@@ -10,6 +10,7 @@
 // whose state decays unless its gates learn to hold it exactly. This notebook runs a small version of
 // `ssm compare` (the same runner, `ComparisonRunner`) and writes its table and charts.
 
+import Autodiff
 import Comparison
 import Foundation
 import NotebookSupport
@@ -17,6 +18,7 @@ import Reports
 import Tasks
 import Training
 
+BLASKernelSelection.upgradeIfGeneric()
 let started = Date()
 let output = NotebookPage.outputFolder(name: "long-range-memory")
 var page = try NotebookPage(folder: output)

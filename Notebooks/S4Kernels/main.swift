@@ -9,6 +9,7 @@
 // (diagonal systems: Lin, Inv, Real, LegS) and for S4's DPLR LegS system at three steps dt, then runs one
 // input through both modes (FFT convolution and recurrence) and prints their difference.
 
+import Autodiff
 import FFT
 import Foundation
 import HiPPO
@@ -22,6 +23,7 @@ import SeededRandom
 //
 // The output folder is the first command-line argument, if any. `NotebookPage` collects the markdown.
 
+BLASKernelSelection.upgradeIfGeneric()
 let started = Date()
 let output = NotebookPage.outputFolder(name: "s4-kernels")
 

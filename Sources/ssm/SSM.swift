@@ -1,4 +1,5 @@
 import ArgumentParser
+import Autodiff
 import Foundation
 import HiPPO
 import LinearAlgebra

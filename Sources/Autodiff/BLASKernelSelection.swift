@@ -5,11 +5,15 @@ import Foundation
 /// report a generic model ("Intel(R) Xeon(R) Processor") it falls back to its oldest x86-64
 /// kernels (Prescott, SSE3), which run sgemm several times slower than the AVX2 ones the
 /// CPU supports. `OPENBLAS_CORETYPE` overrides the choice, but only when set before the
-/// library loads; so when OpenBLAS reports Prescott on a CPU with AVX2 and FMA, `ssm`
-/// re-executes itself once with the core type the CPU's flags support. A core type set by
-/// the user is always respected.
-enum BLASKernelSelection {
-  static func upgradeIfGeneric() {
+/// library loads; so an executable calls ``upgradeIfGeneric()`` first thing in `main`: when
+/// OpenBLAS reports Prescott on a CPU with AVX2 and FMA, the process re-executes itself once
+/// with the core type the CPU's flags support. A core type set by the user is always
+/// respected. (`ssm` and the notebooks do this; a library cannot, so programs that import the
+/// package may call it or set `OPENBLAS_CORETYPE` themselves.)
+public enum BLASKernelSelection {
+  /// Re-executes the process with a better `OPENBLAS_CORETYPE` if OpenBLAS fell back to its
+  /// generic kernels (Linux only; returns normally when nothing needs to change or `execv` fails).
+  public static func upgradeIfGeneric() {
     #if os(Linux)
       let environment = ProcessInfo.processInfo.environment
       guard environment["OPENBLAS_CORETYPE"] == nil, let name = openblas_get_corename(),
@@ -26,7 +30,7 @@ enum BLASKernelSelection {
   }
 
   /// The newest OpenBLAS core type whose instructions `flags` (from /proc/cpuinfo) all include.
-  static func coreType(flags: Set<String>) -> String? {
+  public static func coreType(flags: Set<String>) -> String? {
     if ["avx512f", "avx512bw", "avx512dq", "avx512vl", "fma"].allSatisfy(flags.contains) { return "SkylakeX" }
     if ["avx2", "fma"].allSatisfy(flags.contains) { return "Haswell" }
     return nil
