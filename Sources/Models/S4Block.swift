@@ -37,15 +37,16 @@ public struct S4Block {
   ///   - dropout: the dropout probability after the GLU.
   ///   - bidirectional: whether the layer also reads the future (`2H` systems, see ``SSMLayer``).
   ///   - normPosition: pre-norm (default) or post-norm.
+  ///   - dtRange: the range of the layer's log-uniform initial `dt`.
   ///   - generator: draws the initial parameters.
   public init(
     name: String, kind: SSMLayerKind, width: Int, stateSize: Int, dropout: Float, bidirectional: Bool = false,
-    normPosition: NormPosition = .pre, generator: inout SeededGenerator
+    normPosition: NormPosition = .pre, dtRange: ClosedRange<Double> = 1e-3...1e-1, generator: inout SeededGenerator
   ) throws {
     norm = LayerNorm(name: "\(name).norm", width: width)
     s4 = try SSMLayer(
       kind: kind, name: "\(name).s4", channels: width, stateSize: stateSize, bidirectional: bidirectional,
-      generator: &generator)
+      dtRange: dtRange, generator: &generator)
     output = Linear(name: "\(name).output", inputs: width, outputs: 2 * width, generator: &generator)
     self.dropout = dropout
     self.normPosition = normPosition

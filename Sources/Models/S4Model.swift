@@ -35,13 +35,22 @@ public struct S4Model {
     /// Pre-norm (`y = x + F(LayerNorm(x))`) or post-norm (`y = LayerNorm(x + F(x))`) blocks, see
     /// ``S4Block``; absent (`nil`, also in older checkpoints) means pre-norm and is not encoded.
     public var normPosition: NormPosition?
+    /// Whether the read-out at position `t` sees the mean of the final features over positions
+    /// `0 … t` (causal mean pooling; at the last position, the mean over the sequence: a pooled
+    /// classification decoder) instead of position `t` alone; absent means per position.
+    public var meanPooling: Bool?
+    /// The range `[dt_min, dt_max]` of every layer's log-uniform initial `dt`; absent means
+    /// `[1e-3, 1e-1]` (S4's default). A smaller `dt_min` gives modes with longer memory.
+    public var dtRange: [Double]?
 
     /// A configuration.
     public init(
       vocabulary: Int, width: Int, depth: Int, stateSize: Int, dropout: Float = 0, layer: SSMLayerKind = .diagonal,
       bidirectional: Bool = false, recurrentHorizon: Int? = nil, inputChannels: Int? = nil,
-      normPosition: NormPosition? = nil
+      normPosition: NormPosition? = nil, dtRange: [Double]? = nil, meanPooling: Bool? = nil
     ) {
+      self.dtRange = dtRange
+      self.meanPooling = meanPooling
       self.inputChannels = inputChannels
       self.normPosition = normPosition
       self.recurrentHorizon = recurrentHorizon
@@ -73,6 +82,11 @@ public struct S4Model {
     guard configuration.vocabulary >= 1, configuration.width >= 1, configuration.depth >= 0 else {
       throw AutodiffError.invalidArgument("vocabulary, width must be ≥ 1 and depth ≥ 0")
     }
+    let bounds = configuration.dtRange ?? [1e-3, 1e-1]
+    guard bounds.count == 2, bounds[0] > 0, bounds[0] <= bounds[1], bounds[1].isFinite else {
+      throw AutodiffError.invalidArgument("dt range \(bounds) must be [dt_min, dt_max] with 0 < dt_min ≤ dt_max")
+    }
+    let dtRange = bounds[0]...bounds[1]
     guard (configuration.recurrentHorizon ?? 1) >= 1 else {
       throw AutodiffError.invalidArgument("recurrent horizon \(configuration.recurrentHorizon ?? 0) must be ≥ 1")
     }
@@ -102,7 +116,7 @@ public struct S4Model {
         name: "blocks.\(index)", kind: configuration.layer ?? .diagonal, width: configuration.width,
         stateSize: configuration.stateSize, dropout: configuration.dropout,
         bidirectional: configuration.bidirectional ?? false, normPosition: configuration.normPosition ?? .pre,
-        generator: &generator)
+        dtRange: dtRange, generator: &generator)
     }
     finalNorm = LayerNorm(name: "decoder.norm", width: configuration.width)
     decoder = Linear(
@@ -121,7 +135,8 @@ public struct S4Model {
   {
     var x = try encoder.embed(tokens, on: tape)
     for block in blocks { x = try block(x, on: tape, training: training, generator: &generator) }
-    return try decode(x, on: tape)
+    var pool: PooledSum? = nil
+    return try decode(x, on: tape, pool: &pool)
   }
 
   /// The read-out (`B·L × V`, row `b·L + t`: `V` values per position) for `features`
@@ -132,13 +147,23 @@ public struct S4Model {
   {
     var x = try encoder.encode(features, on: tape)
     for block in blocks { x = try block(x, on: tape, training: training, generator: &generator) }
-    return try decode(x, on: tape)
+    var pool: PooledSum? = nil
+    return try decode(x, on: tape, pool: &pool)
   }
 
   /// Final normalisation and output projection of `x` (`B × L × H`): logits `B·L × V`.
-  private func decode(_ x: Variable, on tape: Tape) throws -> Variable {
+  /// Final normalisation, causal mean pooling when configured (continuing `pool`, the running sum
+  /// and count of earlier chunks, which it advances), and the output projection of `x`
+  /// (`B × L × H`): logits `B·L × V`.
+  private func decode(_ x: Variable, on tape: Tape, pool: inout PooledSum?) throws -> Variable {
     let shape = tape.value(x).shape
-    let output = try decoder(finalNorm(x, on: tape), on: tape)
+    var features = try finalNorm(x, on: tape)
+    if configuration.meanPooling == true {
+      let prior = pool ?? PooledSum(sum: Tensor(shape: [shape[0], shape[2]]), count: 0)
+      pool = prior.adding(tape.value(features))
+      features = try tape.cumulativeMean(features, priorSum: prior.sum, priorCount: prior.count)
+    }
+    let output = try decoder(features, on: tape)
     return try tape.reshape(output, to: [shape[0] * shape[1], configuration.vocabulary])
   }
 }
@@ -150,6 +175,8 @@ extension S4Model: SequenceModel {
     public var layers: [SSMLayerRecurrence]
     /// Sequences `B`.
     public let batch: Int
+    /// With ``Configuration/meanPooling``: the running sum of the final features and its count.
+    public internal(set) var pool: PooledSum?
   }
 
   /// `V`.
@@ -165,7 +192,7 @@ extension S4Model: SequenceModel {
     if let channels = configuration.inputChannels { throw InputEncoder.noRecurrentMode(channels: channels) }
     return State(
       layers: try blocks.map { try $0.s4.recurrence(batch: batchSize, horizon: configuration.recurrentHorizon) },
-      batch: batchSize)
+      batch: batchSize, pool: nil)
   }
 
   /// One token per sequence through every block in recurrent mode: logits `B × V`.
@@ -182,7 +209,27 @@ extension S4Model: SequenceModel {
     let tape = Tape(recordsGradients: false)
     var x = try encoder.embed(tokens, on: tape)
     for (index, block) in blocks.enumerated() { x = try block(x, on: tape, recurrence: &state.layers[index]) }
-    let logits = tape.value(try decode(x, on: tape))
+    let logits = tape.value(try decode(x, on: tape, pool: &state.pool))
     return try Tensor(shape: [tokens.count, length, vocabulary], values: logits.values)
+  }
+}
+
+/// The running sum of pooled features (`B × H`) over the `count` positions read so far.
+public struct PooledSum: Sendable {
+  /// `Σ_s x_s`, `B × H`.
+  public let sum: Tensor
+  /// Positions summed.
+  public let count: Int
+
+  /// The sum after a chunk of features `x` (`B × C × H`).
+  func adding(_ x: Tensor) -> PooledSum {
+    let (batch, length, width) = (x.shape[0], x.shape[1], x.shape[2])
+    var values = sum.values
+    for b in 0..<batch {
+      for t in 0..<length {
+        for j in 0..<width { values[b * width + j] += x.values[(b * length + t) * width + j] }
+      }
+    }
+    return PooledSum(sum: try! Tensor(shape: [batch, width], values: values), count: count + length)
   }
 }

@@ -21,21 +21,24 @@ public enum SSMLayer {
   /// A seeded layer of `kind` named `name.*` (S4D-Lin or HiPPO-LegS initialisation);
   /// `bidirectional` adds `H` anti-causal kernels (`2H` systems) for tasks that may read the
   /// whole sequence: `y_t = Σ_{s≤t} K[t−s] u_s + Σ_{s>t} K̃[s−t−1] u_s + D u_t`. Other DPLR
-  /// initialisations: build an ``S4LayerParameters`` and wrap it in ``dplr(_:)``.
+  /// initialisations: build an ``S4LayerParameters`` and wrap it in ``dplr(_:)``. Each channel's
+  /// `dt` starts log-uniform in `dtRange` (longer memories need a smaller `dt_min`: a mode with
+  /// step `dt` and `Re λ = −½` forgets over ~`2/dt` tokens).
   public init(
     kind: SSMLayerKind, name: String, channels: Int, stateSize: Int, bidirectional: Bool = false,
-    generator: inout SeededGenerator
+    dtRange: ClosedRange<Double> = 1e-3...1e-1, generator: inout SeededGenerator
   ) throws {
     switch kind {
     case .diagonal:
       self = .diagonal(
         try S4DLayerParameters(
-          name: name, channels: channels, stateSize: stateSize, bidirectional: bidirectional, generator: &generator))
+          name: name, channels: channels, stateSize: stateSize, dtRange: dtRange, bidirectional: bidirectional,
+          generator: &generator))
     case .dplr:
       self = .dplr(
         try S4LayerParameters(
-          name: name, channels: channels, stateSize: stateSize, measure: .legs, bidirectional: bidirectional,
-          generator: &generator))
+          name: name, channels: channels, stateSize: stateSize, measure: .legs, dtRange: dtRange,
+          bidirectional: bidirectional, generator: &generator))
     }
   }
 

@@ -40,6 +40,8 @@ struct TrainCommand: ParsableCommand {
   @Option(help: "Optimisation steps.") var steps = 2000
   @Option(help: "Sequences per step.") var batch = 16
   @Option(help: "Peak learning rate of the standard parameters (state space: 1e-3).") var learningRate: Float = 3e-3
+  @Option(help: "s4d, s4: smallest initial dt (default 1e-3; smaller remembers longer).") var dtMin: Double?
+  @Option(help: "s4d, s4: largest initial dt (default 1e-1).") var dtMax: Double?
   @Option(help: "Learning rate of the state space parameters (Λ, P, B, log dt; no weight decay).")
   var stateSpaceLearningRate: Float = 1e-3
   @Option(help: "Dropout (s4d, s4: after each block's GLU; transformer: embeddings and residual branches).")
@@ -61,6 +63,9 @@ struct TrainCommand: ParsableCommand {
     let vocabulary = alphabet + 2
     let isS4 = model == .s4d || model == .s4
     if !isS4, stateSize != nil { throw InputError.inapplicableOption("--state-size applies to s4d and s4 only") }
+    if !isS4, dtMin != nil || dtMax != nil {
+      throw InputError.inapplicableOption("--dt-min and --dt-max apply to s4d and s4 only")
+    }
     if model != .transformer {
       for (name, given) in [
         ("--heads", heads != nil), ("--positions", positions != nil), ("--tied-embeddings", tiedEmbeddings),
@@ -75,7 +80,8 @@ struct TrainCommand: ParsableCommand {
       return .s4(
         S4Model.Configuration(
           vocabulary: vocabulary, width: width, depth: layers, stateSize: stateSize ?? 64, dropout: dropout,
-          layer: model == .s4d ? .diagonal : .dplr))
+          layer: model == .s4d ? .diagonal : .dplr,
+          dtRange: dtMin == nil && dtMax == nil ? nil : [dtMin ?? 1e-3, dtMax ?? 1e-1]))
     case .transformer:
       return .transformer(
         TransformerModel.Configuration(

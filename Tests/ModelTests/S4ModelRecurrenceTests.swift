@@ -43,6 +43,23 @@ struct S4ModelRecurrenceTests {
     #expect(try recurrentDeviation(S4Model(configuration, seed: 1), tokens: tokens) > 100 * Self.tolerance)
   }
 
+  // The pooled read-out (causal mean pooling) carries its running sum through the recurrent state.
+  @Test(arguments: [SSMLayerKind.diagonal, .dplr])
+  func meanPooledStepByStepEqualsParallel(kind: SSMLayerKind) throws {
+    let length = 29
+    let model = try S4Model(
+      .init(
+        vocabulary: 6, width: 16, depth: 2, stateSize: 16, layer: kind, recurrentHorizon: length, meanPooling: true),
+      seed: 7)
+    let tokens = randomTokens(batch: 2, length: length, vocabulary: 6, seed: 12)
+    #expect(try recurrentDeviation(model, tokens: tokens, prefillChunks: [4, 7]) <= Self.tolerance)
+    // Pooling changes the read-out: the logits differ from the per-position model with the same weights.
+    let perPosition = try S4Model(
+      .init(vocabulary: 6, width: 16, depth: 2, stateSize: 16, layer: kind, recurrentHorizon: length), seed: 7)
+    let (pooled, plain) = (try model.forward(tokens), try perPosition.forward(tokens))
+    #expect(zip(pooled.values, plain.values).contains { abs($0 - $1) > 1e-3 })
+  }
+
   @Test func badStepsAreErrors() throws {
     let model = try S4Model(.init(vocabulary: 4, width: 8, depth: 1, stateSize: 8), seed: 0)
     var state = try model.initialState(batchSize: 2)

@@ -198,3 +198,43 @@ struct MarginalMeasureTests {
     #expect(losses.last! < 0.9 * losses.first!, "losses \(losses)")
   }
 }
+
+@Suite("S4 models: the initial dt range")
+struct DtRangeTests {
+  // Every layer's log dt starts inside [log dt_min, log dt_max] (float32 rounding: 1e-6), and the
+  // draws span most of the range (256 channels: the extreme draws fall within 10 % of its ends).
+  @Test(arguments: [SSMLayerKind.diagonal, .dplr])
+  func initialStepsFollowTheRange(kind: SSMLayerKind) throws {
+    let model = try S4Model(
+      .init(vocabulary: 4, width: 256, depth: 1, stateSize: 8, layer: kind, dtRange: [1e-5, 1e-2]), seed: 3)
+    let logDt = try #require(model.parameters.first { $0.name.hasSuffix("logDt") }).value.values.map(Double.init)
+    let (low, high) = (log(1e-5), log(1e-2))
+    #expect(logDt.allSatisfy { $0 >= low - 1e-6 && $0 <= high + 1e-6 })
+    #expect(logDt.min()! < low + 0.1 * (high - low) && logDt.max()! > high - 0.1 * (high - low))
+  }
+
+  @Test func invalidRangesAndOldConfigurations() throws {
+    for range in [[0, 1e-2], [1e-2, 1e-3], [1e-3], [1e-3, .infinity]] {
+      #expect(throws: AutodiffError.self) {
+        try S4Model(.init(vocabulary: 4, width: 8, depth: 1, stateSize: 8, dtRange: range), seed: 0)
+      }
+    }
+    let old = #"{"vocabulary": 4, "width": 8, "depth": 1, "stateSize": 8, "dropout": 0}"#
+    let decoded = try JSONDecoder().decode(S4Model.Configuration.self, from: Data(old.utf8))
+    #expect(decoded.dtRange == nil)
+    #expect(
+      try S4Model(decoded, seed: 0).parameters.count
+        == S4Model(.init(vocabulary: 4, width: 8, depth: 1, stateSize: 8), seed: 0).parameters.count)
+  }
+}
+
+@Suite("S4 models: mean-pooled read-out")
+struct MeanPoolingTests {
+  // The whole model's gradient through the causal mean pooling, against central differences.
+  @Test func gradients() throws {
+    let model = try S4Model(.init(vocabulary: 5, width: 8, depth: 2, stateSize: 8, meanPooling: true), seed: 2)
+    try checkModelGradients(
+      model, tokens: randomTokens(batch: 2, length: 6, vocabulary: 5, seed: 3),
+      targets: randomTokens(batch: 2, length: 6, vocabulary: 5, seed: 4))
+  }
+}
