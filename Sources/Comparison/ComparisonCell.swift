@@ -48,6 +48,9 @@ public struct ComparisonCell: Codable, Sendable, Equatable {
   public var losses: [Float]
   /// Why the cell failed, if it did.
   public var error: String?
+  /// The metric of the same model at the plan's other evaluation lengths (length generalisation),
+  /// or `nil` when the plan has none.
+  public var otherLengths: [LengthScore]?
   /// The code revision the cell ran with (see ``RunEnvironment/gitRevision``).
   public var gitRevision: String
   /// The CPU it ran on.
@@ -55,6 +58,14 @@ public struct ComparisonCell: Codable, Sendable, Equatable {
 
   /// The cell's key.
   public var key: Key { Key(task: task, model: model, length: length) }
+}
+
+/// A metric measured at one sequence length.
+public struct LengthScore: Codable, Sendable, Equatable {
+  /// The evaluation length.
+  public var length: Int
+  /// The metric there.
+  public var value: Double
 }
 
 /// Per-token generation latency of one model family after a context.

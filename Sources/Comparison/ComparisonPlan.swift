@@ -22,12 +22,17 @@ public struct ComparisonPlan: Codable, Sendable, Equatable {
   public var evaluationExamples: Int
   /// Contexts of the per-token generation latency measurement.
   public var latencyContexts: [Int]
+  /// Further lengths every cell's model is also evaluated at (length generalisation: trained at
+  /// the cell's length, tested at these), or `nil` for none.
+  public var evaluationLengths: [Int]?
 
   /// A plan; ``validate()`` checks it.
   public init(
     tasks: [TaskName], models: [ComparisonModel], lengths: [Int], depth: Int = 2, parameterBudget: Int,
-    training: TaskTrainingSettings, evaluationExamples: Int = 256, latencyContexts: [Int] = [256, 1024, 4096]
+    training: TaskTrainingSettings, evaluationExamples: Int = 256, latencyContexts: [Int] = [256, 1024, 4096],
+    evaluationLengths: [Int]? = nil
   ) {
+    self.evaluationLengths = evaluationLengths
     self.tasks = tasks
     self.models = models
     self.lengths = lengths
@@ -64,7 +69,7 @@ public struct ComparisonPlan: Codable, Sendable, Equatable {
     }
     try training.validate()
     for task in tasks {
-      for length in lengths where length < task.minimumLength {
+      for length in lengths + (evaluationLengths ?? []) where length < task.minimumLength {
         throw ComparisonError.invalidPlan(
           "length \(length) is too small for \(task.rawValue) (minimum \(task.minimumLength))")
       }

@@ -91,6 +91,9 @@ public struct ComparisonReport {
       let metricFile = "\(metric == .accuracy ? "accuracy" : "mse")-\(task.rawValue).svg"
       try write(metricChart(for: task, metric: metric, cells: cells), to: directory, as: metricFile)
       page += "![\(Self.name(of: metric)) vs length, \(task.rawValue)](\(metricFile))\n\n"
+      if let other = plan.evaluationLengths, !other.isEmpty {
+        page += try generalizationTable(cells: cells, lengths: other).markdown() + "\n"
+      }
       if let longest = cells.map(\.length).max() {
         let curveFile = "loss-\(task.rawValue)-L\(longest).svg"
         try write(lossChart(for: task, metric: metric, length: longest, cells: cells), to: directory, as: curveFile)
@@ -122,6 +125,21 @@ public struct ComparisonReport {
     let url = directory.appendingPathComponent("report.md")
     try writeAtomically(page, to: url)
     return url
+  }
+
+  /// Length generalisation: one row per trained cell, the metric at each extra evaluation length.
+  private func generalizationTable(cells: [ComparisonCell], lengths: [Int]) throws -> Table {
+    var table = try Table(
+      headers: ["model", "trained at"] + lengths.map { "tested at \($0)" },
+      alignments: [.left, .right] + lengths.map { _ in .right })
+    for cell in cells where cell.otherLengths != nil {
+      try table.append(
+        [cell.model.rawValue, "\(cell.length)"]
+          + lengths.map { length in
+            cell.otherLengths!.first { $0.length == length }.map { Self.format.string($0.value) } ?? "–"
+          })
+    }
+    return table
   }
 
   private func write(_ chart: LineChart, to directory: URL, as name: String) throws {

@@ -111,6 +111,15 @@ public final class ComparisonRunner {
       cell.tokensPerSecond = training.tokensPerSecond
       cell.value = try evaluate(
         model, on: task, examples: plan.evaluationExamples, seed: plan.training.seed &+ 1_000_003)
+      if let lengths = plan.evaluationLengths {
+        cell.otherLengths = try lengths.map { length in
+          LengthScore(
+            length: length,
+            value: try evaluate(
+              model, on: task, examples: plan.evaluationExamples, seed: plan.training.seed &+ 1_000_003,
+              length: length))
+        }
+      }
       cell.peakMemoryBytes = PeakMemory.bytes()
       log(
         String(

@@ -36,6 +36,8 @@ struct CompareCommand: ParsableCommand {
   @Option(help: "Held-out test instances per evaluation.") var evaluationExamples = 256
   @Option(help: "Comma-separated contexts of the generation latency measurement (empty: none).")
   var latencyContexts = "256,1024,4096"
+  @Option(help: "Comma-separated further lengths every model is also tested at (length generalisation).")
+  var evaluationLengths = ""
   @Option(help: "The output folder.") var out: String
 
   func run() throws {
@@ -47,7 +49,9 @@ struct CompareCommand: ParsableCommand {
         steps: steps, batch: batch, learningRate: learningRate, stateSpaceLearningRate: stateSpaceLearningRate,
         seed: seed, timeBudget: timeBudget),
       evaluationExamples: evaluationExamples,
-      latencyContexts: latencyContexts.isEmpty ? [] : try list(latencyContexts, "--latency-contexts") { Int($0) })
+      latencyContexts: latencyContexts.isEmpty ? [] : try list(latencyContexts, "--latency-contexts") { Int($0) },
+      evaluationLengths: evaluationLengths.isEmpty
+        ? nil : try list(evaluationLengths, "--evaluation-lengths") { Int($0) })
     let directory = URL(fileURLWithPath: out)
     let runner = try ComparisonRunner(plan: plan, directory: directory) { line in
       FileHandle.standardError.write(Data((line + "\n").utf8))

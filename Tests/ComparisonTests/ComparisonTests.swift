@@ -166,6 +166,23 @@ struct ComparisonTests {
     #expect(lines.contains { $0.contains("adding") && $0.contains("MSE") })
   }
 
+  // Length generalisation: every cell's model is also tested at the extra lengths, and the report
+  // has their table.
+  @Test func otherEvaluationLengths() throws {
+    let directory = temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    var plan = tinyPlan(models: [.s4d])
+    plan.evaluationLengths = [40, 64]
+    plan.latencyContexts = []
+    let results = try ComparisonRunner(plan: plan, directory: directory).run()
+    let scores = try #require(results.cells.first?.otherLengths)
+    #expect(scores.map(\.length) == [40, 64] && scores.allSatisfy { (0...1).contains($0.value) })
+    let page = try String(contentsOf: ComparisonReport(results: results).write(to: directory), encoding: .utf8)
+    #expect(page.contains("tested at 64"))
+    plan.evaluationLengths = [8]  // below copying's minimum
+    #expect(throws: ComparisonError.self) { try plan.validate() }
+  }
+
   @Test func reportShowsTheRunsNumbers() throws {
     let directory = temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
