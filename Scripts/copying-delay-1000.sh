@@ -2,8 +2,9 @@
 # The training issue's learning criterion at full scale: a 2-layer S4D model (H = 64, N = 64) learns the
 # copying task with 10 tokens from 8 symbols and a delay of 1000 (L = 1020), then is evaluated on 1024 fresh
 # instances drawn from a seed the training never used. Resumable: rerunning continues from the checkpoint.
-# About 30–45 minutes on 2 cores (0.35–0.6 s per step). Measured so far with this recipe: 72 % after a
-# 2000-step run (loss still falling); a smaller dt_min (1e-4) did worse (57 % after 2500 steps).
+# About 30 minutes on 2 cores (~0.35 s per step). Measured with exactly this recipe (2026-11-29): 95.5 % token
+# accuracy on 1024 held-out instances after 5000 steps (94 % at 4500, 58 % at 3000; a 2000-step run of the
+# same recipe ended at 72 %, and a smaller dt_min of 1e-4 did worse). ≥ 99 % needs more steps or capacity.
 #
 #   Scripts/copying-delay-1000.sh PATH/TO/ssm [RUN_DIR]
 set -euo pipefail
