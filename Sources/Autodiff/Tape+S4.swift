@@ -83,38 +83,27 @@ extension Tape {
     let lambda = system.lambda
     let shape = try SignalShape(batch: u.shape[0], channels: channels, length: u.shape[2])
     let kernel = try system.kernel(length: shape.length, tildeC: tildeC, as: Float.self)
-    let split = channels * shape.length
-    let (causal, antiCausal) = (Array(kernel[..<split]), bidirectional ? Array(kernel[split...]) : nil)
-    let skip = value(parameters.skip).values
-    let y =
-      try antiCausal.map {
-        try bidirectionalConvolution(u.values, shape: shape, kernel: causal, antiCausalKernel: $0, skip: skip)
-      } ?? causalConvolution(u.values, shape: shape, kernel: causal, skip: skip)
+    let convolution = SSMKernelConvolution(
+      shape: shape, kernels: kernel, bidirectional: bidirectional, skip: value(parameters.skip).values)
+    let y = try convolution.apply(u.values)
     let inputs = [
       input, parameters.logNegativeRealLambda, parameters.imaginaryLambda, parameters.p, parameters.b,
       parameters.tildeC, parameters.logDt, parameters.skip,
     ]
     return record(Tensor(unchecked: u.shape, y), inputs: inputs) { g in
-      // The forward pass succeeded with these values, so the backward pass cannot fail.
-      let convolution =
-        try! antiCausal.map {
-          try bidirectionalConvolutionGradients(
-            outputGradient: g.values, input: u.values, shape: shape, kernel: causal, antiCausalKernel: $0, skip: skip)
-        }
-        ?? causalConvolutionGradients(
-          outputGradient: g.values, input: u.values, shape: shape, kernel: causal, skip: skip)
-      let kernelGradient = convolution.kernel + (convolution.antiCausalKernel ?? [])
+      let backward = convolution.gradients(outputGradient: g.values, input: u.values)
+      let kernelGradient = backward.kernels
       let system = try! system.kernelGradients(
         kernelGradient.map(Double.init), length: shape.length, tildeC: tildeC)
       return [
-        Tensor(unchecked: u.shape, convolution.input),
+        Tensor(unchecked: u.shape, backward.input),
         Tensor(unchecked: r.shape, zip(system.lambda, lambda).map { Float($0.real * $1.real) }),
         Tensor(unchecked: r.shape, system.lambda.map { Float($0.imaginary) }),
         try! Tensor(complexValues: system.p, shape: pShape),
         try! Tensor(complexValues: system.b, shape: [systems, modes, 2]),
         try! Tensor(complexValues: system.tildeC, shape: [systems, modes, 2]),
         Tensor(unchecked: [systems], system.logDt.map(Float.init)),
-        Tensor(unchecked: [channels], convolution.skip),
+        Tensor(unchecked: [channels], backward.skip),
       ]
     }
   }

@@ -62,36 +62,25 @@ extension Tape {
       logDt: value(parameters.logDt), discretization: discretization)
     let shape = try SignalShape(batch: u.shape[0], channels: channels, length: u.shape[2])
     let kernel = try system.kernel(length: shape.length, as: Float.self)
-    let split = channels * shape.length
-    let (causal, antiCausal) = (Array(kernel[..<split]), bidirectional ? Array(kernel[split...]) : nil)
-    let skip = value(parameters.skip).values
-    let y =
-      try antiCausal.map {
-        try bidirectionalConvolution(u.values, shape: shape, kernel: causal, antiCausalKernel: $0, skip: skip)
-      } ?? causalConvolution(u.values, shape: shape, kernel: causal, skip: skip)
+    let convolution = SSMKernelConvolution(
+      shape: shape, kernels: kernel, bidirectional: bidirectional, skip: value(parameters.skip).values)
+    let y = try convolution.apply(u.values)
     let inputs = [
       input, parameters.logNegativeRealLambda, parameters.imaginaryLambda, parameters.b, parameters.c,
       parameters.logDt, parameters.skip,
     ]
     return record(Tensor(unchecked: u.shape, y), inputs: inputs) { g in
-      // The forward pass succeeded with these values, so the backward pass cannot fail.
-      let convolution =
-        try! antiCausal.map {
-          try bidirectionalConvolutionGradients(
-            outputGradient: g.values, input: u.values, shape: shape, kernel: causal, antiCausalKernel: $0, skip: skip)
-        }
-        ?? causalConvolutionGradients(
-          outputGradient: g.values, input: u.values, shape: shape, kernel: causal, skip: skip)
-      let kernelGradient = convolution.kernel + (convolution.antiCausalKernel ?? [])
+      let backward = convolution.gradients(outputGradient: g.values, input: u.values)
+      let kernelGradient = backward.kernels
       let gradients = try! system.kernelGradients(kernelGradient, length: shape.length)
       return [
-        Tensor(unchecked: u.shape, convolution.input),
+        Tensor(unchecked: u.shape, backward.input),
         Tensor(unchecked: r.shape, gradients.logNegativeRealLambda.map(Float.init)),
         Tensor(unchecked: r.shape, gradients.imaginaryLambda.map(Float.init)),
         try! Tensor(complexValues: gradients.b, shape: complexShape),
         try! Tensor(complexValues: gradients.c, shape: complexShape),
         Tensor(unchecked: [systems], gradients.logDt.map(Float.init)),
-        Tensor(unchecked: [channels], convolution.skip),
+        Tensor(unchecked: [channels], backward.skip),
       ]
     }
   }

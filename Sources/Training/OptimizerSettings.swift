@@ -33,3 +33,20 @@ public struct ParameterGroups: Sendable, Equatable {
     role == .stateSpace ? stateSpace : standard
   }
 }
+
+/// Checks the optimiser numbers every training configuration shares: positive, finite learning
+/// rates and clipping bound, a finite non-negative weight decay.
+/// - Throws: ``TrainingError/invalidState(_:)`` naming the first bad value.
+func validateOptimizerSettings(
+  learningRate: Float, stateSpaceLearningRate: Float, gradientClip: Float, weightDecay: Float
+) throws {
+  for (name, value) in [
+    ("learning rate", learningRate), ("state space learning rate", stateSpaceLearningRate),
+    ("gradient clip", gradientClip),
+  ] where !(value > 0 && value.isFinite) {
+    throw TrainingError.invalidState("\(name) must be positive and finite, got \(value)")
+  }
+  guard weightDecay >= 0, weightDecay.isFinite else {
+    throw TrainingError.invalidState("weight decay must be ≥ 0, got \(weightDecay)")
+  }
+}

@@ -104,15 +104,9 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
     guard batch >= 1, steps >= 1, checkpointEvery >= 1, warmupSteps >= 0, (evaluateEvery ?? 1) >= 1 else {
       throw TrainingError.invalidState("batch, steps, checkpoint and evaluation intervals must be ≥ 1")
     }
-    for (name, value) in [
-      ("learning rate", learningRate), ("state space learning rate", stateSpaceLearningRate),
-      ("gradient clip", gradientClip),
-    ] where !(value > 0 && value.isFinite) {
-      throw TrainingError.invalidState("\(name) must be positive and finite, got \(value)")
-    }
-    guard weightDecay >= 0, weightDecay.isFinite else {
-      throw TrainingError.invalidState("weight decay must be ≥ 0, got \(weightDecay)")
-    }
+    try validateOptimizerSettings(
+      learningRate: learningRate, stateSpaceLearningRate: stateSpaceLearningRate, gradientClip: gradientClip,
+      weightDecay: weightDecay)
   }
 }
 

@@ -48,15 +48,9 @@ public struct TaskTrainingSettings: Codable, Sendable, Equatable {
     guard steps >= 1, batch >= 1, warmupSteps >= 0 else {
       throw TrainingError.invalidState("steps and batch must be ≥ 1, warm-up ≥ 0")
     }
-    for (name, value) in [
-      ("learning rate", learningRate), ("state space learning rate", stateSpaceLearningRate),
-      ("gradient clip", gradientClip),
-    ] where !(value > 0 && value.isFinite) {
-      throw TrainingError.invalidState("\(name) must be positive and finite, got \(value)")
-    }
-    guard weightDecay >= 0, weightDecay.isFinite else {
-      throw TrainingError.invalidState("weight decay must be ≥ 0, got \(weightDecay)")
-    }
+    try validateOptimizerSettings(
+      learningRate: learningRate, stateSpaceLearningRate: stateSpaceLearningRate, gradientClip: gradientClip,
+      weightDecay: weightDecay)
     if let timeBudget, !(timeBudget > 0) {
       throw TrainingError.invalidState("the time budget must be positive, got \(timeBudget)")
     }

@@ -38,32 +38,11 @@ func checkFeatureModelGradients(
   _ model: any SequenceModel, batch: TaskBatch, checksPerParameter: Int = 4,
   sourceLocation: SourceLocation = #_sourceLocation
 ) throws {
-  func loss() throws -> (Tape, Variable) {
-    let tape = Tape()
+  try checkParameterGradients(model.parameters, checksPerParameter: checksPerParameter, sourceLocation: sourceLocation)
+  {
+    tape in
     var unused = SeededGenerator(seed: 0)
-    return (tape, try taskLoss(model, batch: batch, on: tape, training: false, generator: &unused))
-  }
-  model.parameters.forEach { $0.zeroGradient() }
-  let (tape, total) = try loss()
-  try tape.backward(total)
-  let step: Float = 1e-2
-  for parameter in model.parameters {
-    let analytic = parameter.gradient
-    let scale = analytic.values.map(abs).max() ?? 0
-    let stride = max(1, parameter.value.count / checksPerParameter)
-    for element in Swift.stride(from: 0, to: parameter.value.count, by: stride) {
-      let original = parameter.value.values[element]
-      parameter.value.values[element] = original + step
-      let (plusTape, plus) = try loss()
-      parameter.value.values[element] = original - step
-      let (minusTape, minus) = try loss()
-      parameter.value.values[element] = original
-      let numeric = (plusTape.value(plus).scalar - minusTape.value(minus).scalar) / (2 * step)
-      #expect(
-        abs(analytic.values[element] - numeric) <= 2e-2 * scale + 1e-4,
-        "\(parameter.name)[\(element)]: analytic \(analytic.values[element]), numeric \(numeric)",
-        sourceLocation: sourceLocation)
-    }
+    return try taskLoss(model, batch: batch, on: tape, training: false, generator: &unused)
   }
 }
 

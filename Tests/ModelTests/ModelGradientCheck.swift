@@ -12,26 +12,39 @@ func checkModelGradients<Model: SequenceModel>(
   _ model: Model, tokens: [[Int]], targets: [[Int]], checksPerParameter: Int = 4,
   sourceLocation: SourceLocation = #_sourceLocation
 ) throws {
-  func loss() throws -> (Tape, Variable) {
-    let tape = Tape()
+  try checkParameterGradients(model.parameters, checksPerParameter: checksPerParameter, sourceLocation: sourceLocation)
+  {
+    tape in
     var unused = SeededGenerator(seed: 0)
     let logits = try model.logits(tokens, on: tape, training: false, generator: &unused)
-    return (tape, try tape.softmaxCrossEntropy(logits, targets: targets.flatMap { $0 }))
+    return try tape.softmaxCrossEntropy(logits, targets: targets.flatMap { $0 })
   }
-  model.parameters.forEach { $0.zeroGradient() }
-  let (tape, total) = try loss()
+}
+
+/// The central-difference check behind ``checkModelGradients(_:tokens:targets:checksPerParameter:sourceLocation:)``
+/// for any scalar `loss` of the `parameters` recorded on a fresh tape.
+func checkParameterGradients(
+  _ parameters: [Parameter], checksPerParameter: Int = 4, sourceLocation: SourceLocation = #_sourceLocation,
+  loss: (Tape) throws -> Variable
+) throws {
+  func evaluate() throws -> (Tape, Variable) {
+    let tape = Tape()
+    return (tape, try loss(tape))
+  }
+  parameters.forEach { $0.zeroGradient() }
+  let (tape, total) = try evaluate()
   try tape.backward(total)
   let step: Float = 1e-2
-  for parameter in model.parameters {
+  for parameter in parameters {
     let analytic = parameter.gradient
     let scale = analytic.values.map(abs).max() ?? 0
     let stride = max(1, parameter.value.count / checksPerParameter)
     for element in Swift.stride(from: 0, to: parameter.value.count, by: stride) {
       let original = parameter.value.values[element]
       parameter.value.values[element] = original + step
-      let (plusTape, plus) = try loss()
+      let (plusTape, plus) = try evaluate()
       parameter.value.values[element] = original - step
-      let (minusTape, minus) = try loss()
+      let (minusTape, minus) = try evaluate()
       parameter.value.values[element] = original
       let numeric = (plusTape.value(plus).scalar - minusTape.value(minus).scalar) / (2 * step)
       #expect(
