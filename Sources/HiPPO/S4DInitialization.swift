@@ -25,7 +25,7 @@ public struct DiagonalSystem: Sendable, Equatable {
 /// The S4D initialisations of the diagonal state matrix (Gu, Gupta, Goel, Ré
 /// 2022, "On the Parameterization and Initialization of Diagonal State Space
 /// Models"), with the paper's sign convention `Im λ ≥ 0`.
-public enum S4DInitialization: String, CaseIterable, Sendable {
+public enum S4DInitialization: String, CaseIterable, Sendable, Codable {
   /// S4D-Lin: `λ_n = −½ + iπn`, `B_n = 1`.
   case lin
   /// S4D-Inv: `λ_n = −½ + i(N/π)(N/(2n+1) − 1)`, `B_n = 1`.

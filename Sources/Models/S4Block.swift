@@ -1,4 +1,5 @@
 import Autodiff
+import HiPPO
 import SeededRandom
 
 /// Where an ``S4Block`` normalises: before its branch (pre-norm) or after the residual sum (post-norm).
@@ -38,15 +39,17 @@ public struct S4Block {
   ///   - bidirectional: whether the layer also reads the future (`2H` systems, see ``SSMLayer``).
   ///   - normPosition: pre-norm (default) or post-norm.
   ///   - dtRange: the range of the layer's log-uniform initial `dt`.
+  ///   - initialization: the diagonal layer's S4D initialisation (ignored by DPLR layers).
   ///   - generator: draws the initial parameters.
   public init(
     name: String, kind: SSMLayerKind, width: Int, stateSize: Int, dropout: Float, bidirectional: Bool = false,
-    normPosition: NormPosition = .pre, dtRange: ClosedRange<Double> = 1e-3...1e-1, generator: inout SeededGenerator
+    normPosition: NormPosition = .pre, dtRange: ClosedRange<Double> = 1e-3...1e-1,
+    initialization: S4DInitialization = .lin, generator: inout SeededGenerator
   ) throws {
     norm = LayerNorm(name: "\(name).norm", width: width)
     s4 = try SSMLayer(
       kind: kind, name: "\(name).s4", channels: width, stateSize: stateSize, bidirectional: bidirectional,
-      dtRange: dtRange, generator: &generator)
+      dtRange: dtRange, initialization: initialization, generator: &generator)
     output = Linear(name: "\(name).output", inputs: width, outputs: 2 * width, generator: &generator)
     self.dropout = dropout
     self.normPosition = normPosition

@@ -1,4 +1,5 @@
 import Autodiff
+import HiPPO
 import SeededRandom
 
 /// A token-in, token-out S4 sequence model: embedding (`V × H`) → `depth` ``S4Block``s
@@ -42,13 +43,18 @@ public struct S4Model {
     /// The range `[dt_min, dt_max]` of every layer's log-uniform initial `dt`; absent means
     /// `[1e-3, 1e-1]` (S4's default). A smaller `dt_min` gives modes with longer memory.
     public var dtRange: [Double]?
+    /// The S4D initialisation of diagonal layers (`Im λ` sets the frequencies a kernel starts
+    /// with: S4D-Lin `πn`, S4D-Inv up to `(N/π)(N − 1)`); absent means S4D-Lin. DPLR layers ignore it.
+    public var initialization: S4DInitialization?
 
     /// A configuration.
     public init(
       vocabulary: Int, width: Int, depth: Int, stateSize: Int, dropout: Float = 0, layer: SSMLayerKind = .diagonal,
       bidirectional: Bool = false, recurrentHorizon: Int? = nil, inputChannels: Int? = nil,
-      normPosition: NormPosition? = nil, dtRange: [Double]? = nil, meanPooling: Bool? = nil
+      normPosition: NormPosition? = nil, dtRange: [Double]? = nil, meanPooling: Bool? = nil,
+      initialization: S4DInitialization? = nil
     ) {
+      self.initialization = initialization
       self.dtRange = dtRange
       self.meanPooling = meanPooling
       self.inputChannels = inputChannels
@@ -116,7 +122,7 @@ public struct S4Model {
         name: "blocks.\(index)", kind: configuration.layer ?? .diagonal, width: configuration.width,
         stateSize: configuration.stateSize, dropout: configuration.dropout,
         bidirectional: configuration.bidirectional ?? false, normPosition: configuration.normPosition ?? .pre,
-        dtRange: dtRange, generator: &generator)
+        dtRange: dtRange, initialization: configuration.initialization ?? .lin, generator: &generator)
     }
     finalNorm = LayerNorm(name: "decoder.norm", width: configuration.width)
     decoder = Linear(

@@ -4,7 +4,8 @@ import SeededRandom
 
 /// Which state space layer a block mixes its sequence with.
 public enum SSMLayerKind: String, Sendable, Codable, CaseIterable {
-  /// S4D: diagonal, S4D-Lin initialisation, ZOH, Vandermonde kernel.
+  /// S4D: diagonal (S4D-Lin initialisation unless the model configuration names another), ZOH,
+  /// Vandermonde kernel.
   case diagonal
   /// S4: diagonal plus low rank from HiPPO-LegS, bilinear, Cauchy + Woodbury kernel, trained `C̃`
   /// (other measures through ``S4LayerParameters`` directly).
@@ -18,7 +19,8 @@ public enum SSMLayer {
   /// An S4 (DPLR) layer.
   case dplr(S4LayerParameters)
 
-  /// A seeded layer of `kind` named `name.*` (S4D-Lin or HiPPO-LegS initialisation);
+  /// A seeded layer of `kind` named `name.*` (diagonal layers from `initialization`, S4D-Lin by
+  /// default; DPLR layers from HiPPO-LegS);
   /// `bidirectional` adds `H` anti-causal kernels (`2H` systems) for tasks that may read the
   /// whole sequence: `y_t = Σ_{s≤t} K[t−s] u_s + Σ_{s>t} K̃[s−t−1] u_s + D u_t`. Other DPLR
   /// initialisations: build an ``S4LayerParameters`` and wrap it in ``dplr(_:)``. Each channel's
@@ -26,14 +28,15 @@ public enum SSMLayer {
   /// step `dt` and `Re λ = −½` forgets over ~`2/dt` tokens).
   public init(
     kind: SSMLayerKind, name: String, channels: Int, stateSize: Int, bidirectional: Bool = false,
-    dtRange: ClosedRange<Double> = 1e-3...1e-1, generator: inout SeededGenerator
+    dtRange: ClosedRange<Double> = 1e-3...1e-1, initialization: S4DInitialization = .lin,
+    generator: inout SeededGenerator
   ) throws {
     switch kind {
     case .diagonal:
       self = .diagonal(
         try S4DLayerParameters(
-          name: name, channels: channels, stateSize: stateSize, dtRange: dtRange, bidirectional: bidirectional,
-          generator: &generator))
+          name: name, channels: channels, stateSize: stateSize, initialization: initialization, dtRange: dtRange,
+          bidirectional: bidirectional, generator: &generator))
     case .dplr:
       self = .dplr(
         try S4LayerParameters(

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HiPPO
 import Models
 import Training
 
@@ -42,6 +43,8 @@ struct TrainCommand: ParsableCommand {
   @Option(help: "Peak learning rate of the standard parameters (state space: 1e-3).") var learningRate: Float = 3e-3
   @Option(help: "s4d, s4: smallest initial dt (default 1e-3; smaller remembers longer).") var dtMin: Double?
   @Option(help: "s4d, s4: largest initial dt (default 1e-1).") var dtMax: Double?
+  @Option(help: "s4d: the S4D initialisation of Λ and B, lin, inv, real or legs (default lin).")
+  var initialization: S4DInitialization?
   @Option(help: "Learning rate of the state space parameters (Λ, P, B, log dt; no weight decay).")
   var stateSpaceLearningRate: Float = 1e-3
   @Option(help: "Dropout (s4d, s4: after each block's GLU; transformer: embeddings and residual branches).")
@@ -66,6 +69,9 @@ struct TrainCommand: ParsableCommand {
     if !isS4, dtMin != nil || dtMax != nil {
       throw InputError.inapplicableOption("--dt-min and --dt-max apply to s4d and s4 only")
     }
+    if model != .s4d, initialization != nil {
+      throw InputError.inapplicableOption("--initialization applies to s4d only")
+    }
     if model != .transformer {
       for (name, given) in [
         ("--heads", heads != nil), ("--positions", positions != nil), ("--tied-embeddings", tiedEmbeddings),
@@ -81,7 +87,7 @@ struct TrainCommand: ParsableCommand {
         S4Model.Configuration(
           vocabulary: vocabulary, width: width, depth: layers, stateSize: stateSize ?? 64, dropout: dropout,
           layer: model == .s4d ? .diagonal : .dplr,
-          dtRange: dtMin == nil && dtMax == nil ? nil : [dtMin ?? 1e-3, dtMax ?? 1e-1]))
+          dtRange: dtMin == nil && dtMax == nil ? nil : [dtMin ?? 1e-3, dtMax ?? 1e-1], initialization: initialization))
     case .transformer:
       return .transformer(
         TransformerModel.Configuration(

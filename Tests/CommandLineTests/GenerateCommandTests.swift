@@ -187,6 +187,8 @@ struct GenerateCommandTests {
       "train unknown positions", ["train", "--model", "transformer", "--positions", "alibi", "--out", "@input"]),
     BadInput("train alphabet 1", ["train", "--alphabet", "1", "--out", "@input"]),
     BadInput("train count 0", ["train", "--count", "0", "--out", "@input"]),
+    BadInput("train --initialization on s4", ["train", "--model", "s4", "--initialization", "inv", "--out", "@input"]),
+    BadInput("train unknown initialization", ["train", "--initialization", "hippo", "--out", "@input"]),
   ]
 
   static func generate(_ arguments: [String], maxNewTokens: String = "4") -> [String] {

@@ -228,6 +228,43 @@ struct DtRangeTests {
   }
 }
 
+@Suite("S4 models: the S4D initialisation")
+struct InitializationOptionTests {
+  // Every channel of every diagonal layer starts at the chosen initialisation's λ (the HiPPO
+  // module's values, rounded to float32: 1e-6 relative), and the default is S4D-Lin.
+  @Test(arguments: S4DInitialization.allCases)
+  func layersStartAtTheChosenLambda(initialization: S4DInitialization) throws {
+    let model = try S4Model(
+      .init(vocabulary: 4, width: 3, depth: 2, stateSize: 8, initialization: initialization), seed: 1)
+    let lambda = try initialization.system(stateSize: 8).lambda
+    let realParts = model.parameters.filter { $0.name.hasSuffix("logNegativeRealLambda") }
+    let imaginaryParts = model.parameters.filter { $0.name.hasSuffix("imaginaryLambda") }
+    #expect(realParts.count == 2 && imaginaryParts.count == 2)
+    for (real, imaginary) in zip(realParts, imaginaryParts) {
+      for (index, (logNegativeReal, im)) in zip(real.value.values, imaginary.value.values).enumerated() {
+        let expected = lambda[index % lambda.count]
+        #expect(abs(-exp(Double(logNegativeReal)) - expected.real) <= 1e-6 * abs(expected.real))
+        #expect(abs(Double(im) - expected.imaginary) <= 1e-6 * max(1, abs(expected.imaginary)))
+      }
+    }
+  }
+
+  @Test func defaultIsLinAndOldConfigurationsDecode() throws {
+    let old = #"{"vocabulary": 4, "width": 8, "depth": 1, "stateSize": 8, "dropout": 0}"#
+    let decoded = try JSONDecoder().decode(S4Model.Configuration.self, from: Data(old.utf8))
+    #expect(decoded.initialization == nil)
+    let implicit = try S4Model(decoded, seed: 5).parameters.map(\.value.values)
+    let explicit = try S4Model(
+      .init(vocabulary: 4, width: 8, depth: 1, stateSize: 8, initialization: .lin), seed: 5
+    ).parameters.map(\.value.values)
+    #expect(implicit == explicit)
+    let inverse = try S4Model(
+      .init(vocabulary: 4, width: 8, depth: 1, stateSize: 8, initialization: .inv), seed: 5
+    ).parameters.map(\.value.values)
+    #expect(implicit != inverse)
+  }
+}
+
 @Suite("S4 models: mean-pooled read-out")
 struct MeanPoolingTests {
   // The whole model's gradient through the causal mean pooling, against central differences.
