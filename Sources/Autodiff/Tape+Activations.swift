@@ -1,8 +1,9 @@
 import Foundation
+import Parallelism
 
 extension Tape {
   /// GELU, exact: `y = x Φ(x) = ½ x (1 + erf(x/√2))`, `y′ = Φ(x) + x φ(x)`, with
-  /// `φ(x) = e^{−x²/2}/√(2π)`; eight lanes at a time (erf to 1.5e-7, see `VectorMath`).
+  /// `φ(x) = e^{−x²/2}/√(2π)`; eight lanes at a time (erf to 1.5e-7, see `VectorMath`), over the cores.
   public func gelu(_ a: Variable) -> Variable {
     let x = value(a)
     var output = [Float](repeating: 0, count: x.count)
@@ -10,19 +11,19 @@ extension Tape {
     let keep = recordsGradients
     x.values.withUnsafeBufferPointer { input in
       output.withUnsafeMutableBufferPointer { y in
-        VectorMath.map(input.baseAddress!, y.baseAddress!, count: x.count) { v in
+        ParallelRows.map(input.baseAddress!, y.baseAddress!, count: x.count) { v in
           0.5 * v * (1 + VectorMath.erf(v * 0.707_106_77))
         }
       }
       guard keep else { return }
       derivative.withUnsafeMutableBufferPointer { slope in
-        VectorMath.map(input.baseAddress!, slope.baseAddress!, count: x.count) { v in
+        ParallelRows.map(input.baseAddress!, slope.baseAddress!, count: x.count) { v in
           0.5 * (1 + VectorMath.erf(v * 0.707_106_77)) + v * VectorMath.exp(-0.5 * v * v) * 0.398_942_3
         }
       }
     }
     return record(Tensor(unchecked: x.shape, output), inputs: [a]) { g in
-      [Tensor(unchecked: g.shape, zip(g.values, derivative).map { $0 * $1 })]
+      [Tensor(unchecked: g.shape, ParallelRows.combine(g.values, derivative) { $0 * $1 })]
     }
   }
 
@@ -51,7 +52,7 @@ extension Tape {
   }
 
   /// GLU over the last axis (even extent `2D`): with `x = [u, v]`, `y = u ⊙ σ(v)`
-  /// (`… × D`); `∂ℒ/∂u = g σ(v)`, `∂ℒ/∂v = g u σ(v)(1 − σ(v))`.
+  /// (`… × D`); `∂ℒ/∂u = g σ(v)`, `∂ℒ/∂v = g u σ(v)(1 − σ(v))`. Rows in parallel, eight lanes at a time.
   public func glu(_ a: Variable) throws -> Variable {
     let x = value(a)
     guard let last = x.shape.last, last.isMultiple(of: 2), last > 0 else {
@@ -59,25 +60,54 @@ extension Tape {
     }
     let half = last / 2
     let rows = x.count / last
-    var output = [Float](repeating: 0, count: rows * half)
-    for r in 0..<rows {
-      for j in 0..<half {
-        let (u, v) = (x.values[r * last + j], x.values[r * last + half + j])
-        output[r * half + j] = u / (1 + Foundation.exp(-v))
-      }
+    guard rows > 0 else {
+      return record(Tensor(unchecked: Array(x.shape.dropLast()) + [half], []), inputs: [a]) { _ in [x] }
     }
-    return record(Tensor(unchecked: Array(x.shape.dropLast()) + [half], output), inputs: [a]) { g in
-      var gx = Tensor(shape: x.shape)
-      for r in 0..<rows {
-        for j in 0..<half {
-          let (u, v) = (x.values[r * last + j], x.values[r * last + half + j])
-          let sigma = 1 / (1 + Foundation.exp(-v))
-          let gy = g.values[r * half + j]
-          gx.values[r * last + j] = gy * sigma
-          gx.values[r * last + half + j] = gy * u * sigma * (1 - sigma)
+    let output = [Float](unsafeUninitializedCapacity: rows * half) { y, count in
+      x.values.withUnsafeBufferPointer { input in
+        let (source, target) = (
+          SharedPointer(UnsafeMutablePointer(mutating: input.baseAddress!)), SharedPointer(y.baseAddress!)
+        )
+        ParallelRows.forEach(rows: rows, width: last) { range in
+          for r in range {
+            let (u, v, out) = (source.base + r * last, source.base + r * last + half, target.base + r * half)
+            for j in stride(from: 0, to: half, by: 8) {
+              let lanes = min(8, half - j)
+              let gate = VectorMath.sigmoid(VectorMath.load(v + j, lanes: lanes))
+              VectorMath.store(VectorMath.load(u + j, lanes: lanes) * gate, to: out + j, lanes: lanes)
+            }
+          }
         }
       }
-      return [gx]
+      count = rows * half
+    }
+    return record(Tensor(unchecked: Array(x.shape.dropLast()) + [half], output), inputs: [a]) { g in
+      let gradient = [Float](unsafeUninitializedCapacity: x.count) { gx, count in
+        x.values.withUnsafeBufferPointer { input in
+          g.values.withUnsafeBufferPointer { upstream in
+            let (source, gy, target) = (
+              SharedPointer(UnsafeMutablePointer(mutating: input.baseAddress!)),
+              SharedPointer(UnsafeMutablePointer(mutating: upstream.baseAddress!)), SharedPointer(gx.baseAddress!)
+            )
+            ParallelRows.forEach(rows: rows, width: last) { range in
+              for r in range {
+                let (u, v, gOut) = (source.base + r * last, source.base + r * last + half, gy.base + r * half)
+                let (gu, gv) = (target.base + r * last, target.base + r * last + half)
+                for j in stride(from: 0, to: half, by: 8) {
+                  let lanes = min(8, half - j)
+                  let gate = VectorMath.sigmoid(VectorMath.load(v + j, lanes: lanes))
+                  let upstreamLanes = VectorMath.load(gOut + j, lanes: lanes)
+                  VectorMath.store(upstreamLanes * gate, to: gu + j, lanes: lanes)
+                  VectorMath.store(
+                    upstreamLanes * VectorMath.load(u + j, lanes: lanes) * gate * (1 - gate), to: gv + j, lanes: lanes)
+                }
+              }
+            }
+          }
+        }
+        count = x.count
+      }
+      return [Tensor(unchecked: x.shape, gradient)]
     }
   }
 

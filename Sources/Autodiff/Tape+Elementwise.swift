@@ -1,7 +1,13 @@
 extension Tape {
   /// `a + b` with broadcasting; `∂ℒ/∂a` is `∂ℒ/∂y` summed over the broadcast dimensions.
   public func add(_ a: Variable, _ b: Variable) throws -> Variable {
-    try binary(a, b, { $0 + $1 }, { g, _, _ in (g, g) })
+    let (x, y) = (value(a), value(b))
+    if x.shape == y.shape {  // residual connections: no broadcast, both gradients are g itself
+      return record(Tensor(unchecked: x.shape, ParallelRows.combine(x.values, y.values) { $0 + $1 }), inputs: [a, b]) {
+        g in [g, g]
+      }
+    }
+    return try binary(a, b, { $0 + $1 }, { g, _, _ in (g, g) })
   }
 
   /// `a − b` with broadcasting.

@@ -1,3 +1,5 @@
+import Parallelism
+
 extension Tape {
   /// Layer normalisation over the last axis (`D`):
   ///
@@ -5,7 +7,8 @@ extension Tape {
   ///
   /// with `μ`, `σ²` the mean and (biased) variance of each row. Backward, per row:
   /// `∂ℒ/∂x = (1/σ̃)(ĝ − mean(ĝ) − x̂·mean(ĝ ⊙ x̂))` with `ĝ = g ⊙ γ`, `σ̃ = √(σ² + ε)`;
-  /// `∂ℒ/∂γ = Σ_rows g ⊙ x̂`, `∂ℒ/∂β = Σ_rows g`.
+  /// `∂ℒ/∂γ = Σ_rows g ⊙ x̂`, `∂ℒ/∂β = Σ_rows g`. Rows in parallel, eight lanes at a time; the
+  /// sums over rows add fixed blocks of rows in order (see `ParallelRows`).
   public func layerNorm(_ a: Variable, gamma: Variable, beta: Variable, epsilon: Float = 1e-5) throws -> Variable {
     let x = value(a)
     guard let d = x.shape.last, d > 0, value(gamma).shape == [d], value(beta).shape == [d] else {
@@ -13,46 +16,128 @@ extension Tape {
     }
     let (g0, b0) = (value(gamma).values, value(beta).values)
     let rows = x.count / d
+    guard rows > 0 else {
+      return record(x, inputs: [a, gamma, beta]) { _ in [x, Tensor(shape: [d]), Tensor(shape: [d])] }
+    }
     let keep = recordsGradients
-    var normalized = [Float](repeating: 0, count: keep ? x.count : 0)
+    var normalized = [Float](repeating: 0, count: keep ? x.count : 1)
     var inverseDeviation = [Float](repeating: 0, count: rows)
     var output = [Float](repeating: 0, count: x.count)
     x.values.withUnsafeBufferPointer { input in
       output.withUnsafeMutableBufferPointer { y in
         normalized.withUnsafeMutableBufferPointer { n in
-          for r in 0..<rows {
-            let row = input.baseAddress! + r * d
-            let mean = VectorMath.sum(row, count: d) / Float(d)
-            let variance = VectorMath.sumOfSquares(row, count: d, shift: mean) / Float(d)
-            let inverse = 1 / (variance + epsilon).squareRoot()
-            inverseDeviation[r] = inverse
-            for j in 0..<d {
-              let value = (row[j] - mean) * inverse
-              if keep { n[r * d + j] = value }
-              y[r * d + j] = g0[j] * value + b0[j]
+          inverseDeviation.withUnsafeMutableBufferPointer { deviations in
+            g0.withUnsafeBufferPointer { gammaValues in
+              b0.withUnsafeBufferPointer { betaValues in
+                let (source, target, kept, inverses) = (
+                  SharedPointer(UnsafeMutablePointer(mutating: input.baseAddress!)), SharedPointer(y.baseAddress!),
+                  SharedPointer(n.baseAddress!), SharedPointer(deviations.baseAddress!)
+                )
+                let (scale, shift) = (
+                  SharedPointer(UnsafeMutablePointer(mutating: gammaValues.baseAddress!)),
+                  SharedPointer(UnsafeMutablePointer(mutating: betaValues.baseAddress!))
+                )
+                ParallelRows.forEach(rows: rows, width: d) { range in
+                  for r in range {
+                    let row = source.base + r * d
+                    let mean = VectorMath.sum(row, count: d) / Float(d)
+                    let variance = VectorMath.sumOfSquares(row, count: d, shift: mean) / Float(d)
+                    let inverse = 1 / (variance + epsilon).squareRoot()
+                    inverses.base[r] = inverse
+                    for j in stride(from: 0, to: d, by: 8) {
+                      let lanes = min(8, d - j)
+                      let value = (VectorMath.load(row + j, lanes: lanes) - mean) * inverse
+                      if keep { VectorMath.store(value, to: kept.base + r * d + j, lanes: lanes) }
+                      VectorMath.store(
+                        VectorMath.load(scale.base + j, lanes: lanes) * value
+                          + VectorMath.load(shift.base + j, lanes: lanes),
+                        to: target.base + r * d + j, lanes: lanes)
+                    }
+                  }
+                }
+              }
             }
           }
         }
       }
     }
     return record(Tensor(unchecked: x.shape, output), inputs: [a, gamma, beta]) { g in
-      var (gx, gGamma, gBeta) = (Tensor(shape: x.shape), Tensor(shape: [d]), Tensor(shape: [d]))
-      for r in 0..<rows {
-        var (meanG, meanGX) = (Float(0), Float(0))
-        for j in 0..<d {
-          let scaled = g.values[r * d + j] * g0[j]
-          meanG += scaled
-          meanGX += scaled * normalized[r * d + j]
-          gGamma.values[j] += g.values[r * d + j] * normalized[r * d + j]
-          gBeta.values[j] += g.values[r * d + j]
-        }
-        (meanG, meanGX) = (meanG / Float(d), meanGX / Float(d))
-        for j in 0..<d {
-          let scaled = g.values[r * d + j] * g0[j]
-          gx.values[r * d + j] = inverseDeviation[r] * (scaled - meanG - normalized[r * d + j] * meanGX)
+      Self.layerNormGradients(
+        g.values, normalized: normalized, inverseDeviation: inverseDeviation, gamma: g0, rows: rows, width: d,
+        shape: x.shape)
+    }
+  }
+
+  /// `[∂ℒ/∂x, ∂ℒ/∂γ, ∂ℒ/∂β]` of ``layerNorm(_:gamma:beta:epsilon:)`` for the upstream gradient `g`
+  /// (`rows × width`), the forward's `x̂` and `1/σ̃` per row.
+  private static func layerNormGradients(
+    _ g: [Float], normalized: [Float], inverseDeviation: [Float], gamma: [Float], rows: Int, width d: Int,
+    shape: [Int]
+  ) -> [Tensor] {
+    let blocks = (rows + ParallelRows.reductionBlock - 1) / ParallelRows.reductionBlock
+    // Per block of rows: Σ g ⊙ x̂ (first d values) and Σ g (next d values).
+    var partialSums = [Float](repeating: 0, count: blocks * 2 * d)
+    var gx = [Float](repeating: 0, count: g.count)
+    g.withUnsafeBufferPointer { upstream in
+      normalized.withUnsafeBufferPointer { n in
+        inverseDeviation.withUnsafeBufferPointer { deviations in
+          gamma.withUnsafeBufferPointer { gammaValues in
+            gx.withUnsafeMutableBufferPointer { target in
+              partialSums.withUnsafeMutableBufferPointer { partial in
+                let (gy, kept, inverses, scale) = (
+                  SharedPointer(UnsafeMutablePointer(mutating: upstream.baseAddress!)),
+                  SharedPointer(UnsafeMutablePointer(mutating: n.baseAddress!)),
+                  SharedPointer(UnsafeMutablePointer(mutating: deviations.baseAddress!)),
+                  SharedPointer(UnsafeMutablePointer(mutating: gammaValues.baseAddress!))
+                )
+                let (output, sums) = (SharedPointer(target.baseAddress!), SharedPointer(partial.baseAddress!))
+                ParallelRows.forEach(rows: blocks, width: ParallelRows.reductionBlock * d) { blockRange in
+                  for block in blockRange {
+                    let (gammaSum, betaSum) = (sums.base + block * 2 * d, sums.base + block * 2 * d + d)
+                    let firstRow = block * ParallelRows.reductionBlock
+                    for r in firstRow..<min(firstRow + ParallelRows.reductionBlock, rows) {
+                      let (gRow, nRow, gxRow) = (gy.base + r * d, kept.base + r * d, output.base + r * d)
+                      var (sumG, sumGX) = (SIMD8<Float>(), SIMD8<Float>())
+                      for j in stride(from: 0, to: d, by: 8) {
+                        let lanes = min(8, d - j)
+                        let (gj, nj) = (
+                          VectorMath.load(gRow + j, lanes: lanes), VectorMath.load(nRow + j, lanes: lanes)
+                        )
+                        let scaled = gj * VectorMath.load(scale.base + j, lanes: lanes)
+                        sumG += scaled
+                        sumGX += scaled * nj
+                        VectorMath.store(
+                          VectorMath.load(gammaSum + j, lanes: lanes) + gj * nj, to: gammaSum + j, lanes: lanes)
+                        VectorMath.store(VectorMath.load(betaSum + j, lanes: lanes) + gj, to: betaSum + j, lanes: lanes)
+                      }
+                      let (meanG, meanGX) = (sumG.sum() / Float(d), sumGX.sum() / Float(d))
+                      let inverse = inverses.base[r]
+                      for j in stride(from: 0, to: d, by: 8) {
+                        let lanes = min(8, d - j)
+                        let scaled =
+                          VectorMath.load(gRow + j, lanes: lanes) * VectorMath.load(scale.base + j, lanes: lanes)
+                        VectorMath.store(
+                          inverse * (scaled - meanG - VectorMath.load(nRow + j, lanes: lanes) * meanGX), to: gxRow + j,
+                          lanes: lanes)
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          }
         }
       }
-      return [gx, gGamma, gBeta]
     }
+    var (gGamma, gBeta) = ([Float](repeating: 0, count: d), [Float](repeating: 0, count: d))
+    for block in 0..<blocks {
+      for j in 0..<d {
+        gGamma[j] += partialSums[block * 2 * d + j]
+        gBeta[j] += partialSums[block * 2 * d + d + j]
+      }
+    }
+    return [
+      Tensor(unchecked: shape, gx), Tensor(unchecked: [d], gGamma), Tensor(unchecked: [d], gBeta),
+    ]
   }
 }

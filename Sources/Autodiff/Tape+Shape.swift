@@ -1,3 +1,5 @@
+import Parallelism
+
 extension Tape {
   /// The same values with another shape of equal count.
   public func reshape(_ a: Variable, to shape: [Int]) throws -> Variable {
@@ -33,17 +35,23 @@ extension Tape {
     }
   }
 
-  /// `B × R × C` → `B × C × R`, in tiles of 32 × 32 for cache locality.
+  /// `B × R × C` → `B × C × R`, in tiles of 32 × 32 for cache locality, bands of 32 rows in parallel.
   static func swapLastAxes(_ values: [Float], _ batch: Int, _ rows: Int, _ columns: Int) -> [Float] {
-    [Float](unsafeUninitializedCapacity: values.count) { output, count in
+    guard !values.isEmpty else { return [] }
+    return [Float](unsafeUninitializedCapacity: values.count) { output, count in
       values.withUnsafeBufferPointer { input in
         let tile = 32
-        for b in 0..<batch {
-          let (source, target) = (input.baseAddress! + b * rows * columns, output.baseAddress! + b * rows * columns)
-          for r0 in stride(from: 0, to: rows, by: tile) {
+        let bands = (rows + tile - 1) / tile
+        let (source, target) = (
+          SharedPointer(UnsafeMutablePointer(mutating: input.baseAddress!)), SharedPointer(output.baseAddress!)
+        )
+        ParallelRows.forEach(rows: batch * bands, width: tile * columns) { range in
+          for item in range {
+            let (b, r0) = (item / bands, (item % bands) * tile)
+            let (from, to) = (source.base + b * rows * columns, target.base + b * rows * columns)
             for c0 in stride(from: 0, to: columns, by: tile) {
               for r in r0..<min(r0 + tile, rows) {
-                for c in c0..<min(c0 + tile, columns) { target[c * rows + r] = source[r * columns + c] }
+                for c in c0..<min(c0 + tile, columns) { to[c * rows + r] = from[r * columns + c] }
               }
             }
           }

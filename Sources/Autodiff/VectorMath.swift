@@ -104,15 +104,33 @@ enum VectorMath {
     _ body: (SIMD8<Float>) -> SIMD8<Float>
   ) {
     var index = 0
-    while index + 8 <= count {
-      let y = body(UnsafeRawPointer(input + index).loadUnaligned(as: SIMD8<Float>.self))
-      UnsafeMutableRawPointer(output + index).storeBytes(of: y, as: SIMD8<Float>.self)
+    while index < count {
+      let lanes = Swift.min(8, count - index)
+      store(body(load(input + index, lanes: lanes, padding: padding)), to: output + index, lanes: lanes)
       index += 8
     }
-    guard index < count else { return }
-    var tail = SIMD8<Float>(repeating: padding)
-    for lane in 0..<(count - index) { tail[lane] = input[index + lane] }
-    let y = body(tail)
-    for lane in 0..<(count - index) { output[index + lane] = y[lane] }
   }
+
+  /// The first `lanes` (1…8) values at `pointer`, the other lanes `padding`.
+  @inline(__always)
+  static func load(_ pointer: UnsafePointer<Float>, lanes: Int, padding: Float = 0) -> SIMD8<Float> {
+    if lanes == 8 { return UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<Float>.self) }
+    var vector = SIMD8<Float>(repeating: padding)
+    for lane in 0..<lanes { vector[lane] = pointer[lane] }
+    return vector
+  }
+
+  /// Stores the first `lanes` (1…8) values of `vector` at `pointer`.
+  @inline(__always)
+  static func store(_ vector: SIMD8<Float>, to pointer: UnsafeMutablePointer<Float>, lanes: Int) {
+    if lanes == 8 {
+      UnsafeMutableRawPointer(pointer).storeBytes(of: vector, as: SIMD8<Float>.self)
+    } else {
+      for lane in 0..<lanes { pointer[lane] = vector[lane] }
+    }
+  }
+
+  /// `σ(v) = 1/(1 + e^{−v})`, saturating to 0 and 1 (through the clamped ``exp(_:)``).
+  @inline(__always)
+  static func sigmoid(_ v: SIMD8<Float>) -> SIMD8<Float> { 1 / (1 + exp(-v)) }
 }
