@@ -10,20 +10,30 @@ public enum NormPosition: String, Sendable, Codable, CaseIterable {
   case post
 }
 
+/// How an ``S4Block`` maps the activated S4 output back to `H` channels.
+public enum BlockOutput: String, Sendable, Codable, CaseIterable {
+  /// `Linear(H → 2H)` then GLU, `[a, b] ↦ a ⊙ σ(b)` (the S4 repository's choice for most tasks).
+  case glu
+  /// `Linear(H → H)`, the plain output projection.
+  case linear
+}
+
 /// An S4 residual block on `x` (`B × L × H`) with branch
 ///
 ///     F(v) = v → S4/S4D convolution over L (per channel) → GELU → Linear(H → 2H) → GLU → dropout
 ///
-/// and output `y = x + F(LayerNorm(x))` (``NormPosition/pre``, the default) or
+/// (or `… → GELU → Linear(H → H) → dropout` with ``BlockOutput/linear``) and output `y = x + F(LayerNorm(x))` (``NormPosition/pre``, the default) or
 /// `y = LayerNorm(x + F(x))` (``NormPosition/post``).
 public struct S4Block {
   /// The block's normalisation (of the branch input when pre-norm, of the residual sum when post-norm).
   public let norm: LayerNorm
   /// The sequence-mixing S4/S4D layer.
   public let s4: SSMLayer
-  /// The output projection `H → 2H` feeding the GLU.
+  /// The output projection: `H → 2H` feeding the GLU, or `H → H` (see ``outputKind``).
   public let output: Linear
-  /// Dropout probability after the GLU.
+  /// Whether ``output`` feeds a GLU or is the branch's output itself.
+  public let outputKind: BlockOutput
+  /// Dropout probability after the output (projection or GLU).
   public let dropout: Float
   /// Where ``norm`` acts.
   public let normPosition: NormPosition
@@ -40,19 +50,19 @@ public struct S4Block {
   ///   - normPosition: pre-norm (default) or post-norm.
   ///   - dtRange: the range of the layer's log-uniform initial `dt`.
   ///   - initialization: the diagonal layer's S4D initialisation (ignored by DPLR layers).
+  ///   - outputKind: GLU (default) or a plain linear output projection.
   ///   - generator: draws the initial parameters.
   public init(
     name: String, kind: SSMLayerKind, width: Int, stateSize: Int, dropout: Float, bidirectional: Bool = false,
     normPosition: NormPosition = .pre, dtRange: ClosedRange<Double> = 1e-3...1e-1,
-    initialization: S4DInitialization = .lin, generator: inout SeededGenerator
+    initialization: S4DInitialization = .lin, outputKind: BlockOutput = .glu, generator: inout SeededGenerator
   ) throws {
-    norm = LayerNorm(name: "\(name).norm", width: width)
-    s4 = try SSMLayer(
+    let s4 = try SSMLayer(
       kind: kind, name: "\(name).s4", channels: width, stateSize: stateSize, bidirectional: bidirectional,
       dtRange: dtRange, initialization: initialization, generator: &generator)
-    output = Linear(name: "\(name).output", inputs: width, outputs: 2 * width, generator: &generator)
-    self.dropout = dropout
-    self.normPosition = normPosition
+    self.init(
+      name: name, s4: s4, width: width, dropout: dropout, normPosition: normPosition, outputKind: outputKind,
+      generator: &generator)
   }
 
   /// A seeded block named `name.*` around a given layer `s4` (for layers built with options
@@ -60,11 +70,13 @@ public struct S4Block {
   /// `width` must be the layer's channel count `H`.
   public init(
     name: String, s4: SSMLayer, width: Int, dropout: Float, normPosition: NormPosition = .pre,
-    generator: inout SeededGenerator
+    outputKind: BlockOutput = .glu, generator: inout SeededGenerator
   ) {
     norm = LayerNorm(name: "\(name).norm", width: width)
     self.s4 = s4
-    output = Linear(name: "\(name).output", inputs: width, outputs: 2 * width, generator: &generator)
+    output = Linear(
+      name: "\(name).output", inputs: width, outputs: outputKind == .glu ? 2 * width : width, generator: &generator)
+    self.outputKind = outputKind
     self.dropout = dropout
     self.normPosition = normPosition
   }
@@ -104,7 +116,8 @@ public struct S4Block {
     mix: (Variable) throws -> Variable
   ) throws -> Variable {
     let input = normPosition == .pre ? try norm(x, on: tape) : x
-    var z = try tape.glu(output(tape.gelu(mix(input)), on: tape))
+    let projected = try output(tape.gelu(mix(input)), on: tape)
+    var z = outputKind == .glu ? try tape.glu(projected) : projected
     if training, dropout > 0 { z = try tape.dropout(z, probability: dropout, generator: &generator) }
     let sum = try tape.add(x, z)
     return normPosition == .pre ? sum : try norm(sum, on: tape)

@@ -19,7 +19,7 @@ public struct S4Model {
     public var depth: Int
     /// State size `N` (`N/2` stored modes per channel).
     public var stateSize: Int
-    /// Dropout probability after each block's GLU (training only).
+    /// Dropout probability after each block's output (GLU or projection; training only).
     public var dropout: Float
     /// S4D (diagonal) or S4 (DPLR) layers; absent in older checkpoints, meaning diagonal.
     public var layer: SSMLayerKind?
@@ -46,14 +46,17 @@ public struct S4Model {
     /// The S4D initialisation of diagonal layers (`Im λ` sets the frequencies a kernel starts
     /// with: S4D-Lin `πn`, S4D-Inv up to `(N/π)(N − 1)`); absent means S4D-Lin. DPLR layers ignore it.
     public var initialization: S4DInitialization?
+    /// Every block's output: GLU or a plain linear projection (see ``S4Block``); absent means GLU.
+    public var blockOutput: BlockOutput?
 
     /// A configuration.
     public init(
       vocabulary: Int, width: Int, depth: Int, stateSize: Int, dropout: Float = 0, layer: SSMLayerKind = .diagonal,
       bidirectional: Bool = false, recurrentHorizon: Int? = nil, inputChannels: Int? = nil,
       normPosition: NormPosition? = nil, dtRange: [Double]? = nil, meanPooling: Bool? = nil,
-      initialization: S4DInitialization? = nil
+      initialization: S4DInitialization? = nil, blockOutput: BlockOutput? = nil
     ) {
+      self.blockOutput = blockOutput
       self.initialization = initialization
       self.dtRange = dtRange
       self.meanPooling = meanPooling
@@ -122,7 +125,8 @@ public struct S4Model {
         name: "blocks.\(index)", kind: configuration.layer ?? .diagonal, width: configuration.width,
         stateSize: configuration.stateSize, dropout: configuration.dropout,
         bidirectional: configuration.bidirectional ?? false, normPosition: configuration.normPosition ?? .pre,
-        dtRange: dtRange, initialization: configuration.initialization ?? .lin, generator: &generator)
+        dtRange: dtRange, initialization: configuration.initialization ?? .lin,
+        outputKind: configuration.blockOutput ?? .glu, generator: &generator)
     }
     finalNorm = LayerNorm(name: "decoder.norm", width: configuration.width)
     decoder = Linear(

@@ -45,6 +45,8 @@ struct TrainCommand: ParsableCommand {
   @Option(help: "s4d, s4: largest initial dt (default 1e-1).") var dtMax: Double?
   @Option(help: "s4d: the S4D initialisation of Λ and B, lin, inv, real or legs (default lin).")
   var initialization: S4DInitialization?
+  @Option(help: "s4d, s4: each block's output, glu (Linear H → 2H, then GLU) or linear (Linear H → H; default glu).")
+  var blockOutput: BlockOutput?
   @Option(help: "Learning rate of the state space parameters (Λ, P, B, log dt; no weight decay).")
   var stateSpaceLearningRate: Float = 1e-3
   @Option(help: "Dropout (s4d, s4: after each block's GLU; transformer: embeddings and residual branches).")
@@ -66,8 +68,8 @@ struct TrainCommand: ParsableCommand {
     let vocabulary = alphabet + 2
     let isS4 = model == .s4d || model == .s4
     if !isS4, stateSize != nil { throw InputError.inapplicableOption("--state-size applies to s4d and s4 only") }
-    if !isS4, dtMin != nil || dtMax != nil {
-      throw InputError.inapplicableOption("--dt-min and --dt-max apply to s4d and s4 only")
+    if !isS4, dtMin != nil || dtMax != nil || blockOutput != nil {
+      throw InputError.inapplicableOption("--dt-min, --dt-max and --block-output apply to s4d and s4 only")
     }
     if model != .s4d, initialization != nil {
       throw InputError.inapplicableOption("--initialization applies to s4d only")
@@ -87,7 +89,8 @@ struct TrainCommand: ParsableCommand {
         S4Model.Configuration(
           vocabulary: vocabulary, width: width, depth: layers, stateSize: stateSize ?? 64, dropout: dropout,
           layer: model == .s4d ? .diagonal : .dplr,
-          dtRange: dtMin == nil && dtMax == nil ? nil : [dtMin ?? 1e-3, dtMax ?? 1e-1], initialization: initialization))
+          dtRange: dtMin == nil && dtMax == nil ? nil : [dtMin ?? 1e-3, dtMax ?? 1e-1], initialization: initialization,
+          blockOutput: blockOutput))
     case .transformer:
       return .transformer(
         TransformerModel.Configuration(
@@ -137,3 +140,4 @@ func formatDuration(_ seconds: Double) -> String {
 }
 
 extension PositionEncoding: ExpressibleByArgument {}
+extension BlockOutput: ExpressibleByArgument {}

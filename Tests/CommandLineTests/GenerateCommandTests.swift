@@ -188,6 +188,9 @@ struct GenerateCommandTests {
     BadInput("train alphabet 1", ["train", "--alphabet", "1", "--out", "@input"]),
     BadInput("train count 0", ["train", "--count", "0", "--out", "@input"]),
     BadInput("train --initialization on s4", ["train", "--model", "s4", "--initialization", "inv", "--out", "@input"]),
+    BadInput(
+      "train --block-output on gru", ["train", "--model", "gru", "--block-output", "linear", "--out", "@input"]),
+    BadInput("train unknown block output", ["train", "--block-output", "swiglu", "--out", "@input"]),
     BadInput("train unknown initialization", ["train", "--initialization", "hippo", "--out", "@input"]),
   ]
 

@@ -24,6 +24,18 @@ struct S4ModelRecurrenceTests {
     #expect(try recurrentDeviation(model, tokens: tokens, prefillChunks: [5, 11]) <= Self.tolerance)
   }
 
+  // Blocks with a plain linear output projection step through the same block code.
+  @Test(arguments: [SSMLayerKind.diagonal, .dplr])
+  func linearOutputStepEqualsParallel(kind: SSMLayerKind) throws {
+    let length = 29
+    let model = try S4Model(
+      .init(
+        vocabulary: 6, width: 16, depth: 2, stateSize: 16, layer: kind, recurrentHorizon: length,
+        blockOutput: .linear), seed: 8)
+    let tokens = randomTokens(batch: 2, length: length, vocabulary: 6, seed: 12)
+    #expect(try recurrentDeviation(model, tokens: tokens, prefillChunks: [7]) <= Self.tolerance)
+  }
+
   // Diagonal layers with eight-channel groups take the float32 fast path (scaled state).
   @Test func fastPathStepEqualsParallel() throws {
     let model = try S4Model(.init(vocabulary: 5, width: 32, depth: 2, stateSize: 32), seed: 9)

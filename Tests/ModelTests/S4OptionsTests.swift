@@ -34,13 +34,15 @@ struct S4OptionsTests {
     }
   }
 
-  // Post-norm S4D and S4 models, and a bidirectional S4 (DPLR) model, against central
+  // Post-norm S4D and S4 models, a bidirectional S4 (DPLR) model and blocks with a plain linear
+  // output projection, against central
   // differences of their mean cross-entropy (`checkModelGradients`: step 1e-2, 2e-2 of the
   // parameter's largest gradient + 1e-4).
   @Test(arguments: [
     S4Model.Configuration(vocabulary: 5, width: 4, depth: 2, stateSize: 4, normPosition: .post),
     S4Model.Configuration(vocabulary: 5, width: 4, depth: 1, stateSize: 4, layer: .dplr, normPosition: .post),
     S4Model.Configuration(vocabulary: 5, width: 4, depth: 2, stateSize: 4, layer: .dplr, bidirectional: true),
+    S4Model.Configuration(vocabulary: 5, width: 4, depth: 2, stateSize: 4, blockOutput: .linear),
   ])
   func modelGradientsMatchCentralDifferences(configuration: S4Model.Configuration) throws {
     let model = try S4Model(configuration, seed: 21)
@@ -262,6 +264,32 @@ struct InitializationOptionTests {
       .init(vocabulary: 4, width: 8, depth: 1, stateSize: 8, initialization: .inv), seed: 5
     ).parameters.map(\.value.values)
     #expect(implicit != inverse)
+  }
+}
+
+@Suite("S4 models: the block output")
+struct BlockOutputTests {
+  // GLU blocks project H → 2H and halve; linear blocks project H → H. Old configurations
+  // (no key) keep GLU and the same parameters; the two kinds give different functions.
+  @Test func projectionShapesAndDefault() throws {
+    let width = 6
+    let shapes = { (output: BlockOutput?) in
+      try S4Model(.init(vocabulary: 4, width: width, depth: 2, stateSize: 4, blockOutput: output), seed: 2)
+        .parameters.filter { $0.name.hasSuffix(".output.weight") && $0.name.hasPrefix("blocks.") }.map(\.value.shape)
+    }
+    #expect(try shapes(.glu).allSatisfy { $0.reduce(1, *) == 2 * width * width })
+    #expect(try shapes(.linear).allSatisfy { $0.reduce(1, *) == width * width })
+    #expect(try shapes(.glu).count == 2 && shapes(.linear).count == 2)
+    let old = #"{"vocabulary": 4, "width": 6, "depth": 2, "stateSize": 4, "dropout": 0}"#
+    let decoded = try JSONDecoder().decode(S4Model.Configuration.self, from: Data(old.utf8))
+    #expect(decoded.blockOutput == nil)
+    let implicit = try S4Model(decoded, seed: 2)
+    let glu = try S4Model(.init(vocabulary: 4, width: 6, depth: 2, stateSize: 4, blockOutput: .glu), seed: 2)
+    #expect(implicit.parameters.map(\.value.values) == glu.parameters.map(\.value.values))
+    let linear = try S4Model(.init(vocabulary: 4, width: 6, depth: 2, stateSize: 4, blockOutput: .linear), seed: 2)
+    let tokens = randomTokens(batch: 1, length: 9, vocabulary: 4, seed: 3)
+    let difference = zip(try implicit.forward(tokens).values, try linear.forward(tokens).values).map { abs($0 - $1) }
+    #expect(difference.max()! > 1e-3)
   }
 }
 
