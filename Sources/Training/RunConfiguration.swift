@@ -4,11 +4,15 @@ import Tasks
 /// Everything that defines a training run; stored in every checkpoint so a run can be
 /// resumed or evaluated from the checkpoint alone.
 public struct RunConfiguration: Codable, Sendable, Equatable {
-  /// The copying task's data tokens.
+  /// The task, any of the suite (`TaskName`); absent in checkpoints written when only copying
+  /// could be trained, meaning copying.
+  public var taskName: TaskName?
+  /// The copying task's data tokens (ignored by the other tasks).
   public var taskCount: Int
-  /// The copying task's distinct data symbols.
+  /// The copying task's distinct data symbols (ignored by the other tasks).
   public var taskAlphabet: Int
-  /// The copying task's total length (`delay = length − 2·count`).
+  /// The task's total length (copying: `delay = length − 2·count`; the others: the suite's
+  /// default shape at this length, `TaskName.make(length:)`).
   public var taskLength: Int
   /// The model, of any family. Checkpoints written when only S4 models could be trained
   /// store a bare S4 configuration here; it decodes as `ModelConfiguration.s4(_:)`.
@@ -39,11 +43,12 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
   /// `ModelConfiguration.withRecurrentHorizon(_:)`), so that generating from the trained
   /// model step by step reproduces the convolution it was trained with.
   public init(
-    taskCount: Int = 10, taskAlphabet: Int = 8, taskLength: Int, model: ModelConfiguration, batch: Int = 16,
-    steps: Int, learningRate: Float = 3e-3, weightDecay: Float = 0.01, stateSpaceLearningRate: Float = 1e-3,
-    warmupSteps: Int = 50, gradientClip: Float = 1, seed: UInt64 = 0, checkpointEvery: Int = 100,
-    evaluateEvery: Int? = nil
+    task: TaskName = .copying, taskCount: Int = 10, taskAlphabet: Int = 8, taskLength: Int,
+    model: ModelConfiguration, batch: Int = 16, steps: Int, learningRate: Float = 3e-3, weightDecay: Float = 0.01,
+    stateSpaceLearningRate: Float = 1e-3, warmupSteps: Int = 50, gradientClip: Float = 1, seed: UInt64 = 0,
+    checkpointEvery: Int = 100, evaluateEvery: Int? = nil
   ) {
+    self.taskName = task
     self.taskCount = taskCount
     self.taskAlphabet = taskAlphabet
     self.taskLength = taskLength
@@ -60,9 +65,32 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
     self.evaluateEvery = evaluateEvery
   }
 
-  /// The copying task of this run.
-  public func task() throws -> CopyingTask {
-    try CopyingTask(count: taskCount, delay: taskLength - 2 * taskCount, alphabet: taskAlphabet)
+  /// The task of this run: copying with ``taskCount`` tokens from ``taskAlphabet`` symbols, or
+  /// another task of the suite at ``taskLength``.
+  public func task() throws -> any SequenceTask {
+    try Self.task(taskName ?? .copying, count: taskCount, alphabet: taskAlphabet, length: taskLength)
+  }
+
+  /// The task `name` of `length` positions: copying with `count` tokens from `alphabet` symbols,
+  /// any other task in the suite's default shape (`TaskName.make(length:)`, `count` and
+  /// `alphabet` unused).
+  public static func task(_ name: TaskName, count: Int, alphabet: Int, length: Int) throws -> any SequenceTask {
+    switch name {
+    case .copying: return try CopyingTask(count: count, delay: length - 2 * count, alphabet: alphabet)
+    default: return try name.make(length: length)
+    }
+  }
+
+  /// The task's metric (``Tasks/TaskMetric``) of `model` on `examples` instances no training batch
+  /// contains: for copying, fresh instances drawn from `seed` (``copyingAccuracy(of:task:examples:seed:batch:)``,
+  /// the evaluation checkpoints have always had); for the other tasks, their `test` split at
+  /// `seed` (``evaluate(_:on:examples:seed:length:batch:)``: accuracy, or mean squared error).
+  public func evaluate(_ model: any SequenceModel, examples: Int, seed: UInt64) throws -> Double {
+    let task = try task()
+    if let copying = task as? CopyingTask {
+      return try copyingAccuracy(of: model, task: copying, examples: examples, seed: seed)
+    }
+    return try Training.evaluate(model, on: task, examples: examples, seed: seed)
   }
 
   /// A configuration for an S4 model (the only family before `ModelConfiguration`).
@@ -89,11 +117,24 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
     try resolvedModel.build(seed: seed)
   }
 
-  /// Checks every field; the task's vocabulary must equal the model's.
+  /// Checks every field; the model must read and write what the task has: tokens with the
+  /// task's vocabulary (``tokenVocabulary(of:)``), or its input channels and output values
+  /// (``featureChannels(of:)``).
   public func validate() throws {
     let task = try task()
-    guard model.vocabulary == task.vocabulary else {
-      throw TrainingError.invalidState("model vocabulary \(model.vocabulary) ≠ task vocabulary \(task.vocabulary)")
+    if case .features = task.input {
+      let (inputs, outputs) = try featureChannels(of: task)
+      guard model.inputChannels == inputs, model.vocabulary == outputs else {
+        throw TrainingError.invalidState(
+          "\(task.name.rawValue) needs a model with \(inputs) input channels and \(outputs) outputs")
+      }
+    } else {
+      let vocabulary = try tokenVocabulary(of: task)
+      guard model.inputChannels == nil, model.vocabulary == vocabulary else {
+        throw TrainingError.invalidState(
+          "\(task.name.rawValue) needs a token model of vocabulary \(vocabulary); the model has "
+            + (model.inputChannels.map { "\($0) input channels" } ?? "vocabulary \(model.vocabulary)"))
+      }
     }
     if case .transformer(let transformer) = model, transformer.positions == .learned,
       transformer.contextLength < taskLength
@@ -111,11 +152,12 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
 }
 
 extension RunConfiguration {
-  /// This configuration with ``resolvedModel`` as its model, for comparisons that must not
-  /// depend on whether the recurrent horizon was recorded.
+  /// This configuration with ``resolvedModel`` as its model and the task named, for
+  /// comparisons that must not depend on whether the recurrent horizon or the task was recorded.
   var normalized: RunConfiguration {
     var copy = self
     copy.model = resolvedModel
+    copy.taskName = taskName ?? .copying
     return copy
   }
 }

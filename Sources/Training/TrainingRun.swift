@@ -17,11 +17,14 @@ public struct StepReport: Sendable {
   public let sequencesPerSecond: Double
   /// Estimated seconds to the end.
   public let secondsRemaining: Double
-  /// Token accuracy on fresh instances, on evaluation steps.
-  public let evaluationAccuracy: Double?
+  /// The task's metric on instances no training batch contains, on evaluation steps (see
+  /// ``RunConfiguration/evaluate(_:examples:seed:)``).
+  public let evaluation: Double?
+  /// What ``evaluation`` measures: accuracy (token tasks) or mean squared error (real-valued tasks).
+  public let metric: TaskMetric
 }
 
-/// A training run of a model of any family (`ModelConfiguration`) on the copying task with
+/// A training run of a model of any family (`ModelConfiguration`) on a task of the suite with
 /// AdamW, resumable.
 ///
 /// State lives in `directory`: `checkpoint.safetensors` (parameters `param.NAME`,
@@ -29,7 +32,9 @@ public struct StepReport: Sendable {
 /// configuration as metadata), written atomically every ``RunConfiguration/checkpointEvery``
 /// steps and at the end, and `metrics.jsonl` (one JSON object per step). A resumed run
 /// replays exactly what the uninterrupted run would have done: same batches, dropout
-/// masks and updates.
+/// masks and updates. Copying draws its batches one after another from a data generator whose
+/// state the checkpoint keeps; the other tasks read batch `s` of their `train` split at step `s`
+/// (`SequenceTask.batch(_:split:index:seed:length:)`), a pure function of the step.
 public final class TrainingRun {
   /// The run's configuration (also stored in every checkpoint).
   public let configuration: RunConfiguration
@@ -39,7 +44,7 @@ public final class TrainingRun {
   public let model: any SequenceModel
   /// The run directory (checkpoint and metrics).
   public let directory: URL
-  private let task: CopyingTask
+  private let task: any SequenceTask
   private let optimizer: AdamW
   private var data: SeededGenerator
   private var dropout: SeededGenerator
@@ -136,25 +141,36 @@ public final class TrainingRun {
     let started = Date()
     let firstStep = step
     while step < min(until ?? configuration.steps, configuration.steps) {
-      let (inputs, targets) = task.batch(configuration.batch, generator: &data)
-      let lossValue = try trainingStep(
-        model, optimizer: optimizer, inputs: inputs, targets: targets, maximumGradientNorm: configuration.gradientClip,
-        learningRateFactor: schedule.factor(at: step), step: step + 1, dropout: &dropout)
+      let lossValue: Float
+      if let copying = task as? CopyingTask {
+        let (inputs, targets) = copying.batch(configuration.batch, generator: &data)
+        lossValue = try trainingStep(
+          model, optimizer: optimizer, inputs: inputs, targets: targets,
+          maximumGradientNorm: configuration.gradientClip, learningRateFactor: schedule.factor(at: step),
+          step: step + 1, dropout: &dropout)
+      } else {
+        let batch = try task.batch(configuration.batch, split: .train, index: step, seed: configuration.seed &+ 1)
+        lossValue = try trainingStep(
+          model, optimizer: optimizer, batch: batch, maximumGradientNorm: configuration.gradientClip,
+          learningRateFactor: schedule.factor(at: step), step: step + 1, dropout: &dropout)
+      }
       step += 1
       let elapsed = Date().timeIntervalSince(started)
       let rate = Double(step - firstStep) / max(elapsed, 1e-9)
       var evaluation: Double?
       if let every = configuration.evaluateEvery, step % every == 0 || step == configuration.steps {
         // A seed the training stream (seed + 1) and dropout (seed + 2) never use.
-        evaluation = try copyingAccuracy(of: model, task: task, examples: 128, seed: configuration.seed &+ 1_000_003)
+        evaluation = try configuration.evaluate(model, examples: 128, seed: configuration.seed &+ 1_000_003)
       }
-      let evaluationField = evaluation.map { ",\"evalAccuracy\":\($0)" } ?? ""
+      let evaluationKey = task.metric == .accuracy ? "evalAccuracy" : "evalMeanSquaredError"
+      let evaluationField = evaluation.map { ",\"\(evaluationKey)\":\($0)" } ?? ""
       metrics.write(Data("{\"step\":\(step),\"loss\":\(lossValue)\(evaluationField)}\n".utf8))
       report(
         StepReport(
           step: step, totalSteps: configuration.steps, loss: lossValue,
           sequencesPerSecond: rate * Double(configuration.batch),
-          secondsRemaining: Double(configuration.steps - step) / max(rate, 1e-9), evaluationAccuracy: evaluation))
+          secondsRemaining: Double(configuration.steps - step) / max(rate, 1e-9), evaluation: evaluation,
+          metric: task.metric))
       if step % configuration.checkpointEvery == 0 || step == configuration.steps { try saveCheckpoint() }
     }
   }

@@ -1,9 +1,10 @@
 import ArgumentParser
 import Foundation
 import SSMJSON
+import Tasks
 import Training
 
-/// `ssm eval`: a checkpoint's accuracy on freshly generated task instances.
+/// `ssm eval`: a checkpoint's metric (accuracy or mean squared error) on task instances it never trained on.
 struct EvalCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "eval",
@@ -12,7 +13,7 @@ struct EvalCommand: ParsableCommand {
   @Option(help: "A checkpoint.safetensors written by ssm train.") var checkpoint: String
   @Option(help: "Seed of the evaluation instances.") var seed: UInt64 = 1_000_003
   @Option(help: "Instances to evaluate.") var examples = 256
-  @Flag(help: "Print {\"metric\": \"accuracy\", \"value\": x, \"examples\": n}.") var json = false
+  @Flag(help: "Print {\"metric\": \"accuracy\" or \"mse\", \"value\": x, \"examples\": n}.") var json = false
 
   func validate() throws {
     guard examples >= 1 else { throw ValidationError("--examples must be at least 1") }
@@ -20,12 +21,19 @@ struct EvalCommand: ParsableCommand {
 
   func run() throws {
     let (model, configuration) = try TrainingRun.model(fromCheckpoint: URL(fileURLWithPath: checkpoint))
-    let accuracy = try copyingAccuracy(of: model, task: configuration.task(), examples: examples, seed: seed)
+    let task = try configuration.task()
+    let value = try configuration.evaluate(model, examples: examples, seed: seed)
+    let isAccuracy = task.metric == .accuracy
     let result: JSONValue = .object([
-      ("metric", .string("accuracy")), ("value", .number(accuracy)), ("examples", .number(Double(examples))),
+      ("metric", .string(isAccuracy ? "accuracy" : "mse")), ("value", .number(value)),
+      ("examples", .number(Double(examples))),
     ])
     try emit(result, json: json) {
-      print(String(format: "token accuracy %.4f on %d fresh copying instances (seed %llu)", accuracy, examples, seed))
+      let instances = task is CopyingTask ? "fresh copying instances" : "test instances of \(task.name.rawValue)"
+      print(
+        String(
+          format: "%@ %.6g on %d %@ (seed %llu)", isAccuracy ? "token accuracy" : "mean squared error", value, examples,
+          instances, seed))
     }
   }
 }

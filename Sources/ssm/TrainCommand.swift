@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HiPPO
 import Models
+import Tasks
 import Training
 
 /// `ssm train`: trains a model on a task, checkpointing atomically, resumable.
@@ -17,12 +18,16 @@ struct TrainCommand: ParsableCommand {
       + "parameters as an uninterrupted run. --state-size applies to s4d and s4; --heads, --positions and "
       + "--tied-embeddings to transformer; --dropout to every family but gru.")
 
-  enum TaskName: String, ExpressibleByArgument { case copying }
   enum ModelName: String, ExpressibleByArgument {
     case s4d, s4, transformer, gru
   }
 
-  @Option(help: "The task: copying (--count data tokens from --alphabet symbols, blanks, --count recall markers).")
+  @Option(
+    help: ArgumentHelp(
+      "The task: copying (--count data tokens from --alphabet symbols, blanks, --count recall markers) or any "
+        + "other of the suite, in its default shape at --length.",
+      discussion: "adding, delay and reconstruct have real-valued inputs and outputs: the model reads them "
+        + "through a linear encoder and is trained and evaluated by mean squared error."))
   var task: TaskName = .copying
   @Option(
     help: "The model family: s4d (diagonal), s4 (DPLR from HiPPO-LegS), transformer (GPT-style decoder) or gru.")
@@ -35,9 +40,9 @@ struct TrainCommand: ParsableCommand {
   var positions: PositionEncoding?
   @Flag(help: "transformer: logits from the transposed token embedding.") var tiedEmbeddings = false
   @Option(help: "Sequence length (copying: 2·count + delay).") var length = 512
-  @Option(help: "copying: data tokens to memorise.") var count = 10
-  @Option(help: "copying: distinct data symbols (vocabulary alphabet + 2; 254 gives a byte-level model).")
-  var alphabet = 8
+  @Option(help: "copying: data tokens to memorise (default 10).") var count: Int?
+  @Option(help: "copying: distinct data symbols (vocabulary alphabet + 2; 254 gives a byte-level model; default 8).")
+  var alphabet: Int?
   @Option(help: "Optimisation steps.") var steps = 2000
   @Option(help: "Sequences per step.") var batch = 16
   @Option(help: "Peak learning rate of the standard parameters (state space: 1e-3).") var learningRate: Float = 3e-3
@@ -58,14 +63,25 @@ struct TrainCommand: ParsableCommand {
   @Flag(help: "Continue the run in --out from its last checkpoint.") var resume = false
 
   func validate() throws {
-    guard (2...65_534).contains(alphabet) else { throw ValidationError("--alphabet must lie in 2…65534") }
-    guard count >= 1 else { throw ValidationError("--count must be at least 1") }
+    guard (2...65_534).contains(alphabet ?? 8) else { throw ValidationError("--alphabet must lie in 2…65534") }
+    guard (count ?? 10) >= 1 else { throw ValidationError("--count must be at least 1") }
+    if task != .copying, count != nil || alphabet != nil {
+      throw ValidationError("--count and --alphabet apply to the copying task only")
+    }
   }
 
-  /// The model configuration the options describe, for the copying task's `alphabet + 2` tokens.
+  /// The model configuration the options describe, shaped for the task: its tokens (copying:
+  /// `alphabet + 2`), or its input channels and output values for a real-valued task.
   /// - Throws: ``InputError/inapplicableOption(_:)`` for an option the family does not use.
   func modelConfiguration() throws -> ModelConfiguration {
-    let vocabulary = alphabet + 2
+    let runTask = try RunConfiguration.task(task, count: count ?? 10, alphabet: alphabet ?? 8, length: length)
+    let (vocabulary, inputChannels): (Int, Int?)
+    if case .features = runTask.input {
+      let channels = try featureChannels(of: runTask)
+      (vocabulary, inputChannels) = (channels.outputs, channels.inputs)
+    } else {
+      (vocabulary, inputChannels) = (try tokenVocabulary(of: runTask), nil)
+    }
     let isS4 = model == .s4d || model == .s4
     if !isS4, stateSize != nil { throw InputError.inapplicableOption("--state-size applies to s4d and s4 only") }
     if !isS4, dtMin != nil || dtMax != nil || blockOutput != nil {
@@ -88,22 +104,24 @@ struct TrainCommand: ParsableCommand {
       return .s4(
         S4Model.Configuration(
           vocabulary: vocabulary, width: width, depth: layers, stateSize: stateSize ?? 64, dropout: dropout,
-          layer: model == .s4d ? .diagonal : .dplr,
+          layer: model == .s4d ? .diagonal : .dplr, inputChannels: inputChannels,
           dtRange: dtMin == nil && dtMax == nil ? nil : [dtMin ?? 1e-3, dtMax ?? 1e-1], initialization: initialization,
           blockOutput: blockOutput))
     case .transformer:
       return .transformer(
         TransformerModel.Configuration(
           vocabulary: vocabulary, width: width, depth: layers, heads: heads ?? 4, positions: positions ?? .rotary,
-          contextLength: length, tiedEmbeddings: tiedEmbeddings, dropout: dropout))
+          contextLength: length, tiedEmbeddings: tiedEmbeddings, dropout: dropout, inputChannels: inputChannels))
     case .gru:
-      return .gru(GRUModel.Configuration(vocabulary: vocabulary, width: width, depth: layers))
+      return .gru(
+        GRUModel.Configuration(vocabulary: vocabulary, width: width, depth: layers, inputChannels: inputChannels))
     }
   }
 
   func run() throws {
     let configuration = RunConfiguration(
-      taskCount: count, taskAlphabet: alphabet, taskLength: length, model: try modelConfiguration(), batch: batch,
+      task: task, taskCount: count ?? 10, taskAlphabet: alphabet ?? 8, taskLength: length,
+      model: try modelConfiguration(), batch: batch,
       steps: steps, learningRate: learningRate, stateSpaceLearningRate: stateSpaceLearningRate,
       seed: seed, checkpointEvery: checkpointEvery,
       evaluateEvery: evaluateEvery > 0 ? evaluateEvery : nil)
@@ -115,14 +133,18 @@ struct TrainCommand: ParsableCommand {
       var line = String(
         format: "step %d/%d  loss %.4f  %.1f seq/s  ETA %@", report.step, report.totalSteps, report.loss,
         report.sequencesPerSecond, formatDuration(report.secondsRemaining))
-      if let accuracy = report.evaluationAccuracy { line += String(format: "  eval accuracy %.4f", accuracy) }
+      if let value = report.evaluation {
+        line +=
+          report.metric == .accuracy
+          ? String(format: "  eval accuracy %.4f", value) : String(format: "  eval mse %.6g", value)
+      }
       if terminal {
         let width = 24
         let filled = width * report.step / report.totalSteps
         let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
         FileHandle.standardError.write(Data("\r[\(bar)] \(line)\u{1B}[K".utf8))
         if report.step == report.totalSteps { FileHandle.standardError.write(Data("\n".utf8)) }
-      } else if report.step % logEvery == 0 || report.step == report.totalSteps || report.evaluationAccuracy != nil {
+      } else if report.step % logEvery == 0 || report.step == report.totalSteps || report.evaluation != nil {
         FileHandle.standardError.write(Data("\(line)\n".utf8))
       }
     }
@@ -140,4 +162,5 @@ func formatDuration(_ seconds: Double) -> String {
 }
 
 extension PositionEncoding: ExpressibleByArgument {}
+extension TaskName: ExpressibleByArgument {}
 extension BlockOutput: ExpressibleByArgument {}

@@ -125,6 +125,34 @@ struct GenerateCommandTests {
     #expect(generated.tokens.count == 3)
   }
 
+  // Any task of the suite trains from the command line: a real-valued one (adding: a feature
+  // model, evaluated by mean squared error) and a token one (induction heads, by accuracy).
+  // Generation needs token inputs: a feature checkpoint is refused with one error line.
+  @Test func otherTasksTrainAndEvaluate() throws {
+    for (task, metric) in [("adding", "mse"), ("induction-heads", "accuracy")] {
+      let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ssm-task-\(UUID().uuidString)")
+      defer { try? FileManager.default.removeItem(at: directory) }
+      let train = try run([
+        "train", "--task", task, "--model", "s4d", "--layers", "1", "--width", "8", "--state-size", "4", "--length",
+        "32", "--steps", "3", "--batch", "4", "--evaluate-every", "3", "--out", directory.path,
+      ])
+      try #require(train.status == 0, "train \(task): \(train.stderr)")
+      let checkpoint = directory.appendingPathComponent("checkpoint.safetensors").path
+      let eval = try runJSON(["eval", "--checkpoint", checkpoint, "--examples", "8", "--json"])
+      #expect(eval["metric"] == .string(metric), "\(task)")
+      guard case .number(let value)? = eval["value"] else {
+        Issue.record("no value for \(task)")
+        continue
+      }
+      #expect(value >= 0 && value.isFinite && (metric == "mse" || value <= 1), "\(task): \(value)")
+      if task == "adding" {
+        expectOneErrorLine(
+          try run(["generate", "--checkpoint", checkpoint, "--tokens", "1 2", "--max-new-tokens", "2"]),
+          "generate from a feature model")
+      }
+    }
+  }
+
   // A byte-level model (copying with 254 symbols: 256 tokens) reads --prompt text as UTF-8
   // bytes and prints its new tokens as (lossily decoded) text.
   @Test func byteLevelPrompt() throws {
@@ -191,6 +219,9 @@ struct GenerateCommandTests {
     BadInput(
       "train --block-output on gru", ["train", "--model", "gru", "--block-output", "linear", "--out", "@input"]),
     BadInput("train unknown block output", ["train", "--block-output", "swiglu", "--out", "@input"]),
+    BadInput("train --count on adding", ["train", "--task", "adding", "--count", "4", "--out", "@input"]),
+    BadInput("train unknown task", ["train", "--task", "sorting", "--out", "@input"]),
+    BadInput("train adding too short", ["train", "--task", "adding", "--length", "1", "--out", "@input"]),
     BadInput("train unknown initialization", ["train", "--initialization", "hippo", "--out", "@input"]),
   ]
 

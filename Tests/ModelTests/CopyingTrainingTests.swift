@@ -28,7 +28,7 @@ struct CopyingTrainingTests {
     let layer = SSMLayerKind.diagonal
     let run = try TrainingRun(directory: directory, configuration: configuration, resume: false)
     try run.run()
-    let accuracy = try copyingAccuracy(of: run.model, task: configuration.task(), examples: 512, seed: 12_345)
+    let accuracy = try configuration.evaluate(run.model, examples: 512, seed: 12_345)
     #expect(accuracy >= 0.99, "\(layer) accuracy \(accuracy)")
     // The final checkpoint reproduces the trained model exactly.
     let (restored, stored) = try TrainingRun.model(fromCheckpoint: TrainingRun.checkpointURL(in: directory))

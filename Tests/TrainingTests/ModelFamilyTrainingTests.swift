@@ -69,7 +69,7 @@ struct ModelFamilyTrainingTests {
     var losses: [Float] = []
     let run = try TrainingRun(directory: directory, configuration: configuration, resume: false)
     try run.run { losses.append($0.loss) }
-    let accuracy = try copyingAccuracy(of: run.model, task: configuration.task(), examples: 128, seed: 99)
+    let accuracy = try configuration.evaluate(run.model, examples: 128, seed: 99)
     return (losses, accuracy)
   }
 

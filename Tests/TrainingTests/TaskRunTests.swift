@@ -1,0 +1,119 @@
+import Foundation
+import Models
+import Tasks
+import Testing
+import Training
+
+private func temporaryDirectory() -> URL {
+  FileManager.default.temporaryDirectory.appendingPathComponent("ssm-task-run-\(UUID().uuidString)")
+}
+
+/// Resumable runs on the tasks of the suite other than copying: real-valued tasks (adding) with
+/// feature models and the mean squared error, token tasks (selective copying) with accuracy.
+@Suite("Training runs on every task")
+struct TaskRunTests {
+  static let adding = S4Model.Configuration(vocabulary: 1, width: 16, depth: 2, stateSize: 8, inputChannels: 2)
+
+  static func addingRun(steps: Int, dropout: Float = 0) -> RunConfiguration {
+    var model = adding
+    model.dropout = dropout
+    return RunConfiguration(
+      task: .adding, taskLength: 32, model: .s4(model), batch: 8, steps: steps, learningRate: 1e-2,
+      stateSpaceLearningRate: 1e-2, warmupSteps: 5, seed: 4, checkpointEvery: 4)
+  }
+
+  // A run on a task other than copying is the library's training loop plus checkpoints: step s
+  // reads batch s of the train split at seed + 1, so its parameters equal, bit for bit, those
+  // of `train(_:on:settings:)` on a model built from the same seed with the same settings.
+  @Test func runEqualsTheLibraryLoop() throws {
+    let configuration = Self.addingRun(steps: 12)
+    let directory = temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let run = try TrainingRun(directory: directory, configuration: configuration, resume: false)
+    var losses: [Float] = []
+    try run.run { losses.append($0.loss) }
+
+    let model = try S4Model(Self.adding, seed: 4)
+    let log = try train(
+      model, on: AddingTask(length: 32),
+      settings: TaskTrainingSettings(
+        steps: 12, batch: 8, learningRate: 1e-2, stateSpaceLearningRate: 1e-2, warmupSteps: 5, seed: 5))
+    #expect(log.losses == losses)
+    for (a, b) in zip(run.model.parameters, model.parameters) { #expect(a.value == b.value, "\(a.name)") }
+  }
+
+  // Interrupted after its checkpoint at step 4 (stopped at 6) and resumed, a run with dropout
+  // on the adding task ends with the parameters of an uninterrupted run; its evaluation is the
+  // test-split mean squared error of `evaluate(_:on:examples:seed:)`.
+  @Test func addingResumesExactlyAndEvaluatesByMeanSquaredError() throws {
+    let configuration = Self.addingRun(steps: 8, dropout: 0.1)
+    let (whole, interrupted) = (temporaryDirectory(), temporaryDirectory())
+    defer { [whole, interrupted].forEach { try? FileManager.default.removeItem(at: $0) } }
+    let reference = try TrainingRun(directory: whole, configuration: configuration, resume: false)
+    try reference.run()
+    try TrainingRun(directory: interrupted, configuration: configuration, resume: false).run(until: 6)
+    let resumed = try TrainingRun(directory: interrupted, configuration: nil, resume: true)
+    #expect(resumed.step == 4)
+    var reports: [StepReport] = []
+    try resumed.run { reports.append($0) }
+    for (a, b) in zip(reference.model.parameters, resumed.model.parameters) { #expect(a.value == b.value, "\(a.name)") }
+
+    let (model, stored) = try TrainingRun.model(fromCheckpoint: TrainingRun.checkpointURL(in: interrupted))
+    #expect(stored == configuration)
+    let mse = try stored.evaluate(model, examples: 64, seed: 9)
+    #expect(mse == (try evaluate(model, on: AddingTask(length: 32), examples: 64, seed: 9)))
+    #expect(mse > 0 && mse.isFinite)
+    #expect(reports.allSatisfy { $0.metric == .meanSquaredError })
+  }
+
+  // Token tasks other than copying train token models and report accuracy.
+  @Test func selectiveCopyingRunsWithAccuracy() throws {
+    let task = try SelectiveCopyingTask(length: 48)
+    let configuration = RunConfiguration(
+      task: .selectiveCopying, taskLength: 48,
+      model: .gru(.init(vocabulary: try tokenVocabulary(of: task), width: 8, depth: 1)), batch: 4, steps: 2,
+      checkpointEvery: 2, evaluateEvery: 2)
+    let directory = temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let run = try TrainingRun(directory: directory, configuration: configuration, resume: false)
+    var reports: [StepReport] = []
+    try run.run { reports.append($0) }
+    let evaluation = try #require(reports.last?.evaluation)
+    #expect(reports.last?.metric == .accuracy && (0...1).contains(evaluation))
+    let metrics = try String(contentsOf: directory.appendingPathComponent("metrics.jsonl"), encoding: .utf8)
+    #expect(metrics.contains("\"evalAccuracy\""))
+  }
+
+  // Models that do not read or write what the task has are refused before any step.
+  @Test func mismatchedModelsAreRefused() {
+    let models: [ModelConfiguration] = [
+      .s4(.init(vocabulary: 2, width: 8, depth: 1, stateSize: 4)),  // tokens on a real-valued task
+      .s4(.init(vocabulary: 1, width: 8, depth: 1, stateSize: 4, inputChannels: 1)),  // wrong inputs
+      .gru(.init(vocabulary: 3, width: 8, depth: 1, inputChannels: 2)),  // wrong outputs
+    ]
+    for model in models {
+      let configuration = RunConfiguration(task: .adding, taskLength: 32, model: model, steps: 1)
+      #expect(throws: TrainingError.self) { try configuration.validate() }
+    }
+    let featureOnCopying = RunConfiguration(
+      taskLength: 24, model: .s4(.init(vocabulary: 10, width: 8, depth: 1, stateSize: 4, inputChannels: 1)), steps: 1)
+    #expect(throws: TrainingError.self) { try featureOnCopying.validate() }
+  }
+
+  // Checkpoints written before runs named their task (no `taskName`) are copying runs, and a
+  // run that names copying resumes them.
+  @Test func unnamedTasksAreCopying() throws {
+    var old = RunConfiguration(
+      taskCount: 4, taskAlphabet: 4, taskLength: 24, model: .gru(.init(vocabulary: 6, width: 8, depth: 1)), batch: 4,
+      steps: 4, checkpointEvery: 2)
+    old.taskName = nil
+    #expect(try old.task() is CopyingTask)
+    let directory = temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    try TrainingRun(directory: directory, configuration: old, resume: false).run(until: 2)
+    var named = old
+    named.taskName = .copying
+    let resumed = try TrainingRun(directory: directory, configuration: named, resume: true)
+    #expect(resumed.step == 2)
+  }
+}
