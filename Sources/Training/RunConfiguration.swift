@@ -81,7 +81,7 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
     }
   }
 
-  /// The task's metric (``Tasks/TaskMetric``) of `model` on `examples` instances no training batch
+  /// The task's metric (`TaskMetric`) of `model` on `examples` instances no training batch
   /// contains: for copying, fresh instances drawn from `seed` (``copyingAccuracy(of:task:examples:seed:batch:)``,
   /// the evaluation checkpoints have always had); for the other tasks, their `test` split at
   /// `seed` (``evaluate(_:on:examples:seed:length:batch:)``: accuracy, or mean squared error).
