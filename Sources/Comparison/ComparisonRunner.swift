@@ -148,7 +148,7 @@ public final class ComparisonRunner {
 
   /// Median per-token decoding time (batch 1, 32 tokens, 5 runs) after each latency context,
   /// for each model family sized like the cells of the first token task at the longest length.
-  /// None for a plan of feature tasks only: feature models have no recurrent mode.
+  /// None for a plan of feature tasks only (latency is that of generating tokens).
   private func measureLatency() throws -> [LatencyMeasurement] {
     let longest = plan.lengths.max()!
     guard
@@ -156,7 +156,7 @@ public final class ComparisonRunner {
         Self.isTokens(try $0.make(length: max(longest, $0.minimumLength)).input)
       })
     else {
-      log("no generation latency: the plan has no token task (feature models have no recurrent mode)")
+      log("no generation latency: the plan has no token task (latency is that of generating tokens)")
       return []
     }
     let task = try name.make(length: plan.lengths.max()!)

@@ -157,11 +157,9 @@ extension GRUModel: SequenceModel {
   }
 
   /// Zero hidden states (`B × H` per layer) for `batchSize` sequences.
-  /// - Throws: `AutodiffError/invalidArgument(_:)` for `batchSize < 1` or a feature model (no
-  ///   recurrent mode).
+  /// - Throws: `AutodiffError/invalidArgument(_:)` for `batchSize < 1`.
   public func initialState(batchSize: Int) throws -> State {
     guard batchSize >= 1 else { throw AutodiffError.invalidArgument("batch size \(batchSize) must be ≥ 1") }
-    if let channels = configuration.inputChannels { throw InputEncoder.noRecurrentMode(channels: channels) }
     return State(hidden: zeroHidden(batch: batchSize), batch: batchSize)
   }
 
@@ -179,9 +177,20 @@ extension GRUModel: SequenceModel {
   public func prefill(_ tokens: [[Int]], state: inout State) throws -> Tensor {
     let length = try Self.chunkLength(of: tokens)
     for t in 0..<length { try validateStep(tokens.map { $0[t] }, batch: state.batch) }
-    let tape = Tape()
+    let tape = Tape(recordsGradients: false)
     let (logits, final) = try run(encoder.embed(tokens, on: tape), from: state.hidden, on: tape)
     state.hidden = final
     return try Tensor(shape: [tokens.count, length, vocabulary], values: tape.value(logits).values)
+  }
+
+  /// `C` positions of features per sequence (`B × C × channels`) from the carried hidden states,
+  /// as ``prefill(_:state:)`` does for tokens: `B × C × V`. On a thrown error the state is unchanged.
+  public func prefill(features: Tensor, state: inout State) throws -> Tensor {
+    let tape = Tape(recordsGradients: false)
+    let x = try encoder.encode(features, on: tape)
+    try validateChunk(batch: features.shape[0], stateBatch: state.batch)
+    let (logits, final) = try run(x, from: state.hidden, on: tape)
+    state.hidden = final
+    return try Tensor(shape: [features.shape[0], features.shape[1], vocabulary], values: tape.value(logits).values)
   }
 }

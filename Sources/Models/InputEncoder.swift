@@ -67,12 +67,4 @@ public enum InputEncoder {
     }
     return try linear(tape.constant(features), on: tape)
   }
-
-  /// The error of a token-mode call (recurrent mode) on a feature model: feature models have
-  /// no recurrent mode yet.
-  static func noRecurrentMode(channels: Int) -> AutodiffError {
-    .invalidArgument(
-      "a model with \(channels) real-valued input channels has no recurrent mode (step/prefill read tokens); "
-        + "use the parallel outputs(features:…)")
-  }
 }

@@ -196,10 +196,9 @@ extension S4Model: SequenceModel {
   public var inputChannels: Int? { configuration.inputChannels }
 
   /// Zero hidden states for `batchSize` sequences.
-  /// - Throws: for bidirectional or feature models (no recurrent mode) or `batchSize < 1`.
+  /// - Throws: for bidirectional models (no recurrent mode) or `batchSize < 1`.
   public func initialState(batchSize: Int) throws -> State {
     guard batchSize >= 1 else { throw AutodiffError.invalidArgument("batch size \(batchSize) must be ≥ 1") }
-    if let channels = configuration.inputChannels { throw InputEncoder.noRecurrentMode(channels: channels) }
     return State(
       layers: try blocks.map { try $0.s4.recurrence(batch: batchSize, horizon: configuration.recurrentHorizon) },
       batch: batchSize, pool: nil)
@@ -214,13 +213,28 @@ extension S4Model: SequenceModel {
   /// `C` tokens per sequence: each block's S4 layer runs its recurrence over the chunk
   /// (state passing), the rest of the block acts on all `C` positions at once. `B × C × V`.
   public func prefill(_ tokens: [[Int]], state: inout State) throws -> Tensor {
-    let length = try Self.chunkLength(of: tokens)
+    _ = try Self.chunkLength(of: tokens)
     try validateStep(tokens.map { $0[0] }, batch: state.batch)
     let tape = Tape(recordsGradients: false)
-    var x = try encoder.embed(tokens, on: tape)
+    return try recurrent(encoder.embed(tokens, on: tape), on: tape, state: &state)
+  }
+
+  /// `C` positions of features per sequence (`B × C × channels`), as ``prefill(_:state:)``
+  /// does for tokens: `B × C × V`.
+  public func prefill(features: Tensor, state: inout State) throws -> Tensor {
+    let tape = Tape(recordsGradients: false)
+    let x = try encoder.encode(features, on: tape)
+    try validateChunk(batch: features.shape[0], stateBatch: state.batch)
+    return try recurrent(x, on: tape, state: &state)
+  }
+
+  /// The blocks in recurrent mode and the decoder on the encoded chunk `x` (`B × C × H`): `B × C × V`.
+  private func recurrent(_ input: Variable, on tape: Tape, state: inout State) throws -> Tensor {
+    let shape = tape.value(input).shape
+    var x = input
     for (index, block) in blocks.enumerated() { x = try block(x, on: tape, recurrence: &state.layers[index]) }
     let logits = tape.value(try decode(x, on: tape, pool: &state.pool))
-    return try Tensor(shape: [tokens.count, length, vocabulary], values: logits.values)
+    return try Tensor(shape: [shape[0], shape[1], vocabulary], values: logits.values)
   }
 }
 

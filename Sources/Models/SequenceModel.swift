@@ -24,8 +24,10 @@ import SeededRandom
 /// ``outputs(features:on:training:generator:)``, `B × L × C` features to a `B·L × V` read-out
 /// whose `V` = ``vocabulary`` columns are the predicted output values (so for such a model
 /// ``vocabulary`` counts output channels, not tokens). ``inputChannels`` says which kind a model
-/// is. The token entry points (``logits(_:on:training:generator:)``, the recurrent mode) throw on
-/// a feature model, and ``outputs(features:on:training:generator:)`` throws on a token model.
+/// is. Its recurrent mode is ``prefill(features:state:)`` (and ``step(features:state:)``), chunks of
+/// features in, read-outs out, equal to the parallel read-out at those positions (streaming
+/// inference). The token entry points (``logits(_:on:training:generator:)``, ``step(_:state:)``,
+/// ``prefill(_:state:)``) throw on a feature model, and the feature entry points throw on a token model.
 ///
 /// Both kinds share this one protocol rather than a second one because the kind is a property
 /// of a configuration, not of a type: the same `S4Model` type reads tokens or features, and
@@ -71,6 +73,13 @@ public protocol SequenceModel {
   /// logits at each of them, `B × C × V`. Equal to `C` calls of ``step(_:state:)``;
   /// models override it with a faster parallel evaluation of the chunk.
   func prefill(_ tokens: [[Int]], state: inout State) throws -> Tensor
+
+  /// Recurrent mode of a feature model: reads the next `C` positions of features per sequence
+  /// (`B × C × channels`, `channels` = ``inputChannels``) from `state`, advances it, and returns
+  /// the read-out at each of them, `B × C × V`: the parallel
+  /// ``outputs(features:on:training:generator:)`` of the whole sequence at those positions.
+  /// - Throws: for a token model, features of another shape or a batch other than the state's.
+  func prefill(features: Tensor, state: inout State) throws -> Tensor
 }
 
 extension SequenceModel {
@@ -85,6 +94,29 @@ extension SequenceModel {
     -> Variable
   {
     throw AutodiffError.invalidArgument("\(Self.self) reads tokens, not real-valued features")
+  }
+
+  /// Throws `AutodiffError/invalidArgument(_:)`: a token model reads no features.
+  public func prefill(features: Tensor, state: inout State) throws -> Tensor {
+    throw AutodiffError.invalidArgument("\(Self.self) reads tokens, not real-valued features")
+  }
+
+  /// One position of features per sequence (`B × C`, `C` = ``inputChannels``) through
+  /// ``prefill(features:state:)``: the read-out `B × V`.
+  public func step(features: Tensor, state: inout State) throws -> Tensor {
+    guard features.rank == 2 else {
+      throw AutodiffError.shapeMismatch("one step reads B × C features, got \(features.shape)")
+    }
+    let (batch, channels) = (features.shape[0], features.shape[1])
+    let output = try prefill(features: Tensor(shape: [batch, 1, channels], values: features.values), state: &state)
+    return try Tensor(shape: [batch, vocabulary], values: output.values)
+  }
+
+  /// Checks that a chunk of `batch` sequences matches a state of `stateBatch` sequences.
+  public func validateChunk(batch: Int, stateBatch: Int) throws {
+    guard batch == stateBatch else {
+      throw AutodiffError.shapeMismatch("a chunk of \(batch) sequences for a state of \(stateBatch)")
+    }
   }
 
   /// Parallel-mode read-out of a feature model without dropout or gradients: `B × L × V` for

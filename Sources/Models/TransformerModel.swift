@@ -217,10 +217,9 @@ extension TransformerModel: SequenceModel {
   public var contextLimit: Int? { configuration.positions == .learned ? configuration.contextLength : nil }
 
   /// Empty caches for `batchSize` sequences.
-  /// - Throws: for `batchSize < 1` or a feature model (no recurrent mode).
+  /// - Throws: for `batchSize < 1`.
   public func initialState(batchSize: Int) throws -> State {
     guard batchSize >= 1 else { throw AutodiffError.invalidArgument("batch size \(batchSize) must be ≥ 1") }
-    if let channels = configuration.inputChannels { throw InputEncoder.noRecurrentMode(channels: channels) }
     let c = configuration
     return State(
       caches: blocks.map { _ in
@@ -236,13 +235,30 @@ extension TransformerModel: SequenceModel {
 
   /// `C` tokens per sequence attending to the cache and to each other: `B × C × V`.
   public func prefill(_ tokens: [[Int]], state: inout State) throws -> Tensor {
-    let length = try Self.chunkLength(of: tokens)
+    _ = try Self.chunkLength(of: tokens)
     try validateStep(tokens.map { $0[0] }, batch: state.batch)
     let tape = Tape(recordsGradients: false)
-    var x = try embed(tokens, position: state.position, on: tape)
+    return try recurrent(embed(tokens, position: state.position, on: tape), on: tape, state: &state)
+  }
+
+  /// `C` positions of features per sequence (`B × C × channels`) attending to the cache and to
+  /// each other, as ``prefill(_:state:)`` does for tokens: `B × C × V`.
+  public func prefill(features: Tensor, state: inout State) throws -> Tensor {
+    let tape = Tape(recordsGradients: false)
+    let x = try encoder.encode(features, on: tape)
+    try validateChunk(batch: features.shape[0], stateBatch: state.batch)
+    return try recurrent(
+      addPositions(x, position: state.position, length: features.shape[1], on: tape), on: tape, state: &state)
+  }
+
+  /// The blocks (reading and extending the caches) and the decoder on the embedded chunk `x`
+  /// (`B × C × D`, positions from `state.position`): `B × C × V`.
+  private func recurrent(_ input: Variable, on tape: Tape, state: inout State) throws -> Tensor {
+    let shape = tape.value(input).shape
+    var x = input
     for (index, block) in blocks.enumerated() { x = try block(x, on: tape, cache: &state.caches[index]) }
-    state.advance(by: length)
+    state.advance(by: shape[1])
     let logits = tape.value(try decode(x, on: tape))
-    return try Tensor(shape: [tokens.count, length, vocabulary], values: logits.values)
+    return try Tensor(shape: [shape[0], shape[1], vocabulary], values: logits.values)
   }
 }

@@ -111,8 +111,8 @@ struct ComparisonTests {
 
   // Feature tasks: every family is matched to the budget as a feature model (input channels
   // from the task, one output value), the cells record the mean squared error, and the report
-  // says "MSE" (lower is better) in its table, chart and summary. No latency: feature models
-  // have no recurrent mode.
+  // says "MSE" (lower is better) in its table, chart and summary. No latency: it is measured on
+  // token generation.
   @Test func addingComparison() throws {
     let directory = temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }

@@ -7,14 +7,16 @@ import Testing
 import Training
 
 /// A tiny feature model of each family: 2 input channels (the adding task's value and marker),
-/// 1 output value, width 8, one block (two for the transformer).
+/// 1 output value, width 8, one block (two for the transformer), for sequences of length 8.
 enum FeatureFamily: String, CaseIterable, CustomTestStringConvertible {
   case s4d, s4, transformerRotary, transformerLearned, gru
 
   var configuration: ModelConfiguration {
     switch self {
     case .s4d: .s4(.init(vocabulary: 1, width: 8, depth: 1, stateSize: 4, inputChannels: 2))
-    case .s4: .s4(.init(vocabulary: 1, width: 8, depth: 1, stateSize: 4, layer: .dplr, inputChannels: 2))
+    // DPLR layers step with C = C̃(I − Ā^L)⁻¹ at the recorded horizon: the tests' length 8.
+    case .s4:
+      .s4(.init(vocabulary: 1, width: 8, depth: 1, stateSize: 4, layer: .dplr, recurrentHorizon: 8, inputChannels: 2))
     case .transformerRotary:
       .transformer(
         .init(vocabulary: 1, width: 8, depth: 2, heads: 2, mlpRatio: 2, positions: .rotary, inputChannels: 2))
@@ -102,9 +104,9 @@ struct FeatureModelTests {
     for t in 8..<before.count { #expect(abs(before.values[t] - after.values[t]) <= 1e-5) }  // other sequences
   }
 
-  // Token entry points and the recurrent mode throw on a feature model, the feature entry point
-  // throws on a token model and on features with the wrong channel count; tied embeddings and
-  // zero channels are rejected.
+  // Token entry points (parallel and recurrent) throw on a feature model, the feature entry
+  // points throw on features with the wrong channel count or batch and on a token model; tied
+  // embeddings and zero channels are rejected.
   @Test(arguments: FeatureFamily.allCases)
   func wrongKindOfInputThrows(family: FeatureFamily) throws {
     let model = try family.configuration.build(seed: 0)
@@ -113,13 +115,39 @@ struct FeatureModelTests {
     #expect(throws: AutodiffError.self) {
       try model.logits([[0, 0]], on: tape, training: false, generator: &unused)
     }
-    #expect(throws: AutodiffError.self) { try model.initialState(batchSize: 1) }
+    try Self.expectRecurrentInputErrors(model)
     #expect(throws: AutodiffError.self) {
       try model.outputs(features: Tensor(shape: [1, 4, 3]), on: tape, training: false, generator: &unused)
     }
     #expect(throws: AutodiffError.self) {
       try model.outputs(features: Tensor(shape: [4, 2]), on: tape, training: false, generator: &unused)
     }
+  }
+
+  /// The recurrent entry points of a feature model with 2 input channels refuse tokens,
+  /// 3 channels, a batch other than the state's and a 3-d single step.
+  static func expectRecurrentInputErrors<Model: SequenceModel>(_ model: Model) throws {
+    var state = try model.initialState(batchSize: 1)
+    #expect(throws: AutodiffError.self) { try model.step([0], state: &state) }
+    #expect(throws: AutodiffError.self) { try model.prefill(features: Tensor(shape: [1, 2, 3]), state: &state) }
+    #expect(throws: AutodiffError.self) { try model.prefill(features: Tensor(shape: [2, 2, 2]), state: &state) }
+    #expect(throws: AutodiffError.self) { try model.step(features: Tensor(shape: [1, 1, 2]), state: &state) }
+  }
+
+  /// Streams one chunk of features through a model (which throws for a token model).
+  static func streamFeatures<Model: SequenceModel>(_ model: Model) throws {
+    var state = try model.initialState(batchSize: 1)
+    _ = try model.prefill(features: Tensor(shape: [1, 2, 2]), state: &state)
+  }
+
+  // Recurrent mode of feature models (streaming): a chunk of 3 positions, then one position at
+  // a time, gives the parallel read-out at every position (float32, relative 1e-4 as for the
+  // token models: the two modes round differently, a missing term shows at O(1)).
+  @Test(arguments: FeatureFamily.allCases)
+  func recurrentModeEqualsParallel(family: FeatureFamily) throws {
+    let model = try family.configuration.build(seed: 7)
+    let features = try featureTensor(of: Self.addingBatch())
+    #expect(try recurrentDeviation(model, features: features, prefillChunks: [3]) <= 1e-4)
   }
 
   @Test func tokenModelsReadNoFeatures() throws {
@@ -136,6 +164,7 @@ struct FeatureModelTests {
       #expect(throws: AutodiffError.self) {
         try model.outputs(features: Tensor(shape: [1, 4, 2]), on: tape, training: false, generator: &unused)
       }
+      #expect(throws: AutodiffError.self) { try Self.streamFeatures(model) }
     }
     #expect(throws: AutodiffError.self) {
       try TransformerModel(

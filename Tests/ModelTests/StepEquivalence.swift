@@ -15,31 +15,63 @@ func randomTokens(batch: Int, length: Int, vocabulary: Int, seed: UInt64) -> [[I
 func recurrentDeviation<Model: SequenceModel>(_ model: Model, tokens: [[Int]], prefillChunks: [Int] = []) throws
   -> Float
 {
-  let parallel = try model.forward(tokens)
-  let (batch, length, vocabulary) = (tokens.count, tokens[0].count, model.vocabulary)
+  var state = try model.initialState(batchSize: tokens.count)
+  return try recurrentDeviation(parallel: model.forward(tokens), prefillChunks: prefillChunks) { start, count in
+    guard count > 1 || start < prefillChunks.reduce(0, +) else {
+      let logits = try model.step(tokens.map { $0[start] }, state: &state)
+      #expect(logits.shape == [tokens.count, model.vocabulary])
+      return logits.values
+    }
+    return try model.prefill(tokens.map { Array($0[start..<(start + count)]) }, state: &state).values
+  }
+}
+
+/// ``recurrentDeviation(_:tokens:prefillChunks:)`` for a feature model on `features`
+/// (`B × L × C`): chunks through `prefill(features:state:)`, then `step(features:state:)`.
+func recurrentDeviation<Model: SequenceModel>(_ model: Model, features: Tensor, prefillChunks: [Int] = []) throws
+  -> Float
+{
+  let (batch, length, channels) = (features.shape[0], features.shape[1], features.shape[2])
+  func slice(_ start: Int, _ count: Int) throws -> Tensor {
+    var values: [Float] = []
+    for b in 0..<batch {
+      let first = (b * length + start) * channels
+      values += features.values[first..<(first + count * channels)]
+    }
+    return try Tensor(shape: [batch, count, channels], values: values)
+  }
   var state = try model.initialState(batchSize: batch)
+  return try recurrentDeviation(parallel: model.forward(features: features), prefillChunks: prefillChunks) {
+    start, count in
+    guard count > 1 || start < prefillChunks.reduce(0, +) else {
+      let one = try slice(start, 1)
+      let output = try model.step(features: Tensor(shape: [batch, channels], values: one.values), state: &state)
+      #expect(output.shape == [batch, model.vocabulary])
+      return output.values
+    }
+    return try model.prefill(features: slice(start, count), state: &state).values
+  }
+}
+
+/// The largest difference between `parallel` (`B × L × V`) and the same outputs computed in
+/// recurrent mode, relative to the largest parallel value: `read(start, count)` returns the
+/// `B × count × V` outputs at positions `start ..< start + count`, called for each of
+/// `prefillChunks` in order, then one position at a time to the end.
+func recurrentDeviation(parallel: Tensor, prefillChunks: [Int], read: (Int, Int) throws -> [Float]) throws -> Float {
+  let (batch, length, vocabulary) = (parallel.shape[0], parallel.shape[1], parallel.shape[2])
   var recurrent = [Float](repeating: .nan, count: batch * length * vocabulary)
   var position = 0
-  let store = { (logits: Tensor, start: Int, count: Int) in
+  for count in prefillChunks + [Int](repeating: 1, count: max(0, length - prefillChunks.reduce(0, +))) {
+    let values = try read(position, count)
+    #expect(values.count == batch * count * vocabulary)
     for b in 0..<batch {
       for t in 0..<count {
         for v in 0..<vocabulary {
-          recurrent[(b * length + start + t) * vocabulary + v] = logits.values[(b * count + t) * vocabulary + v]
+          recurrent[(b * length + position + t) * vocabulary + v] = values[(b * count + t) * vocabulary + v]
         }
       }
     }
-  }
-  for chunk in prefillChunks {
-    let logits = try model.prefill(tokens.map { Array($0[position..<(position + chunk)]) }, state: &state)
-    #expect(logits.shape == [batch, chunk, vocabulary])
-    store(logits, position, chunk)
-    position += chunk
-  }
-  while position < length {
-    let logits = try model.step(tokens.map { $0[position] }, state: &state)
-    #expect(logits.shape == [batch, vocabulary])
-    store(logits, position, 1)
-    position += 1
+    position += count
   }
   let scale = parallel.values.reduce(Float(0)) { max($0, abs($1)) }
   let deviation = zip(parallel.values, recurrent).reduce(Float(0)) { max($0, abs($1.0 - $1.1)) }
