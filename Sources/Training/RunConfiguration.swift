@@ -37,6 +37,10 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
   public var checkpointEvery: Int
   /// Steps between evaluations on 128 fresh instances (`nil`: none).
   public var evaluateEvery: Int?
+  /// A checkpoint whose parameters a new run starts from instead of its seeded initialisation
+  /// (same model shape; the optimiser, schedule and step count start afresh): a second stage
+  /// with its own learning-rate schedule, or fine-tuning. `nil`: the seeded initialisation.
+  public var initializedFrom: String?
 
   /// A configuration; ``validate()`` checks it. An S4 model with DPLR layers and no
   /// recurrent horizon gets `taskLength` as its horizon (see
@@ -46,8 +50,9 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
     task: TaskName = .copying, taskCount: Int = 10, taskAlphabet: Int = 8, taskLength: Int,
     model: ModelConfiguration, batch: Int = 16, steps: Int, learningRate: Float = 3e-3, weightDecay: Float = 0.01,
     stateSpaceLearningRate: Float = 1e-3, warmupSteps: Int = 50, gradientClip: Float = 1, seed: UInt64 = 0,
-    checkpointEvery: Int = 100, evaluateEvery: Int? = nil
+    checkpointEvery: Int = 100, evaluateEvery: Int? = nil, initializedFrom: String? = nil
   ) {
+    self.initializedFrom = initializedFrom
     self.taskName = task
     self.taskCount = taskCount
     self.taskAlphabet = taskAlphabet

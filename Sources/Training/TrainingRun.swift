@@ -56,8 +56,8 @@ public final class TrainingRun {
     directory.appendingPathComponent("checkpoint.safetensors")
   }
 
-  /// A new run (`resume == false`, the directory must not hold a checkpoint) or the
-  /// continuation of the one in `directory` (its configuration must equal `configuration`
+  /// A new run (`resume == false`, the directory must not hold a checkpoint; its parameters from
+  /// ``RunConfiguration/initializedFrom`` when set) or the continuation of the one in `directory` (its configuration must equal `configuration`
   /// when one is given, up to the recurrent horizon filled in by
   /// ``RunConfiguration/resolvedModel``).
   public init(directory: URL, configuration: RunConfiguration?, resume: Bool) throws {
@@ -93,7 +93,12 @@ public final class TrainingRun {
         stateSpace: GroupSettings(learningRate: resolved.stateSpaceLearningRate, weightDecay: 0)))
     data = SeededGenerator(seed: resolved.seed &+ 1)
     dropout = SeededGenerator(seed: resolved.seed &+ 2)
-    if let stored { try restore(from: stored) }
+    if let stored {
+      try restore(from: stored)
+    } else if let source = resolved.initializedFrom {
+      let checkpoint = try SafeTensors.read(from: URL(fileURLWithPath: source))
+      try Self.loadParameters(model.parameters, from: checkpoint)
+    }
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
   }
 

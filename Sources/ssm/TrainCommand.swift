@@ -61,6 +61,11 @@ struct TrainCommand: ParsableCommand {
   @Option(help: "Steps between evaluations on 128 fresh instances (0: none).") var evaluateEvery = 0
   @Option(help: "The run directory.") var out: String
   @Flag(help: "Continue the run in --out from its last checkpoint.") var resume = false
+  @Option(
+    help: ArgumentHelp(
+      "Start from the parameters of this checkpoint (same model options) with a fresh optimiser, schedule and "
+        + "step count: a second stage or fine-tuning."))
+  var initializeFrom: String?
 
   func validate() throws {
     guard (2...65_534).contains(alphabet ?? 8) else { throw ValidationError("--alphabet must lie in 2…65534") }
@@ -124,7 +129,8 @@ struct TrainCommand: ParsableCommand {
       model: try modelConfiguration(), batch: batch,
       steps: steps, learningRate: learningRate, stateSpaceLearningRate: stateSpaceLearningRate,
       seed: seed, checkpointEvery: checkpointEvery,
-      evaluateEvery: evaluateEvery > 0 ? evaluateEvery : nil)
+      evaluateEvery: evaluateEvery > 0 ? evaluateEvery : nil,
+      initializedFrom: initializeFrom.map { URL(fileURLWithPath: $0).standardizedFileURL.path })
     let directory = URL(fileURLWithPath: out)
     let run = try TrainingRun(directory: directory, configuration: configuration, resume: resume)
     let terminal = isatty(STDERR_FILENO) != 0

@@ -222,6 +222,9 @@ struct GenerateCommandTests {
     BadInput("train --count on adding", ["train", "--task", "adding", "--count", "4", "--out", "@input"]),
     BadInput("train unknown task", ["train", "--task", "sorting", "--out", "@input"]),
     BadInput("train adding too short", ["train", "--task", "adding", "--length", "1", "--out", "@input"]),
+    BadInput(
+      "train initialised from a missing checkpoint",
+      ["train", "--initialize-from", "/nonexistent/x", "--out", "@input"]),
     BadInput("train unknown initialization", ["train", "--initialization", "hippo", "--out", "@input"]),
   ]
 

@@ -116,4 +116,37 @@ struct TaskRunTests {
     let resumed = try TrainingRun(directory: directory, configuration: named, resume: true)
     #expect(resumed.step == 2)
   }
+
+  // A run initialised from a checkpoint starts from exactly its parameters (not its seeded
+  // initialisation) at step 0 with fresh optimiser moments, trains away from them, and records
+  // the source; a checkpoint of another model shape, or no file, is refused before any step.
+  @Test func initializedFromACheckpoint() throws {
+    let (first, second) = (temporaryDirectory(), temporaryDirectory())
+    defer { [first, second].forEach { try? FileManager.default.removeItem(at: $0) } }
+    let stage1 = try TrainingRun(directory: first, configuration: Self.addingRun(steps: 3), resume: false)
+    try stage1.run()
+    let source = TrainingRun.checkpointURL(in: first).path
+    var configuration = Self.addingRun(steps: 2)
+    configuration.initializedFrom = source
+    let stage2 = try TrainingRun(directory: second, configuration: configuration, resume: false)
+    #expect(stage2.step == 0)
+    for (a, b) in zip(stage1.model.parameters, stage2.model.parameters) { #expect(a.value == b.value, "\(a.name)") }
+    let seeded = try Self.addingRun(steps: 2).makeModel().parameters
+    #expect(zip(seeded, stage2.model.parameters).contains { $0.value != $1.value })
+    try stage2.run()
+    #expect(zip(stage1.model.parameters, stage2.model.parameters).contains { $0.value != $1.value })
+    let (_, stored) = try TrainingRun.model(fromCheckpoint: TrainingRun.checkpointURL(in: second))
+    #expect(stored.initializedFrom == source)
+
+    var wider = configuration
+    wider.model = .s4(.init(vocabulary: 1, width: 24, depth: 2, stateSize: 8, inputChannels: 2))
+    #expect(throws: TrainingError.self) {
+      try TrainingRun(directory: temporaryDirectory(), configuration: wider, resume: false)
+    }
+    var missing = configuration
+    missing.initializedFrom = first.appendingPathComponent("none.safetensors").path
+    #expect(throws: (any Error).self) {
+      try TrainingRun(directory: temporaryDirectory(), configuration: missing, resume: false)
+    }
+  }
 }
