@@ -39,6 +39,24 @@ public enum InputEncoder {
     return nil
   }
 
+  /// The seeded encoder of the S4 and GRU families, named `encoder.*`: a linear encoder `C → H`
+  /// (`encoder.input.*`) for `inputChannels` `C`, otherwise a `V × H` token table
+  /// (`encoder.embedding`) drawn from N(0, 1).
+  static func seeded(vocabulary: Int, width: Int, inputChannels: Int?, generator: inout SeededGenerator) throws
+    -> InputEncoder
+  {
+    if let channels = inputChannels {
+      return .features(Linear(name: "encoder.input", inputs: channels, outputs: width, generator: &generator))
+    }
+    return .tokens(
+      Parameter(
+        name: "encoder.embedding",
+        value: try Tensor(
+          shape: [vocabulary, width],
+          values: (0..<(vocabulary * width)).map { _ in Float(generator.nextStandardNormal()) }
+        )))
+  }
+
   /// The embedded tokens (`B` rows of one length `L`): `B × L × H`.
   /// - Throws: `AutodiffError/shapeMismatch(_:)` for a ragged or empty batch, `AutodiffError/invalidArgument(_:)`
   ///   for a token outside the table or for a feature encoder (which reads no tokens).

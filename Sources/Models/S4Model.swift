@@ -107,19 +107,9 @@ public struct S4Model {
     }
     var generator = SeededGenerator(seed: seed)
     self.configuration = configuration
-    if let channels = configuration.inputChannels {
-      encoder = .features(
-        Linear(name: "encoder.input", inputs: channels, outputs: configuration.width, generator: &generator))
-    } else {
-      encoder = .tokens(
-        Parameter(
-          name: "encoder.embedding",
-          value: try Tensor(
-            shape: [configuration.vocabulary, configuration.width],
-            values: (0..<(configuration.vocabulary * configuration.width)).map { _ in
-              Float(generator.nextStandardNormal())
-            })))
-    }
+    encoder = try InputEncoder.seeded(
+      vocabulary: configuration.vocabulary, width: configuration.width, inputChannels: configuration.inputChannels,
+      generator: &generator)
     blocks = try (0..<configuration.depth).map { index in
       try S4Block(
         name: "blocks.\(index)", kind: configuration.layer ?? .diagonal, width: configuration.width,

@@ -126,21 +126,8 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
   /// task's vocabulary (``tokenVocabulary(of:)``), or its input channels and output values
   /// (``featureChannels(of:)``).
   public func validate() throws {
-    let task = try task()
-    if case .features = task.input {
-      let (inputs, outputs) = try featureChannels(of: task)
-      guard model.inputChannels == inputs, model.vocabulary == outputs else {
-        throw TrainingError.invalidState(
-          "\(task.name.rawValue) needs a model with \(inputs) input channels and \(outputs) outputs")
-      }
-    } else {
-      let vocabulary = try tokenVocabulary(of: task)
-      guard model.inputChannels == nil, model.vocabulary == vocabulary else {
-        throw TrainingError.invalidState(
-          "\(task.name.rawValue) needs a token model of vocabulary \(vocabulary); the model has "
-            + (model.inputChannels.map { "\($0) input channels" } ?? "vocabulary \(model.vocabulary)"))
-      }
-    }
+    try checkModelShape(
+      inputChannels: model.inputChannels, vocabulary: model.vocabulary, fits: task(), exactVocabulary: true)
     if case .transformer(let transformer) = model, transformer.positions == .learned,
       transformer.contextLength < taskLength
     {

@@ -90,22 +90,25 @@ public func featureChannels(of task: any SequenceTask) throws -> (inputs: Int, o
   return (inputs, outputs)
 }
 
-/// Checks that `model` reads and writes what `task` needs: tokens with a vocabulary of at least
-/// ``tokenVocabulary(of:)``, or features with ``featureChannels(of:)`` exactly.
-private func checkModel(_ model: any SequenceModel, fits task: any SequenceTask) throws {
+/// Checks that a model reading `inputChannels` features (`nil`: tokens) into `vocabulary` outputs
+/// reads and writes what `task` needs: tokens with a vocabulary of at least (`exactVocabulary`:
+/// exactly) ``tokenVocabulary(of:)``, or features with ``featureChannels(of:)`` exactly.
+func checkModelShape(inputChannels: Int?, vocabulary: Int, fits task: any SequenceTask, exactVocabulary: Bool = false)
+  throws
+{
   if case .features = task.input {
     let (inputs, outputs) = try featureChannels(of: task)
-    guard model.inputChannels == inputs, model.vocabulary == outputs else {
+    guard inputChannels == inputs, vocabulary == outputs else {
       throw TrainingError.invalidState(
         "\(task.name.rawValue) needs a model with \(inputs) input channels and \(outputs) outputs; this one has "
-          + "\(model.inputChannels.map { "\($0) input channels" } ?? "token inputs") and \(model.vocabulary) outputs")
+          + "\(inputChannels.map { "\($0) input channels" } ?? "token inputs") and \(vocabulary) outputs")
     }
   } else {
-    let vocabulary = try tokenVocabulary(of: task)
-    guard model.inputChannels == nil, model.vocabulary >= vocabulary else {
+    let needed = try tokenVocabulary(of: task)
+    guard inputChannels == nil, exactVocabulary ? vocabulary == needed : vocabulary >= needed else {
       throw TrainingError.invalidState(
-        "\(task.name.rawValue) needs a token model of vocabulary ≥ \(vocabulary); this one has "
-          + "\(model.inputChannels.map { "\($0) input channels" } ?? "vocabulary \(model.vocabulary)")")
+        "\(task.name.rawValue) needs a token model of vocabulary \(exactVocabulary ? "" : "≥ ")\(needed); this one has "
+          + "\(inputChannels.map { "\($0) input channels" } ?? "vocabulary \(vocabulary)")")
     }
   }
 }
@@ -130,7 +133,7 @@ public func train(
   progress: (Int, Float) -> Void = { _, _ in }
 ) throws -> TaskTrainingLog {
   try settings.validate()
-  try checkModel(model, fits: task)
+  try checkModelShape(inputChannels: model.inputChannels, vocabulary: model.vocabulary, fits: task)
   let optimizer = AdamW(
     groups: ParameterGroups(
       standard: GroupSettings(learningRate: settings.learningRate, weightDecay: settings.weightDecay),
@@ -169,7 +172,7 @@ public func evaluate(
   batch: Int = 16
 ) throws -> Double {
   guard examples >= 1, batch >= 1 else { throw TrainingError.invalidState("evaluation needs examples and batch ≥ 1") }
-  try checkModel(model, fits: task)
+  try checkModelShape(inputChannels: model.inputChannels, vocabulary: model.vocabulary, fits: task)
   var accuracy = Accuracy(correct: 0, total: 0)
   var squaredError = SquaredError(sum: 0, count: 0)
   var index = 0

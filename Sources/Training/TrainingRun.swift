@@ -146,19 +146,9 @@ public final class TrainingRun {
     let started = Date()
     let firstStep = step
     while step < min(until ?? configuration.steps, configuration.steps) {
-      let lossValue: Float
-      if let copying = task as? CopyingTask {
-        let (inputs, targets) = copying.batch(configuration.batch, generator: &data)
-        lossValue = try trainingStep(
-          model, optimizer: optimizer, inputs: inputs, targets: targets,
-          maximumGradientNorm: configuration.gradientClip, learningRateFactor: schedule.factor(at: step),
-          step: step + 1, dropout: &dropout)
-      } else {
-        let batch = try task.batch(configuration.batch, split: .train, index: step, seed: configuration.seed &+ 1)
-        lossValue = try trainingStep(
-          model, optimizer: optimizer, batch: batch, maximumGradientNorm: configuration.gradientClip,
-          learningRateFactor: schedule.factor(at: step), step: step + 1, dropout: &dropout)
-      }
+      let lossValue = try trainingStep(
+        model, optimizer: optimizer, batch: nextBatch(), maximumGradientNorm: configuration.gradientClip,
+        learningRateFactor: schedule.factor(at: step), step: step + 1, dropout: &dropout)
       step += 1
       let elapsed = Date().timeIntervalSince(started)
       let rate = Double(step - firstStep) / max(elapsed, 1e-9)
@@ -178,6 +168,16 @@ public final class TrainingRun {
           metric: task.metric))
       if step % configuration.checkpointEvery == 0 || step == configuration.steps { try saveCheckpoint() }
     }
+  }
+
+  /// The batch of the current step: copying draws it from the data generator (whose state the
+  /// checkpoint keeps), the other tasks read batch ``step`` of their `train` split at seed + 1.
+  private func nextBatch() throws -> TaskBatch {
+    guard let copying = task as? CopyingTask else {
+      return try task.batch(configuration.batch, split: .train, index: step, seed: configuration.seed &+ 1)
+    }
+    let (inputs, targets) = copying.batch(configuration.batch, generator: &data)
+    return TaskBatch(size: inputs.count, length: copying.length, inputs: .tokens(inputs), targets: .classes(targets))
   }
 
   /// Writes the checkpoint atomically (temporary file, then rename).

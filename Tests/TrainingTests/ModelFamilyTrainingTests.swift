@@ -5,10 +5,6 @@ import Models
 import Testing
 import Training
 
-private func temporaryDirectory() -> URL {
-  FileManager.default.temporaryDirectory.appendingPathComponent("ssm-family-run-\(UUID().uuidString)")
-}
-
 /// The small copying task of the S4 training tests (4 tokens from 4 symbols over a delay of
 /// 16: vocabulary 6, length 24) with a tiny model of each family.
 enum TrainingFamily: String, CaseIterable, CustomTestStringConvertible {
@@ -64,7 +60,7 @@ struct ModelFamilyTrainingTests {
   /// The per-step losses of a fresh run of `configuration` and the trained model's accuracy
   /// on 128 fresh instances.
   private func train(_ configuration: RunConfiguration) throws -> (losses: [Float], accuracy: Double) {
-    let directory = temporaryDirectory()
+    let directory = temporaryRunDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
     var losses: [Float] = []
     let run = try TrainingRun(directory: directory, configuration: configuration, resume: false)
@@ -79,7 +75,7 @@ struct ModelFamilyTrainingTests {
   // trained parameters, and stores the configuration it was made with.
   @Test(arguments: TrainingFamily.allCases)
   func checkpointRoundTrip(_ family: TrainingFamily) throws {
-    let directory = temporaryDirectory()
+    let directory = temporaryRunDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
     let configuration = family.configuration(steps: 3)
     let run = try TrainingRun(directory: directory, configuration: configuration, resume: false)
@@ -101,17 +97,9 @@ struct ModelFamilyTrainingTests {
     model.dropout = 0.1
     configuration.model = .transformer(model)
     configuration.checkpointEvery = 4
-    let (whole, interrupted) = (temporaryDirectory(), temporaryDirectory())
+    let (whole, interrupted) = (temporaryRunDirectory(), temporaryRunDirectory())
     defer { [whole, interrupted].forEach { try? FileManager.default.removeItem(at: $0) } }
-    let reference = try TrainingRun(directory: whole, configuration: configuration, resume: false)
-    try reference.run()
-    try TrainingRun(directory: interrupted, configuration: configuration, resume: false).run(until: 6)
-    let resumed = try TrainingRun(directory: interrupted, configuration: nil, resume: true)
-    #expect(resumed.step == 4)
-    try resumed.run()
-    for (a, b) in zip(reference.model.parameters, resumed.model.parameters) {
-      #expect(a.value == b.value, "\(a.name)")
-    }
+    try expectExactResume(configuration, stop: 6, checkpoint: 4, whole: whole, interrupted: interrupted)
   }
 
   // An S4 model with DPLR layers records the task length as its recurrent horizon, so that
@@ -207,7 +195,7 @@ struct OldCheckpointTests {
   // A checkpoint whose metadata holds the old configuration JSON (model = bare S4
   // configuration) loads for evaluation and resumes training.
   @Test func oldCheckpointLoadsAndResumes() throws {
-    let directory = temporaryDirectory()
+    let directory = temporaryRunDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
     var configuration = TrainingFamily.s4d.configuration(steps: 4)
     configuration.checkpointEvery = 2

@@ -4,10 +4,6 @@ import Tasks
 import Testing
 import Training
 
-private func temporaryDirectory() -> URL {
-  FileManager.default.temporaryDirectory.appendingPathComponent("ssm-task-run-\(UUID().uuidString)")
-}
-
 /// Resumable runs on the tasks of the suite other than copying: real-valued tasks (adding) with
 /// feature models and the mean squared error, token tasks (selective copying) with accuracy.
 @Suite("Training runs on every task")
@@ -27,7 +23,7 @@ struct TaskRunTests {
   // of `train(_:on:settings:)` on a model built from the same seed with the same settings.
   @Test func runEqualsTheLibraryLoop() throws {
     let configuration = Self.addingRun(steps: 12)
-    let directory = temporaryDirectory()
+    let directory = temporaryRunDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
     let run = try TrainingRun(directory: directory, configuration: configuration, resume: false)
     var losses: [Float] = []
@@ -47,16 +43,11 @@ struct TaskRunTests {
   // test-split mean squared error of `evaluate(_:on:examples:seed:)`.
   @Test func addingResumesExactlyAndEvaluatesByMeanSquaredError() throws {
     let configuration = Self.addingRun(steps: 8, dropout: 0.1)
-    let (whole, interrupted) = (temporaryDirectory(), temporaryDirectory())
+    let (whole, interrupted) = (temporaryRunDirectory(), temporaryRunDirectory())
     defer { [whole, interrupted].forEach { try? FileManager.default.removeItem(at: $0) } }
-    let reference = try TrainingRun(directory: whole, configuration: configuration, resume: false)
-    try reference.run()
-    try TrainingRun(directory: interrupted, configuration: configuration, resume: false).run(until: 6)
-    let resumed = try TrainingRun(directory: interrupted, configuration: nil, resume: true)
-    #expect(resumed.step == 4)
     var reports: [StepReport] = []
-    try resumed.run { reports.append($0) }
-    for (a, b) in zip(reference.model.parameters, resumed.model.parameters) { #expect(a.value == b.value, "\(a.name)") }
+    try expectExactResume(
+      configuration, stop: 6, checkpoint: 4, whole: whole, interrupted: interrupted, report: { reports.append($0) })
 
     let (model, stored) = try TrainingRun.model(fromCheckpoint: TrainingRun.checkpointURL(in: interrupted))
     #expect(stored == configuration)
@@ -73,7 +64,7 @@ struct TaskRunTests {
       task: .selectiveCopying, taskLength: 48,
       model: .gru(.init(vocabulary: try tokenVocabulary(of: task), width: 8, depth: 1)), batch: 4, steps: 2,
       checkpointEvery: 2, evaluateEvery: 2)
-    let directory = temporaryDirectory()
+    let directory = temporaryRunDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
     let run = try TrainingRun(directory: directory, configuration: configuration, resume: false)
     var reports: [StepReport] = []
@@ -108,7 +99,7 @@ struct TaskRunTests {
       steps: 4, checkpointEvery: 2)
     old.taskName = nil
     #expect(try old.task() is CopyingTask)
-    let directory = temporaryDirectory()
+    let directory = temporaryRunDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
     try TrainingRun(directory: directory, configuration: old, resume: false).run(until: 2)
     var named = old
@@ -121,7 +112,7 @@ struct TaskRunTests {
   // initialisation) at step 0 with fresh optimiser moments, trains away from them, and records
   // the source; a checkpoint of another model shape, or no file, is refused before any step.
   @Test func initializedFromACheckpoint() throws {
-    let (first, second) = (temporaryDirectory(), temporaryDirectory())
+    let (first, second) = (temporaryRunDirectory(), temporaryRunDirectory())
     defer { [first, second].forEach { try? FileManager.default.removeItem(at: $0) } }
     let stage1 = try TrainingRun(directory: first, configuration: Self.addingRun(steps: 3), resume: false)
     try stage1.run()
@@ -141,12 +132,12 @@ struct TaskRunTests {
     var wider = configuration
     wider.model = .s4(.init(vocabulary: 1, width: 24, depth: 2, stateSize: 8, inputChannels: 2))
     #expect(throws: TrainingError.self) {
-      try TrainingRun(directory: temporaryDirectory(), configuration: wider, resume: false)
+      try TrainingRun(directory: temporaryRunDirectory(), configuration: wider, resume: false)
     }
     var missing = configuration
     missing.initializedFrom = first.appendingPathComponent("none.safetensors").path
     #expect(throws: (any Error).self) {
-      try TrainingRun(directory: temporaryDirectory(), configuration: missing, resume: false)
+      try TrainingRun(directory: temporaryRunDirectory(), configuration: missing, resume: false)
     }
   }
 }
