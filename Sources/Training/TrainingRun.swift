@@ -193,7 +193,10 @@ public final class TrainingRun {
     tensors["rng.data"] = try StoredTensor(uint64s: Self.words(data.state), shape: [4])
     tensors["rng.dropout"] = try StoredTensor(uint64s: Self.words(dropout.state), shape: [4])
     tensors["training.step"] = try StoredTensor(int64s: [Int64(step)], shape: [1])
-    let encoded = try JSONEncoder().encode(configuration)
+    // Sorted keys: the same run writes the same bytes (JSONEncoder's key order otherwise varies).
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = .sortedKeys
+    let encoded = try encoder.encode(configuration)
     try SafeTensors(tensors: tensors, metadata: ["configuration": String(decoding: encoded, as: UTF8.self)])
       .write(to: Self.checkpointURL(in: directory))
   }

@@ -89,6 +89,21 @@ struct ModelFamilyTrainingTests {
     #expect(try restored.forward([[0, 1, 2, 3, 4, 5]]) == run.model.forward([[0, 1, 2, 3, 4, 5]]))
   }
 
+  // A run is a pure function of its configuration, down to the checkpoint's bytes: the
+  // configuration metadata is written with sorted keys (JSONEncoder's order otherwise depends on
+  // the process's hash seed), so two processes write identical files.
+  @Test func checkpointMetadataHasSortedKeys() throws {
+    let directory = temporaryRunDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let configuration = TrainingFamily.s4d.configuration(steps: 1)
+    try TrainingRun(directory: directory, configuration: configuration, resume: false).run()
+    let stored = try #require(
+      try SafeTensors.read(from: TrainingRun.checkpointURL(in: directory)).metadata["configuration"])
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = .sortedKeys
+    #expect(stored == String(decoding: try encoder.encode(configuration), as: UTF8.self))
+  }
+
   // A transformer with dropout interrupted after its checkpoint at step 4 (stopped at 6) and
   // resumed ends with the parameters of an uninterrupted run: same batches, masks and updates.
   @Test func transformerResumesExactly() throws {
