@@ -39,7 +39,7 @@ public enum ComparisonModel: String, CaseIterable, Codable, Sendable {
     case .s4:
       return .s4(
         .init(
-          vocabulary: vocabulary, width: width, depth: depth, stateSize: 64, layer: .dplr, recurrentHorizon: length,
+          vocabulary: vocabulary, width: width, depth: depth, stateSize: 64, layer: .dplr, kernelHorizon: length,
           inputChannels: inputChannels))
     case .transformer:
       return .transformer(

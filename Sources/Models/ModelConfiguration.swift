@@ -60,14 +60,13 @@ public enum ModelConfiguration: Sendable, Equatable, Codable {
     }
   }
 
-  /// This configuration with the recurrent horizon of an S4 model with DPLR layers set to
-  /// `length` when it has none (see ``S4Model/Configuration/recurrentHorizon``), so that
-  /// stepping the model reproduces the convolution it was trained with on sequences of that
-  /// length. Every other configuration is returned unchanged.
-  public func withRecurrentHorizon(_ length: Int) -> ModelConfiguration {
-    guard case .s4(var configuration) = self, configuration.layer == .dplr, configuration.recurrentHorizon == nil
+  /// This configuration with the kernel horizon of an S4 model with DPLR layers set to
+  /// `length` when it has none (see ``S4Model/Configuration/kernelHorizon``): a training run's
+  /// `C̃` is defined at its sequence length. Every other configuration is returned unchanged.
+  public func withKernelHorizon(_ length: Int) -> ModelConfiguration {
+    guard case .s4(var configuration) = self, configuration.layer == .dplr, configuration.kernelHorizon == nil
     else { return self }
-    configuration.recurrentHorizon = length
+    configuration.kernelHorizon = length
     return .s4(configuration)
   }
 

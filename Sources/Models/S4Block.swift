@@ -51,15 +51,17 @@ public struct S4Block {
   ///   - dtRange: the range of the layer's log-uniform initial `dt`.
   ///   - initialization: the diagonal layer's S4D initialisation (ignored by DPLR layers).
   ///   - outputKind: GLU (default) or a plain linear output projection.
+  ///   - horizon: the DPLR layer's kernel horizon (``S4LayerParameters/horizon``; ignored by diagonal layers).
   ///   - generator: draws the initial parameters.
   public init(
     name: String, kind: SSMLayerKind, width: Int, stateSize: Int, dropout: Float, bidirectional: Bool = false,
     normPosition: NormPosition = .pre, dtRange: ClosedRange<Double> = 1e-3...1e-1,
-    initialization: S4DInitialization = .lin, outputKind: BlockOutput = .glu, generator: inout SeededGenerator
+    initialization: S4DInitialization = .lin, outputKind: BlockOutput = .glu,
+    horizon: Int = S4LayerParameters.defaultHorizon, generator: inout SeededGenerator
   ) throws {
     let s4 = try SSMLayer(
       kind: kind, name: "\(name).s4", channels: width, stateSize: stateSize, bidirectional: bidirectional,
-      dtRange: dtRange, initialization: initialization, generator: &generator)
+      dtRange: dtRange, initialization: initialization, horizon: horizon, generator: &generator)
     self.init(
       name: name, s4: s4, width: width, dropout: dropout, normPosition: normPosition, outputKind: outputKind,
       generator: &generator)

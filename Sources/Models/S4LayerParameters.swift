@@ -9,7 +9,16 @@ import SeededRandom
 /// `HiPPO/Measure/dplr(stateSize:rank:)` in every system (stored as `log(−Re λ)`, `Im λ`),
 /// `C̃ ~ CN(0, 1)`, `log dt` uniform in `[log dt_min, log dt_max]`, `D ~ N(0, 1)`. `Λ`, `P`, `B`
 /// and `log dt` are `ParameterRole/stateSpace` parameters. `S = H`, or `2H` for a bidirectional
-/// layer (the last `H` systems act anti-causally, see `Tape.s4Convolution(_:_:bidirectional:)`).
+/// layer (the last `H` systems act anti-causally, see `Tape.s4Convolution(_:_:bidirectional:horizon:)`).
+///
+/// ## The kernel horizon
+///
+/// S4 trains `C̃ = C (I − Ā^{L_h})` rather than `C`, the output vector of the kernel's generating
+/// function truncated at a fixed horizon ``horizon`` `L_h`. The layer computes the function of
+/// `C = C̃ (I − Ā^{L_h})⁻¹` at every input length: shorter inputs use the first taps of the
+/// horizon's kernel, longer ones double the horizon with the exact `C̃` conversion, and the
+/// recurrent mode steps with that `C` (see `Tape.s4Convolution(_:_:bidirectional:horizon:)`).
+/// Training runs set the horizon to their sequence length; checkpoints record it.
 ///
 /// ## Marginally stable measures
 ///
@@ -43,6 +52,11 @@ public struct S4LayerParameters {
   public let skip: Parameter
   /// Whether the layer also reads the future (`2H` systems: `H` causal, `H` anti-causal kernels).
   public let bidirectional: Bool
+  /// `L_h ≥ 1`, the length at which ``tildeC`` is defined (see "The kernel horizon").
+  public let horizon: Int
+
+  /// The horizon of layers built without one: 1 024 positions.
+  public static let defaultHorizon = 1024
 
   /// The clamp `ε = 1e-4` of the official S4 code for eigenvalues with `Re λ = 0` (see
   /// "Marginally stable measures").
@@ -59,14 +73,17 @@ public struct S4LayerParameters {
   ///     stable; `ε > 0` clamps every `Re λ` to at most `−ε` (see "Marginally stable measures").
   ///   - dtRange: the range of the log-uniform initial `dt`.
   ///   - bidirectional: `2H` systems, the last `H` anti-causal.
+  ///   - horizon: `L_h ≥ 1`, the length at which the trained `C̃` is defined.
   ///   - generator: draws `C̃`, `log dt` and `D`.
-  /// - Throws: for a measure with `Re λ ≥ −1e-9·max(1, max|λ|)` (zero up to round-off) when
+  /// - Throws: for `horizon < 1`, for a measure with `Re λ ≥ −1e-9·max(1, max|λ|)` (zero up to round-off) when
   ///   `minimumDecay` is `nil`, a `minimumDecay` that is not positive and finite, and the
   ///   measure's own errors (odd `N`, no DPLR form).
   public init(
     name: String, channels: Int, stateSize: Int, measure: Measure = .legs, minimumDecay: Double? = nil,
-    dtRange: ClosedRange<Double> = 1e-3...1e-1, bidirectional: Bool = false, generator: inout SeededGenerator
+    dtRange: ClosedRange<Double> = 1e-3...1e-1, bidirectional: Bool = false, horizon: Int = defaultHorizon,
+    generator: inout SeededGenerator
   ) throws {
+    guard horizon >= 1 else { throw AutodiffError.invalidArgument("kernel horizon \(horizon) must be ≥ 1") }
     let dplr = try measure.dplr(stateSize: stateSize)
     let lambda: [Complex<Double>]
     if let minimumDecay {
@@ -84,6 +101,7 @@ public struct S4LayerParameters {
       lambda = dplr.lambda
     }
     self.bidirectional = bidirectional
+    self.horizon = horizon
     let systems = bidirectional ? 2 * channels : channels
     let (modes, rank) = (lambda.count, dplr.p.rows)
     let repeated = { (values: [Float]) in Array(Array(repeating: values, count: systems).joined()) }
@@ -110,7 +128,8 @@ public struct S4LayerParameters {
   /// All seven parameters.
   public var parameters: [Parameter] { [logNegativeRealLambda, imaginaryLambda, p, b, tildeC, logDt, skip] }
 
-  /// The S4 convolution of `u` (`B × H × L`) on `tape` (bidirectional when ``bidirectional``).
+  /// The S4 convolution of `u` (`B × H × L`) on `tape` (bidirectional when ``bidirectional``), at any `L` by
+  /// way of the kernel horizon.
   public func callAsFunction(_ u: Variable, on tape: Tape) throws -> Variable {
     try tape.s4Convolution(
       u,
@@ -118,6 +137,6 @@ public struct S4LayerParameters {
         logNegativeRealLambda: tape.parameter(logNegativeRealLambda), imaginaryLambda: tape.parameter(imaginaryLambda),
         p: tape.parameter(p), b: tape.parameter(b), tildeC: tape.parameter(tildeC), logDt: tape.parameter(logDt),
         skip: tape.parameter(skip)),
-      bidirectional: bidirectional)
+      bidirectional: bidirectional, horizon: horizon)
   }
 }

@@ -25,10 +25,12 @@ public struct S4Model {
     public var layer: SSMLayerKind?
     /// Bidirectional layers (diagonal or DPLR), for tasks that may read the whole sequence; absent means causal.
     public var bidirectional: Bool?
-    /// DPLR layers only: the sequence length whose convolution the recurrent mode reproduces
-    /// (the layers train `C̃ = C (I − Ā^L)`, see ``SSMLayer/recurrence(batch:horizon:)``);
-    /// training runs record their sequence length. `nil` steps with `C = C̃` (the `L → ∞` limit).
-    public var recurrentHorizon: Int?
+    /// DPLR layers only: the kernel horizon `L_h` at which every layer's trained `C̃ = C (I − Ā^{L_h})`
+    /// is defined (``S4LayerParameters/horizon``). Both modes compute the function of
+    /// `C = C̃ (I − Ā^{L_h})⁻¹` at every sequence length. Training runs record their sequence length;
+    /// `nil` means ``S4LayerParameters/defaultHorizon``. Encoded under its earlier key
+    /// `recurrentHorizon`, so checkpoints written before keep their horizon.
+    public var kernelHorizon: Int?
     /// Real-valued input channels `C`: a linear encoder `C → H` replaces the token embedding and
     /// ``vocabulary`` counts output values (see ``SequenceModel``); `nil` (or absent in older
     /// configurations) reads tokens.
@@ -52,7 +54,7 @@ public struct S4Model {
     /// A configuration.
     public init(
       vocabulary: Int, width: Int, depth: Int, stateSize: Int, dropout: Float = 0, layer: SSMLayerKind = .diagonal,
-      bidirectional: Bool = false, recurrentHorizon: Int? = nil, inputChannels: Int? = nil,
+      bidirectional: Bool = false, kernelHorizon: Int? = nil, inputChannels: Int? = nil,
       normPosition: NormPosition? = nil, dtRange: [Double]? = nil, meanPooling: Bool? = nil,
       initialization: S4DInitialization? = nil, blockOutput: BlockOutput? = nil
     ) {
@@ -62,7 +64,7 @@ public struct S4Model {
       self.meanPooling = meanPooling
       self.inputChannels = inputChannels
       self.normPosition = normPosition
-      self.recurrentHorizon = recurrentHorizon
+      self.kernelHorizon = kernelHorizon
       self.layer = layer
       self.bidirectional = bidirectional
       self.vocabulary = vocabulary
@@ -70,6 +72,12 @@ public struct S4Model {
       self.depth = depth
       self.stateSize = stateSize
       self.dropout = dropout
+    }
+
+    private enum CodingKeys: String, CodingKey {
+      case vocabulary, width, depth, stateSize, dropout, layer, bidirectional, inputChannels, normPosition
+      case meanPooling, dtRange, initialization, blockOutput
+      case kernelHorizon = "recurrentHorizon"
     }
   }
 
@@ -96,8 +104,8 @@ public struct S4Model {
       throw AutodiffError.invalidArgument("dt range \(bounds) must be [dt_min, dt_max] with 0 < dt_min ≤ dt_max")
     }
     let dtRange = bounds[0]...bounds[1]
-    guard (configuration.recurrentHorizon ?? 1) >= 1 else {
-      throw AutodiffError.invalidArgument("recurrent horizon \(configuration.recurrentHorizon ?? 0) must be ≥ 1")
+    guard (configuration.kernelHorizon ?? 1) >= 1 else {
+      throw AutodiffError.invalidArgument("kernel horizon \(configuration.kernelHorizon ?? 0) must be ≥ 1")
     }
     guard configuration.dropout >= 0, configuration.dropout < 1 else {
       throw AutodiffError.invalidArgument("dropout \(configuration.dropout) outside [0, 1)")
@@ -116,7 +124,8 @@ public struct S4Model {
         stateSize: configuration.stateSize, dropout: configuration.dropout,
         bidirectional: configuration.bidirectional ?? false, normPosition: configuration.normPosition ?? .pre,
         dtRange: dtRange, initialization: configuration.initialization ?? .lin,
-        outputKind: configuration.blockOutput ?? .glu, generator: &generator)
+        outputKind: configuration.blockOutput ?? .glu,
+        horizon: configuration.kernelHorizon ?? S4LayerParameters.defaultHorizon, generator: &generator)
     }
     finalNorm = LayerNorm(name: "decoder.norm", width: configuration.width)
     decoder = Linear(
@@ -190,7 +199,7 @@ extension S4Model: SequenceModel {
   public func initialState(batchSize: Int) throws -> State {
     guard batchSize >= 1 else { throw AutodiffError.invalidArgument("batch size \(batchSize) must be ≥ 1") }
     return State(
-      layers: try blocks.map { try $0.s4.recurrence(batch: batchSize, horizon: configuration.recurrentHorizon) },
+      layers: try blocks.map { try $0.s4.recurrence(batch: batchSize) },
       batch: batchSize, pool: nil)
   }
 

@@ -25,11 +25,12 @@ public enum SSMLayer {
   /// whole sequence: `y_t = Σ_{s≤t} K[t−s] u_s + Σ_{s>t} K̃[s−t−1] u_s + D u_t`. Other DPLR
   /// initialisations: build an ``S4LayerParameters`` and wrap it in ``dplr(_:)``. Each channel's
   /// `dt` starts log-uniform in `dtRange` (longer memories need a smaller `dt_min`: a mode with
-  /// step `dt` and `Re λ = −½` forgets over ~`2/dt` tokens).
+  /// step `dt` and `Re λ = −½` forgets over ~`2/dt` tokens). `horizon` is a DPLR layer's kernel
+  /// horizon (``S4LayerParameters/horizon``); diagonal layers train `C` itself and have none.
   public init(
     kind: SSMLayerKind, name: String, channels: Int, stateSize: Int, bidirectional: Bool = false,
     dtRange: ClosedRange<Double> = 1e-3...1e-1, initialization: S4DInitialization = .lin,
-    generator: inout SeededGenerator
+    horizon: Int = S4LayerParameters.defaultHorizon, generator: inout SeededGenerator
   ) throws {
     switch kind {
     case .diagonal:
@@ -41,7 +42,7 @@ public enum SSMLayer {
       self = .dplr(
         try S4LayerParameters(
           name: name, channels: channels, stateSize: stateSize, measure: .legs, dtRange: dtRange,
-          bidirectional: bidirectional, generator: &generator))
+          bidirectional: bidirectional, horizon: horizon, generator: &generator))
     }
   }
 

@@ -44,12 +44,13 @@ extension SSMLayer {
   /// The layer in recurrent mode with a zero state for `batch` sequences.
   ///
   /// - Parameters:
-  ///   - batch: sequences `B ≥ 1`.
-  ///   - horizon: DPLR layers only. They train `C̃`, the output matrix of the kernel of
-  ///     length `L` (`C̃ = C (I − Ā^L)`); stepping needs `C = C̃ (I − Ā^L)⁻¹`, so the recurrence
-  ///     reproduces the convolution at length `horizon`. `nil` takes `C = C̃`, the `L → ∞` limit.
+  /// A DPLR layer trains `C̃ = C (I − Ā^{L_h})` at its kernel horizon `L_h`
+  /// (``S4LayerParameters/horizon``) and steps with `C = C̃ (I − Ā^{L_h})⁻¹`, the `C` its
+  /// convolution mode applies at every length, so the two modes agree at any length.
+  ///
+  /// - Parameter batch: sequences `B ≥ 1`.
   /// - Throws: for bidirectional layers (they read the future, so they have no recurrent mode).
-  public func recurrence(batch: Int, horizon: Int?) throws -> SSMLayerRecurrence {
+  public func recurrence(batch: Int) throws -> SSMLayerRecurrence {
     guard batch >= 1 else { throw AutodiffError.invalidArgument("a recurrent state needs batch ≥ 1, got \(batch)") }
     guard !bidirectional else {
       throw AutodiffError.invalidArgument(
@@ -68,12 +69,9 @@ extension SSMLayer {
       let withTildeC = try DPLRSSM(
         logNegativeRealLambda: layer.logNegativeRealLambda.value, imaginaryLambda: layer.imaginaryLambda.value,
         p: layer.p.value, b: layer.b.value, c: layer.tildeC.value, logDt: layer.logDt.value)
-      let system =
-        try horizon.map {
-          try DPLRSSM(
-            lambda: withTildeC.lambda, p: withTildeC.p, b: withTildeC.b,
-            c: withTildeC.c(fromTildeC: withTildeC.c, length: $0), dt: withTildeC.dt)
-        } ?? withTildeC
+      let system = try DPLRSSM(
+        lambda: withTildeC.lambda, p: withTildeC.p, b: withTildeC.b,
+        c: withTildeC.c(fromTildeC: withTildeC.c, length: layer.horizon), dt: withTildeC.dt)
       let recurrence = try DPLRRecurrence<Float>(system)
       return SSMLayerRecurrence(
         core: .dplr(recurrence, recurrence.initialState(batch: batch)), skip: layer.skip.value.values,

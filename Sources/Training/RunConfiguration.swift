@@ -43,9 +43,9 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
   public var initializedFrom: String?
 
   /// A configuration; ``validate()`` checks it. An S4 model with DPLR layers and no
-  /// recurrent horizon gets `taskLength` as its horizon (see
-  /// `ModelConfiguration.withRecurrentHorizon(_:)`), so that generating from the trained
-  /// model step by step reproduces the convolution it was trained with.
+  /// kernel horizon gets `taskLength` as its horizon (see
+  /// `ModelConfiguration.withKernelHorizon(_:)`): its trained `C̃` is defined at the length it
+  /// trains on.
   public init(
     task: TaskName = .copying, taskCount: Int = 10, taskAlphabet: Int = 8, taskLength: Int,
     model: ModelConfiguration, batch: Int = 16, steps: Int, learningRate: Float = 3e-3, weightDecay: Float = 0.01,
@@ -57,7 +57,7 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
     self.taskCount = taskCount
     self.taskAlphabet = taskAlphabet
     self.taskLength = taskLength
-    self.model = model.withRecurrentHorizon(taskLength)
+    self.model = model.withKernelHorizon(taskLength)
     self.batch = batch
     self.steps = steps
     self.learningRate = learningRate
@@ -112,10 +112,10 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
       checkpointEvery: checkpointEvery, evaluateEvery: evaluateEvery)
   }
 
-  /// The configuration the run builds its model from: ``model`` with the recurrent horizon of
+  /// The configuration the run builds its model from: ``model`` with the kernel horizon of
   /// DPLR layers set to ``taskLength`` when it has none (older checkpoints, or a ``model``
-  /// assigned after initialisation). The horizon only affects the recurrent mode.
-  public var resolvedModel: ModelConfiguration { model.withRecurrentHorizon(taskLength) }
+  /// assigned after initialisation).
+  public var resolvedModel: ModelConfiguration { model.withKernelHorizon(taskLength) }
 
   /// The model of this run initialised from ``seed``, built from ``resolvedModel``.
   public func makeModel() throws -> any SequenceModel {
@@ -145,7 +145,7 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
 
 extension RunConfiguration {
   /// This configuration with ``resolvedModel`` as its model and the task named, for
-  /// comparisons that must not depend on whether the recurrent horizon or the task was recorded.
+  /// comparisons that must not depend on whether the kernel horizon or the task was recorded.
   var normalized: RunConfiguration {
     var copy = self
     copy.model = resolvedModel

@@ -58,7 +58,7 @@ public final class TrainingRun {
 
   /// A new run (`resume == false`, the directory must not hold a checkpoint; its parameters from
   /// ``RunConfiguration/initializedFrom`` when set) or the continuation of the one in `directory` (its configuration must equal `configuration`
-  /// when one is given, up to the recurrent horizon filled in by
+  /// when one is given, up to the kernel horizon filled in by
   /// ``RunConfiguration/resolvedModel``).
   public init(directory: URL, configuration: RunConfiguration?, resume: Bool) throws {
     let checkpointURL = Self.checkpointURL(in: directory)
@@ -118,7 +118,7 @@ public final class TrainingRun {
   /// generation, with the run configuration stored in it.
   ///
   /// The model is built from ``RunConfiguration/resolvedModel`` (an S4 model with DPLR layers
-  /// steps with the task length as its recurrent horizon, also when an older checkpoint
+  /// has the task length as its kernel horizon, also when an older checkpoint
   /// recorded none) and holds the checkpoint's parameters.
   /// - Throws: `CheckpointError` for an unreadable file, ``TrainingError/invalidState(_:)``
   ///   for a missing or invalid configuration or a missing, mis-shaped or non-finite

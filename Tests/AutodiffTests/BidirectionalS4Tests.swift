@@ -24,7 +24,7 @@ struct BidirectionalS4Tests {
       v[0],
       S4Variables(
         logNegativeRealLambda: v[1], imaginaryLambda: v[2], p: v[3], b: v[4], tildeC: v[5], logDt: v[6], skip: v[7]),
-      bidirectional: true)
+      bidirectional: true, horizon: tape.value(v[0]).shape[2])
   }
 
   // The forward pass against its definition, summed directly in float64 from the float64

@@ -51,7 +51,7 @@ struct CopyingTrainingTests {
     let run = try TrainingRun(directory: directory, configuration: configuration, resume: false)
     try run.run { losses.append($0.loss) }
     // The trained model steps with the task length as its recurrent horizon.
-    #expect((run.model as? S4Model)?.configuration.recurrentHorizon == configuration.taskLength)
+    #expect((run.model as? S4Model)?.configuration.kernelHorizon == configuration.taskLength)
     let (first, last) = (losses.prefix(10).reduce(0, +) / 10, losses.suffix(10).reduce(0, +) / 10)
     #expect(last < 0.8 * first, "loss \(first) → \(last)")
   }

@@ -16,7 +16,7 @@ enum FeatureFamily: String, CaseIterable, CustomTestStringConvertible {
     case .s4d: .s4(.init(vocabulary: 1, width: 8, depth: 1, stateSize: 4, inputChannels: 2))
     // DPLR layers step with C = C̃(I − Ā^L)⁻¹ at the recorded horizon: the tests' length 8.
     case .s4:
-      .s4(.init(vocabulary: 1, width: 8, depth: 1, stateSize: 4, layer: .dplr, recurrentHorizon: 8, inputChannels: 2))
+      .s4(.init(vocabulary: 1, width: 8, depth: 1, stateSize: 4, layer: .dplr, kernelHorizon: 8, inputChannels: 2))
     case .transformerRotary:
       .transformer(
         .init(vocabulary: 1, width: 8, depth: 2, heads: 2, mlpRatio: 2, positions: .rotary, inputChannels: 2))

@@ -125,7 +125,7 @@ struct ModelFamilyTrainingTests {
       Issue.record("not an S4 configuration")
       return
     }
-    #expect(model.recurrentHorizon == 24)
+    #expect(model.kernelHorizon == 24)
     let built = try #require(try configuration.makeModel() as? S4Model)
     let tokens = [[0, 1, 2, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 5, 5, 5, 5]]
     let parallel = try built.forward(tokens)
@@ -159,7 +159,7 @@ struct RunConfigurationCodingTests {
     // No horizon was recorded; the model is built with the task length.
     #expect(decoded.resolvedModel.family == .s4)
     guard case .s4(let resolved) = decoded.resolvedModel else { return }
-    #expect(resolved.recurrentHorizon == 24)
+    #expect(resolved.kernelHorizon == 24)
 
     let minimal = #"{"vocabulary":6,"width":8,"depth":1,"stateSize":4,"dropout":0}"#
     let model = try JSONDecoder().decode(ModelConfiguration.self, from: Data(minimal.utf8))
@@ -167,6 +167,15 @@ struct RunConfigurationCodingTests {
     (expected.layer, expected.bidirectional) = (nil, nil)  // absent: diagonal, causal
     #expect(model == .s4(expected))
     #expect(try model.build(seed: 0) is S4Model)
+
+    // A recorded horizon (key `recurrentHorizon` in every checkpoint so far) is the kernel horizon,
+    // and encodes under the same key.
+    let recorded = #"{"vocabulary":6,"width":8,"depth":1,"stateSize":4,"dropout":0,"layer":"dplr","recurrentHorizon":40}"#
+    let withHorizon = try JSONDecoder().decode(S4Model.Configuration.self, from: Data(recorded.utf8))
+    #expect(withHorizon.kernelHorizon == 40)
+    let encoded = try #require(
+      try JSONSerialization.jsonObject(with: JSONEncoder().encode(withHorizon)) as? [String: Any])
+    #expect(encoded["recurrentHorizon"] as? Int == 40)
   }
 
   // Each family encodes as {"family": …, "configuration": {…}} and decodes to itself;
