@@ -74,20 +74,4 @@ public struct CopyingTask: SequenceTask, Equatable {
       inputs: .tokens(data + [Int](repeating: alphabet, count: delay) + [Int](repeating: alphabet + 1, count: count)),
       targets: .classes([Int](repeating: Self.ignoredTarget, count: count + delay) + data))
   }
-
-  /// A batch of examples drawn from `generator`: inputs and targets, each `batch × length`
-  /// (the original interface: no split filtering; the stream is consumed exactly as
-  /// `size` calls of ``example(using:)``).
-  public func batch(_ size: Int, generator: inout SeededGenerator) -> (inputs: [[Int]], targets: [[Int]]) {
-    var inputs: [[Int]] = []
-    var targets: [[Int]] = []
-    for _ in 0..<size {
-      let drawn = example(using: &generator)
-      if case .tokens(let tokens) = drawn.inputs, case .classes(let classes) = drawn.targets {
-        inputs.append(tokens)
-        targets.append(classes)
-      }
-    }
-    return (inputs, targets)
-  }
 }

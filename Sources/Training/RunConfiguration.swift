@@ -35,7 +35,7 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
   public var seed: UInt64
   /// Steps between checkpoints (and one at the end).
   public var checkpointEvery: Int
-  /// Steps between evaluations on 128 fresh instances (`nil`: none).
+  /// Steps between evaluations on 128 instances of the validation split (`nil`: none).
   public var evaluateEvery: Int?
   /// A checkpoint whose parameters a new run starts from instead of its seeded initialisation
   /// (same model shape; the optimiser, schedule and step count start afresh): a second stage
@@ -86,16 +86,21 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
     }
   }
 
-  /// The task's metric (`TaskMetric`) of `model` on `examples` instances no training batch
-  /// contains: for copying, fresh instances drawn from `seed` (``copyingAccuracy(of:task:examples:seed:batch:)``,
-  /// the evaluation checkpoints have always had); for the other tasks, their `test` split at
-  /// `seed` (``evaluate(_:on:examples:seed:length:batch:)``: accuracy, or mean squared error).
-  public func evaluate(_ model: any SequenceModel, examples: Int, seed: UInt64) throws -> Double {
-    let task = try task()
-    if let copying = task as? CopyingTask {
-      return try copyingAccuracy(of: model, task: copying, examples: examples, seed: seed)
-    }
-    return try Training.evaluate(model, on: task, examples: examples, seed: seed)
+  /// What step `step` (0-based) of the run trains on: batch `step` of `task`'s `train` split
+  /// (`task` is this configuration's ``task()``) at `seed + 1`, a pure function of the step (so a
+  /// resumed run reads the same batches).
+  public func trainingBatch(step: Int, of task: any SequenceTask) throws -> TaskBatch {
+    try task.batch(batch, split: .train, index: step, seed: seed &+ 1)
+  }
+
+  /// The task's metric (`TaskMetric`) of `model` on `examples` instances of `split` at `seed`
+  /// (``evaluate(_:on:examples:seed:split:length:batch:)``): the `test` split (the default, for
+  /// `ssm eval` and comparisons) or the `validation` split (evaluations during training); no
+  /// training batch contains an instance of either.
+  public func evaluate(_ model: any SequenceModel, examples: Int, seed: UInt64, split: Split = .test) throws
+    -> Double
+  {
+    try Training.evaluate(model, on: task(), examples: examples, seed: seed, split: split)
   }
 
   /// A configuration for an S4 model (the only family before `ModelConfiguration`).

@@ -158,8 +158,8 @@ public func train(
     tokensPerSecond: Double(losses.count * settings.batch * task.length) / max(seconds, 1e-9))
 }
 
-/// The task's metric (`task.metric`) for `model` on `examples` instances of the task's `test`
-/// split (never seen in training: the splits are disjoint by construction), at `length`
+/// The task's metric (`task.metric`) for `model` on `examples` instances of `split` (default
+/// `test`; never seen in training: the splits are disjoint by construction), at `length`
 /// (default: the task's), in parallel mode without dropout:
 /// - `TaskMetric/accuracy` (token tasks): the fraction of scored positions whose
 ///   arg-max logit is the target (higher is better);
@@ -168,8 +168,8 @@ public func train(
 ///   `TaskBatch/meanSquaredError(predictions:layout:)` (lower is better).
 /// - Throws: ``TrainingError/invalidState(_:)`` for a model that does not fit the task.
 public func evaluate(
-  _ model: any SequenceModel, on task: any SequenceTask, examples: Int, seed: UInt64, length: Int? = nil,
-  batch: Int = 16
+  _ model: any SequenceModel, on task: any SequenceTask, examples: Int, seed: UInt64, split: Split = .test,
+  length: Int? = nil, batch: Int = 16
 ) throws -> Double {
   guard examples >= 1, batch >= 1 else { throw TrainingError.invalidState("evaluation needs examples and batch ≥ 1") }
   try checkModelShape(inputChannels: model.inputChannels, vocabulary: model.vocabulary, fits: task)
@@ -180,7 +180,7 @@ public func evaluate(
   var unused = SeededGenerator(seed: 0)
   while remaining > 0 {
     let size = min(batch, remaining)
-    let instances = try task.batch(size, split: .test, index: index, seed: seed, length: length ?? task.length)
+    let instances = try task.batch(size, split: split, index: index, seed: seed, length: length ?? task.length)
     let tape = Tape(recordsGradients: false)
     switch instances.inputs {
     case .tokens(let tokens):

@@ -17,8 +17,8 @@ public struct StepReport: Sendable {
   public let sequencesPerSecond: Double
   /// Estimated seconds to the end.
   public let secondsRemaining: Double
-  /// The task's metric on instances no training batch contains, on evaluation steps (see
-  /// ``RunConfiguration/evaluate(_:examples:seed:)``).
+  /// The task's metric on its validation split (instances no training batch contains), on
+  /// evaluation steps (see ``RunConfiguration/evaluate(_:examples:seed:split:)``).
   public let evaluation: Double?
   /// What ``evaluation`` measures: accuracy (token tasks) or mean squared error (real-valued tasks).
   public let metric: TaskMetric
@@ -28,13 +28,14 @@ public struct StepReport: Sendable {
 /// AdamW, resumable.
 ///
 /// State lives in `directory`: `checkpoint.safetensors` (parameters `param.NAME`,
-/// optimiser moments, the data and dropout generators' states, the step, and the
+/// optimiser moments, the dropout generator's state, the step, and the
 /// configuration as metadata), written atomically every ``RunConfiguration/checkpointEvery``
 /// steps and at the end, and `metrics.jsonl` (one JSON object per step). A resumed run
 /// replays exactly what the uninterrupted run would have done: same batches, dropout
-/// masks and updates. Copying draws its batches one after another from a data generator whose
-/// state the checkpoint keeps; the other tasks read batch `s` of their `train` split at step `s`
-/// (`SequenceTask.batch(_:split:index:seed:length:)`), a pure function of the step.
+/// masks and updates. Step `s` trains on ``RunConfiguration/trainingBatch(step:of:)``, batch `s` of
+/// the task's `train` split, a pure function of the step; evaluations during
+/// training read the `validation` split, and `ssm eval` the `test` split, so no scored instance
+/// was ever trained on.
 public final class TrainingRun {
   /// The run's configuration (also stored in every checkpoint).
   public let configuration: RunConfiguration
@@ -46,7 +47,6 @@ public final class TrainingRun {
   public let directory: URL
   private let task: any SequenceTask
   private let optimizer: AdamW
-  private var data: SeededGenerator
   private var dropout: SeededGenerator
   /// Steps completed.
   public private(set) var step = 0
@@ -91,7 +91,6 @@ public final class TrainingRun {
       groups: ParameterGroups(
         standard: GroupSettings(learningRate: resolved.learningRate, weightDecay: resolved.weightDecay),
         stateSpace: GroupSettings(learningRate: resolved.stateSpaceLearningRate, weightDecay: 0)))
-    data = SeededGenerator(seed: resolved.seed &+ 1)
     dropout = SeededGenerator(seed: resolved.seed &+ 2)
     if let stored {
       try restore(from: stored)
@@ -147,15 +146,16 @@ public final class TrainingRun {
     let firstStep = step
     while step < min(until ?? configuration.steps, configuration.steps) {
       let lossValue = try trainingStep(
-        model, optimizer: optimizer, batch: nextBatch(), maximumGradientNorm: configuration.gradientClip,
+        model, optimizer: optimizer, batch: configuration.trainingBatch(step: step, of: task),
+        maximumGradientNorm: configuration.gradientClip,
         learningRateFactor: schedule.factor(at: step), step: step + 1, dropout: &dropout)
       step += 1
       let elapsed = Date().timeIntervalSince(started)
       let rate = Double(step - firstStep) / max(elapsed, 1e-9)
       var evaluation: Double?
       if let every = configuration.evaluateEvery, step % every == 0 || step == configuration.steps {
-        // A seed the training stream (seed + 1) and dropout (seed + 2) never use.
-        evaluation = try configuration.evaluate(model, examples: 128, seed: configuration.seed &+ 1_000_003)
+        evaluation = try configuration.evaluate(
+          model, examples: 128, seed: configuration.seed &+ 1_000_003, split: .validation)
       }
       let evaluationKey = task.metric == .accuracy ? "evalAccuracy" : "evalMeanSquaredError"
       let evaluationField = evaluation.map { ",\"\(evaluationKey)\":\($0)" } ?? ""
@@ -170,16 +170,6 @@ public final class TrainingRun {
     }
   }
 
-  /// The batch of the current step: copying draws it from the data generator (whose state the
-  /// checkpoint keeps), the other tasks read batch ``step`` of their `train` split at seed + 1.
-  private func nextBatch() throws -> TaskBatch {
-    guard let copying = task as? CopyingTask else {
-      return try task.batch(configuration.batch, split: .train, index: step, seed: configuration.seed &+ 1)
-    }
-    let (inputs, targets) = copying.batch(configuration.batch, generator: &data)
-    return TaskBatch(size: inputs.count, length: copying.length, inputs: .tokens(inputs), targets: .classes(targets))
-  }
-
   /// Writes the checkpoint atomically (temporary file, then rename).
   public func saveCheckpoint() throws {
     var tensors: [String: StoredTensor] = [:]
@@ -190,7 +180,6 @@ public final class TrainingRun {
     for (name, tensor) in optimizer.state(for: model.parameters) {
       tensors["optimizer.\(name)"] = try StoredTensor(floats: tensor.values, shape: tensor.shape)
     }
-    tensors["rng.data"] = try StoredTensor(uint64s: Self.words(data.state), shape: [4])
     tensors["rng.dropout"] = try StoredTensor(uint64s: Self.words(dropout.state), shape: [4])
     tensors["training.step"] = try StoredTensor(int64s: [Int64(step)], shape: [1])
     // Sorted keys: the same run writes the same bytes (JSONEncoder's key order otherwise varies).
@@ -208,7 +197,6 @@ public final class TrainingRun {
       state[String(name.dropFirst("optimizer.".count))] = try Tensor(shape: stored.shape, values: stored.floats())
     }
     try optimizer.restore(state, for: model.parameters)
-    data = SeededGenerator(state: try Self.state(checkpoint, "rng.data"))
     dropout = SeededGenerator(state: try Self.state(checkpoint, "rng.dropout"))
     guard let stepTensor = checkpoint.tensors["training.step"], let saved = try stepTensor.int64s().first, saved >= 0
     else { throw TrainingError.invalidState("the checkpoint has no step") }

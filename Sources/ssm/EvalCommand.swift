@@ -29,7 +29,7 @@ struct EvalCommand: ParsableCommand {
       ("examples", .number(Double(examples))),
     ])
     try emit(result, json: json) {
-      let instances = task is CopyingTask ? "fresh copying instances" : "test instances of \(task.name.rawValue)"
+      let instances = "test instances of \(task.name.rawValue)"
       print(
         String(
           format: "%@ %.6g on %d %@ (seed %llu)", isAccuracy ? "token accuracy" : "mean squared error", value, examples,

@@ -30,14 +30,13 @@ struct TrainStepBench: ParsableCommand {
     let model = try S4Model(
       .init(vocabulary: task.vocabulary, width: width, depth: layers, stateSize: stateSize), seed: 0)
     let optimizer = AdamW(groups: ParameterGroups(standard: GroupSettings(learningRate: 1e-3, weightDecay: 0.01)))
-    var data = SeededGenerator(seed: 1)
     var dropout = SeededGenerator(seed: 2)
     var times: [Double] = []
     for run in 0..<(warmup + runs) {
-      let (inputs, targets) = task.batch(batch, generator: &data)
+      let instances = try task.batch(batch, split: .train, index: run, seed: 1)
       let elapsed = try seconds {
         _ = try trainingStep(
-          model, optimizer: optimizer, inputs: inputs, targets: targets, maximumGradientNorm: 1,
+          model, optimizer: optimizer, batch: instances, maximumGradientNorm: 1,
           learningRateFactor: 1, step: run + 1, dropout: &dropout)
       }
       if run >= warmup { times.append(elapsed) }

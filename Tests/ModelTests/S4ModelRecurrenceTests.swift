@@ -63,7 +63,8 @@ struct S4ModelRecurrenceTests {
     }
     let tape = Tape(recordsGradients: false)
     var generator = SeededGenerator(seed: 9)
-    let u = try Tensor(shape: [1, 8, length], values: (0..<(8 * length)).map { _ in Float(generator.nextStandardNormal()) })
+    let u = try Tensor(
+      shape: [1, 8, length], values: (0..<(8 * length)).map { _ in Float(generator.nextStandardNormal()) })
     let convolution = tape.value(try layer(tape.constant(u), on: tape)).values.map(Double.init)
     let withTildeC = try DPLRSSM(
       logNegativeRealLambda: layer.logNegativeRealLambda.value, imaginaryLambda: layer.imaginaryLambda.value,

@@ -20,20 +20,18 @@ struct CopyingTaskTests {
     }
   }
 
-  // The original interface still works and draws exactly what example(using:) draws.
-  @Test func legacyInterfaceIsUnchanged() throws {
+  // The memberwise initialiser, the vocabulary and the first draws of example(using:) (`next() mod
+  // alphabet`); invalid shapes are errors.
+  @Test func shapesAndFirstDraws() throws {
     let task = try CopyingTask(count: 4, delay: 16, alphabet: 4)
     #expect(task.length == 24 && task.vocabulary == 6 && CopyingTask.ignoredTarget == -100)
     var a = SeededGenerator(seed: 3)
     var b = SeededGenerator(seed: 3)
-    let (inputs, targets) = task.batch(5, generator: &a)
-    let examples = (0..<5).map { _ in task.example(using: &b) }
-    #expect(a == b)
-    #expect(examples.map(\.inputs) == inputs.map { TaskExample.Inputs.tokens($0) })
-    #expect(examples.map(\.targets) == targets.map { TaskExample.Targets.classes($0) })
-    // Its first draws are `next() mod alphabet`, as before.
-    var c = SeededGenerator(seed: 3)
-    #expect(inputs[0][0..<4] == ArraySlice((0..<4).map { _ in Int(c.next() % 4) }))
+    let example = task.example(using: &a)
+    #expect(
+      example.inputs
+        == .tokens(
+          (0..<4).map { _ in Int(b.next() % 4) } + [Int](repeating: 4, count: 16) + [Int](repeating: 5, count: 4)))
     #expect(throws: TaskError.self) { _ = try CopyingTask(count: 0, delay: 1, alphabet: 4) }
     #expect(throws: TaskError.self) { _ = try CopyingTask(count: 2, delay: -1, alphabet: 4) }
     #expect(throws: TaskError.self) { _ = try CopyingTask(count: 2, delay: 1, alphabet: 1) }

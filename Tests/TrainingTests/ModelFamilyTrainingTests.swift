@@ -170,7 +170,8 @@ struct RunConfigurationCodingTests {
 
     // A recorded horizon (key `recurrentHorizon` in every checkpoint so far) is the kernel horizon,
     // and encodes under the same key.
-    let recorded = #"{"vocabulary":6,"width":8,"depth":1,"stateSize":4,"dropout":0,"layer":"dplr","recurrentHorizon":40}"#
+    let recorded =
+      #"{"vocabulary":6,"width":8,"depth":1,"stateSize":4,"dropout":0,"layer":"dplr","recurrentHorizon":40}"#
     let withHorizon = try JSONDecoder().decode(S4Model.Configuration.self, from: Data(recorded.utf8))
     #expect(withHorizon.kernelHorizon == 40)
     let encoded = try #require(

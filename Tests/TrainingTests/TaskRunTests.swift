@@ -141,3 +141,40 @@ struct TaskRunTests {
     }
   }
 }
+
+@Suite("Copying runs: train, validation and test splits")
+struct CopyingRunSplitTests {
+  // Copying 4 tokens over 3 symbols has 81 instances. Exhaustively: each instance is owned by one
+  // split (its content hash, computed here from the layout data + blanks + markers rebuilt by
+  // hand), every training batch of a 300-step run holds only train-owned instances, and the
+  // validation and test batches its evaluations read hold only their own: no instance a run
+  // scores was ever trained on.
+  @Test func runsNeverScoreTrainedInstances() throws {
+    let configuration = RunConfiguration(
+      task: .copying, taskCount: 4, taskAlphabet: 3, taskLength: 10,
+      model: .s4(.init(vocabulary: 5, width: 8, depth: 1, stateSize: 4)), batch: 16, steps: 300)
+    let task = try configuration.task()
+    var owner: [[Int]: Split] = [:]
+    for code in 0..<81 {
+      let inputs = [code % 3, code / 3 % 3, code / 9 % 3, code / 27] + [3, 3] + [4, 4, 4, 4]
+      owner[inputs] = Split.owning(hash: Split.contentHash(tokens: inputs))
+    }
+    for split in Split.allCases { try #require(owner.values.contains(split), "no instance owned by \(split)") }
+    func instances(_ batch: TaskBatch) -> [[Int]] {
+      guard case .tokens(let rows) = batch.inputs else { return [] }
+      return rows
+    }
+    var trained = Set<[Int]>()
+    for step in 0..<configuration.steps {
+      trained.formUnion(instances(try configuration.trainingBatch(step: step, of: task)))
+    }
+    #expect(trained.allSatisfy { owner[$0] == .train })
+    for split in [Split.validation, .test] {
+      let scored = try (0..<20).flatMap { instances(try task.batch(16, split: split, index: $0, seed: 99)) }
+      #expect(scored.allSatisfy { owner[$0] == split })
+      #expect(Set(scored).isDisjoint(with: trained))
+    }
+    // Every train-owned instance is eventually trained on (4 800 draws from ≤ 81 instances).
+    #expect(trained.count == owner.values.filter { $0 == .train }.count)
+  }
+}
