@@ -37,8 +37,9 @@ public enum GenerationError: Error, Equatable, CustomStringConvertible {
   /// The model returned a NaN or infinite logit for the distribution of new token `step`
   /// (0-based: step 0 is read from the prompt's last position).
   case nonFiniteLogits(step: Int)
-  /// Processing finite logits for new token `step` overflowed to `+∞`: dividing by a
-  /// temperature or repetition penalty too close to 0 for the logits' magnitude.
+  /// Processing finite logits for new token `step` overflowed: dividing by a temperature or
+  /// repetition penalty too close to 0 for the logits' magnitude left a `+∞` (or, after the
+  /// temperature, no finite logit).
   case processedLogitsOverflow(step: Int)
   /// The processors removed every token for new token `step` (of every beam, for beam search):
   /// e.g. ``GenerationOptions/minNewTokens`` removes the stop tokens and
