@@ -45,9 +45,9 @@ struct BeamHypotheses {
     }
   }
 
-  /// Whether the search can stop after a step that generated the `length`-th token, when the
-  /// best of that step's top-`2N` candidates has log-probability sum `bestSum` (see
-  /// ``EarlyStopping`` for the three rules). Never before the list is full.
+  /// Whether the search can stop after a step that generated the `length`-th token, with
+  /// `bestSum` the sum that ``EarlyStoppingBound`` names (see ``EarlyStopping`` for the three
+  /// rules). Never before the list is full.
   func isDone(bestSum: Double, length: Int) -> Bool {
     guard entries.count >= capacity else { return false }
     switch earlyStopping {

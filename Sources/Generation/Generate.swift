@@ -8,7 +8,9 @@ import Models
 /// with `SequenceModel.step(_:state:)`; the last generated token is never read, so
 /// generation makes at most `maxNewTokens − 1` step calls per sequence (per beam).
 ///
-/// - Returns: greedy decoding and sampling: one result; beam search: the
+/// - Returns: greedy decoding: one result; sampling: ``SamplingParameters/numReturnSequences``
+///   independent samples in sample order (sample `i` seeded with ``GenerationOptions/seed`` `+ i`);
+///   beam search: the
 ///   ``BeamSearchParameters/numReturnSequences`` best finished hypotheses, best first (fewer
 ///   only when the search finished fewer: fewer distinct continuations exist, e.g.
 ///   `V^maxNewTokens < numReturnSequences`, or every continuing candidate was a stop token).
@@ -21,9 +23,12 @@ public func generate<Model: SequenceModel>(_ model: Model, prompt: [Int], option
   try validate(options, prompt: prompt, vocabulary: model.vocabulary, contextLimit: model.contextLimit)
   switch options.strategy {
   case .greedy:
-    return [try decodeSequentially(model, prompt: prompt, options: options, sampling: nil)]
+    return [try decodeSequentially(model, prompt: prompt, options: options, sampling: nil, seed: options.seed)]
   case .sampling(let parameters):
-    return [try decodeSequentially(model, prompt: prompt, options: options, sampling: parameters)]
+    return try (0..<parameters.numReturnSequences).map { sample in
+      try decodeSequentially(
+        model, prompt: prompt, options: options, sampling: parameters, seed: options.seed &+ UInt64(sample))
+    }
   case .beamSearch(let parameters):
     return try beamSearch(model, prompt: prompt, options: options, parameters: parameters)
   }
@@ -46,6 +51,10 @@ func validate(_ options: GenerationOptions, prompt: [Int], vocabulary: Int, cont
   guard options.repetitionPenalty.isFinite, options.repetitionPenalty > 0 else {
     throw GenerationError.invalidRepetitionPenalty(options.repetitionPenalty)
   }
+  guard options.noRepeatNgramSize >= 0 else {
+    throw GenerationError.invalidNoRepeatNgramSize(options.noRepeatNgramSize)
+  }
+  guard options.minNewTokens >= 0 else { throw GenerationError.invalidMinNewTokens(options.minNewTokens) }
   switch options.strategy {
   case .greedy: break
   case .sampling(let parameters):
@@ -54,6 +63,13 @@ func validate(_ options: GenerationOptions, prompt: [Int], vocabulary: Int, cont
     }
     if let k = parameters.topK, k < 1 { throw GenerationError.invalidTopK(k) }
     guard parameters.topP > 0, parameters.topP <= 1 else { throw GenerationError.invalidTopP(parameters.topP) }
+    guard parameters.minP >= 0, parameters.minP <= 1 else { throw GenerationError.invalidMinP(parameters.minP) }
+    guard parameters.typicalP > 0, parameters.typicalP <= 1 else {
+      throw GenerationError.invalidTypicalP(parameters.typicalP)
+    }
+    guard parameters.numReturnSequences >= 1 else {
+      throw GenerationError.invalidNumSamples(parameters.numReturnSequences)
+    }
   case .beamSearch(let parameters):
     guard parameters.numBeams >= 1 else { throw GenerationError.invalidNumBeams(parameters.numBeams) }
     guard (1...parameters.numBeams).contains(parameters.numReturnSequences) else {
@@ -95,10 +111,21 @@ func finiteLogits(_ values: ArraySlice<Float>, step: Int) throws -> [Double] {
   return values.map(Double.init)
 }
 
-/// Throws ``GenerationError/processedLogitsOverflow(step:)`` unless the largest processed
-/// logit is finite (the precondition of ``Categorical``).
-func checkProcessed(_ logits: [Double], step: Int) throws {
-  guard let maximum = logits.max(), maximum.isFinite else {
+/// Checks the precondition of ``Categorical`` on processed scores: no NaN or `+∞`, and at least
+/// one token not removed.
+/// - Throws: ``GenerationError/processedLogitsOverflow(step:)`` on a NaN or `+∞`,
+///   ``GenerationError/noTokenAllowed(step:)`` if every score is `−∞`.
+func checkProcessed(_ scores: [Double], step: Int) throws {
+  guard !scores.contains(where: { $0.isNaN || $0 == .infinity }) else {
+    throw GenerationError.processedLogitsOverflow(step: step)
+  }
+  guard scores.contains(where: \.isFinite) else { throw GenerationError.noTokenAllowed(step: step) }
+}
+
+/// Throws ``GenerationError/processedLogitsOverflow(step:)`` unless temperature scaling of
+/// checked scores (``checkProcessed(_:step:)``) left no `+∞` and at least one finite logit.
+func checkScaled(_ logits: [Double], step: Int) throws {
+  guard !logits.contains(.infinity), logits.contains(where: \.isFinite) else {
     throw GenerationError.processedLogitsOverflow(step: step)
   }
 }

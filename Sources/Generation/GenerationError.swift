@@ -16,6 +16,16 @@ public enum GenerationError: Error, Equatable, CustomStringConvertible {
   case invalidTopK(Int)
   /// ``SamplingParameters/topP`` lies outside `(0, 1]`.
   case invalidTopP(Double)
+  /// ``SamplingParameters/minP`` lies outside `[0, 1]`.
+  case invalidMinP(Double)
+  /// ``SamplingParameters/typicalP`` lies outside `(0, 1]`.
+  case invalidTypicalP(Double)
+  /// ``SamplingParameters/numReturnSequences`` is below 1.
+  case invalidNumSamples(Int)
+  /// ``GenerationOptions/noRepeatNgramSize`` is negative.
+  case invalidNoRepeatNgramSize(Int)
+  /// ``GenerationOptions/minNewTokens`` is negative.
+  case invalidMinNewTokens(Int)
   /// ``GenerationOptions/repetitionPenalty`` is not a finite number above 0.
   case invalidRepetitionPenalty(Double)
   /// ``BeamSearchParameters/numBeams`` is below 1.
@@ -27,9 +37,14 @@ public enum GenerationError: Error, Equatable, CustomStringConvertible {
   /// The model returned a NaN or infinite logit for the distribution of new token `step`
   /// (0-based: step 0 is read from the prompt's last position).
   case nonFiniteLogits(step: Int)
-  /// Processing finite logits for new token `step` left no finite maximum: dividing by a
-  /// temperature or repetition penalty too close to 0 for the logits' magnitude overflowed.
+  /// Processing finite logits for new token `step` overflowed: dividing by a temperature or
+  /// repetition penalty too close to 0 for the logits' magnitude left a `+∞` (or, after the
+  /// temperature, no finite logit).
   case processedLogitsOverflow(step: Int)
+  /// The processors removed every token for new token `step` (of every beam, for beam search):
+  /// e.g. ``GenerationOptions/minNewTokens`` removes the stop tokens and
+  /// ``GenerationOptions/noRepeatNgramSize`` all the others.
+  case noTokenAllowed(step: Int)
 
   public var description: String {
     switch self {
@@ -42,6 +57,11 @@ public enum GenerationError: Error, Equatable, CustomStringConvertible {
     case .invalidTemperature(let value): "temperature must be finite and > 0, got \(value)"
     case .invalidTopK(let value): "topK must be at least 1, got \(value)"
     case .invalidTopP(let value): "topP must lie in (0, 1], got \(value)"
+    case .invalidMinP(let value): "minP must lie in [0, 1], got \(value)"
+    case .invalidTypicalP(let value): "typicalP must lie in (0, 1], got \(value)"
+    case .invalidNumSamples(let value): "numReturnSequences (samples) must be at least 1, got \(value)"
+    case .invalidNoRepeatNgramSize(let value): "noRepeatNgramSize must be at least 0, got \(value)"
+    case .invalidMinNewTokens(let value): "minNewTokens must be at least 0, got \(value)"
     case .invalidRepetitionPenalty(let value): "repetitionPenalty must be finite and > 0, got \(value)"
     case .invalidNumBeams(let value): "numBeams must be at least 1, got \(value)"
     case .invalidNumReturnSequences(let value, let numBeams):
@@ -50,6 +70,8 @@ public enum GenerationError: Error, Equatable, CustomStringConvertible {
     case .nonFiniteLogits(let step): "the model returned non-finite logits at generation step \(step)"
     case .processedLogitsOverflow(let step):
       "processing the logits (temperature, repetition penalty) overflowed at generation step \(step)"
+    case .noTokenAllowed(let step):
+      "the processors (min new tokens, no-repeat n-gram) removed every token at generation step \(step)"
     }
   }
 }

@@ -1,8 +1,11 @@
 /// Everything that controls one call of ``generate(_:prompt:options:)``.
 ///
-/// The options apply in HuggingFace `transformers`' order: the ``repetitionPenalty`` first
-/// (for every strategy), then the strategy's own processing (temperature → top-k → top-p →
-/// sample for ``DecodingStrategy/sampling(_:)``; nothing for greedy and beam search).
+/// The options apply in HuggingFace `transformers`' order: first the *processors* of every
+/// strategy, ``repetitionPenalty`` → ``noRepeatNgramSize`` → ``minNewTokens``; then the
+/// strategy's own processing: for ``DecodingStrategy/sampling(_:)`` the *warpers* temperature →
+/// top-k → top-p → min-p → typical, then a draw; nothing more for greedy decoding and beam search.
+/// Greedy decoding and sampling process logits; beam search processes log-probabilities (see
+/// ``BeamSearchParameters/processorInput``).
 public struct GenerationOptions: Sendable, Equatable {
   /// The most tokens to generate after the prompt (at least 1). Generation of a sequence
   /// ends earlier when it emits one of the ``stopTokens``.
@@ -15,21 +18,33 @@ public struct GenerationOptions: Sendable, Equatable {
   /// `z_v / θ` if `z_v > 0` and by `z_v · θ` otherwise.
   /// See ``LogitsProcessor/applyRepetitionPenalty(_:history:penalty:)``.
   public var repetitionPenalty: Double
+  /// `n ≥ 0` (`0`: off): no `n`-gram occurs twice in prompt + generated tokens; a token that
+  /// would complete an `n`-gram already present is removed.
+  /// See ``LogitsProcessor/applyNoRepeatNgram(_:history:size:)``.
+  public var noRepeatNgramSize: Int
+  /// `m ≥ 0` (`0`: off): the stop tokens are removed while fewer than `m` tokens have been
+  /// generated, so no sequence stops before its `m`-th new token (HuggingFace's
+  /// `min_new_tokens`). `m > maxNewTokens` is allowed: no stop token is ever emitted.
+  public var minNewTokens: Int
   /// How the next token is chosen.
   public var strategy: DecodingStrategy
   /// The seed of the `SeededGenerator` that sampling draws from: the same
-  /// model, prompt and options give the same output. Unused by greedy decoding and beam search.
+  /// model, prompt and options give the same output (sample `i` of
+  /// ``SamplingParameters/numReturnSequences`` draws from seed `seed + i`).
+  /// Unused by greedy decoding and beam search.
   public var seed: UInt64
 
   /// Options with the given fields; by default greedy decoding with no stop tokens and no
-  /// repetition penalty.
+  /// processor.
   public init(
-    maxNewTokens: Int, stopTokens: Set<Int> = [], repetitionPenalty: Double = 1,
-    strategy: DecodingStrategy = .greedy, seed: UInt64 = 0
+    maxNewTokens: Int, stopTokens: Set<Int> = [], repetitionPenalty: Double = 1, noRepeatNgramSize: Int = 0,
+    minNewTokens: Int = 0, strategy: DecodingStrategy = .greedy, seed: UInt64 = 0
   ) {
     self.maxNewTokens = maxNewTokens
     self.stopTokens = stopTokens
     self.repetitionPenalty = repetitionPenalty
+    self.noRepeatNgramSize = noRepeatNgramSize
+    self.minNewTokens = minNewTokens
     self.strategy = strategy
     self.seed = seed
   }
@@ -37,10 +52,10 @@ public struct GenerationOptions: Sendable, Equatable {
 
 /// How ``generate(_:prompt:options:)`` chooses tokens.
 public enum DecodingStrategy: Sendable, Equatable {
-  /// The most likely next token, `argmax_v z_v` of the (repetition-penalised) logits `z`;
-  /// ties go to the lowest token index.
+  /// The most likely next token, `argmax_v z_v` of the processed logits `z`; ties go to the
+  /// lowest token index.
   case greedy
-  /// A random draw from the processed distribution, see ``SamplingParameters``.
+  /// Random draws from the processed and warped distribution, see ``SamplingParameters``.
   case sampling(SamplingParameters)
   /// HuggingFace beam search, see ``BeamSearchParameters``.
   case beamSearch(BeamSearchParameters)

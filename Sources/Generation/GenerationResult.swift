@@ -5,10 +5,11 @@ public struct GenerationResult: Sendable, Equatable {
   public var tokens: [Int]
   /// Greedy decoding and sampling: `Σ_t log p(y_t | prompt, y_{<t})`, the log-probability of
   /// the chosen tokens under the *unprocessed* model distribution (`log_softmax` of the raw
-  /// logits, float64; no repetition penalty, temperature or truncation).
+  /// logits, float64; no processor, temperature or truncation).
   ///
-  /// Beam search: the HuggingFace beam score `(Σ_t log p̃(y_t | …)) / n^α`, with `p̃` the
-  /// repetition-penalised distribution, `n = tokens.count` and `α` the
+  /// Beam search: the HuggingFace beam score `(Σ_t ℓ_t(y_t)) / n^α`, with `ℓ_t` the processed
+  /// log-probabilities of step `t` (``BeamSearchParameters/processorInput``; the model's
+  /// log-probabilities when no processor is on), `n = tokens.count` and `α` the
   /// ``BeamSearchParameters/lengthPenalty``.
   public var score: Double
 

@@ -1,55 +1,52 @@
-/// The logit transformations of generation, in the order ``generate(_:prompt:options:)``
-/// applies them (HuggingFace's order): repetition penalty → temperature → top-k → top-p.
+/// The score transformations of generation, in HuggingFace `transformers`' order
+/// (`GenerationMixin._get_logits_processor`): the *processors* of every strategy, repetition
+/// penalty → no-repeat n-gram → min new tokens, then (sampling only) the *warpers*
+/// temperature → top-k → top-p → min-p → typical (see `LogitsProcessor+Warpers.swift`).
 ///
-/// Logits are float64; a removed token gets the logit `−∞` (probability 0).
+/// Scores are float64 logits (greedy decoding, sampling) or log-probabilities (beam search); a
+/// removed token gets the score `−∞` (probability 0).
 public enum LogitsProcessor {
   /// The CTRL repetition penalty (Keskar et al. 2019, as in HuggingFace's
   /// `RepetitionPenaltyLogitsProcessor`): for every distinct token `v` in `history`,
   /// `z_v ← z_v / θ` if `z_v > 0`, else `z_v ← z_v · θ` (so `θ > 1` makes repeats less likely).
-  /// Each token is penalised once however often it occurs; other logits are unchanged.
-  public static func applyRepetitionPenalty(_ logits: inout [Double], history: [Int], penalty: Double) {
+  /// Each token is penalised once however often it occurs; other scores are unchanged.
+  public static func applyRepetitionPenalty(_ scores: inout [Double], history: [Int], penalty: Double) {
     guard penalty != 1 else { return }
     for token in Set(history) {
-      logits[token] = logits[token] > 0 ? logits[token] / penalty : logits[token] * penalty
+      scores[token] = scores[token] > 0 ? scores[token] / penalty : scores[token] * penalty
     }
   }
 
-  /// Temperature scaling `z ← z / T` for `T > 0`.
-  public static func applyTemperature(_ logits: inout [Double], temperature: Double) {
-    guard temperature != 1 else { return }
-    for index in logits.indices { logits[index] /= temperature }
-  }
-
-  /// Top-k filtering: keeps the `k` largest logits and sets the others to `−∞`.
-  ///
-  /// Ties are broken by token index: logits are ranked by (value descending, index ascending)
-  /// and the first `k` survive, so exactly `min(k, V)` tokens remain and, among equal logits
-  /// at the boundary, the lower indices are kept. (HuggingFace keeps every token whose logit
-  /// equals the `k`-th largest, which can keep more than `k` on ties.) `k = 1` keeps the
-  /// greedy ``Categorical/argmax(_:)``.
-  public static func applyTopK(_ logits: inout [Double], k: Int) {
-    guard k < logits.count else { return }
-    for index in rankedDescending(logits)[k...] { logits[index] = -.infinity }
-  }
-
-  /// Top-p (nucleus) filtering, HuggingFace semantics: with `π = softmax(z)`, sort the tokens by
-  /// `π` descending (ties: lower index first) and keep the smallest prefix `S` whose mass
-  /// `Σ_{v∈S} π_v ≥ p`; the others get `−∞`. The most likely token is always kept, and
-  /// `p = 1` keeps every token of non-zero probability.
-  public static func applyTopP(_ logits: inout [Double], p: Double) {
-    let probabilities = Categorical.softmax(logits)
-    var mass = 0.0
-    var kept = 0
-    let order = rankedDescending(probabilities)
-    while kept < order.count && (kept == 0 || mass < p) {
-      mass += probabilities[order[kept]]
-      kept += 1
+  /// HuggingFace's `NoRepeatNGramLogitsProcessor` for `n = size ≥ 1` (`0`: off): with `h` the
+  /// history (prompt + generated, length `L`), every token `v` such that
+  /// `(h_{L−n+2}, …, h_L, v)` equals some `(h_s, …, h_{s+n−1})`, `1 ≤ s ≤ L − n + 1`, gets `−∞`.
+  /// `n = 1` removes every token of the history; nothing is removed while `L < n`.
+  public static func applyNoRepeatNgram(_ scores: inout [Double], history: [Int], size: Int) {
+    guard size > 0, history.count >= size else { return }
+    let context = history.suffix(size - 1)
+    for start in 0...(history.count - size) where history[start..<(start + size - 1)].elementsEqual(context) {
+      scores[history[start + size - 1]] = -.infinity
     }
-    for index in order[kept...] { logits[index] = -.infinity }
   }
 
-  /// Indices of `values` by value descending, ties by index ascending.
-  static func rankedDescending(_ values: [Double]) -> [Int] {
-    values.indices.sorted { values[$0] > values[$1] || (values[$0] == values[$1] && $0 < $1) }
+  /// HuggingFace's `MinNewTokensLengthLogitsProcessor`: while `generatedCount < minNewTokens`,
+  /// every stop token gets `−∞`.
+  public static func applyMinNewTokens(
+    _ scores: inout [Double], generatedCount: Int, minNewTokens: Int, stopTokens: Set<Int>
+  ) {
+    guard generatedCount < minNewTokens else { return }
+    for token in stopTokens { scores[token] = -.infinity }
+  }
+
+  /// The processors of ``GenerationOptions`` in order (repetition penalty → no-repeat n-gram →
+  /// min new tokens) for a sequence whose prompt + generated tokens are `history`, of which the
+  /// last `generatedCount` are generated.
+  static func applyProcessors(
+    _ scores: inout [Double], history: [Int], generatedCount: Int, options: GenerationOptions
+  ) {
+    applyRepetitionPenalty(&scores, history: history, penalty: options.repetitionPenalty)
+    applyNoRepeatNgram(&scores, history: history, size: options.noRepeatNgramSize)
+    applyMinNewTokens(
+      &scores, generatedCount: generatedCount, minNewTokens: options.minNewTokens, stopTokens: options.stopTokens)
   }
 }

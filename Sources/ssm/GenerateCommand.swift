@@ -13,16 +13,33 @@ struct GenerateCommand: ParsableCommand {
     discussion:
       "The prompt is --prompt TEXT (UTF-8 bytes; byte-level models with 256 tokens only) or --tokens \"3 1 4\" "
       + "(token ids separated by spaces or commas). The model reads the prompt, then generates up to "
-      + "--max-new-tokens tokens, stopping early after any --stop-token. --temperature, --top-k and --top-p "
-      + "apply to --strategy sample; --beams, --length-penalty and --num-return to --strategy beam; "
-      + "--repetition-penalty to all. With --json: {\"tokens\": [...], \"text\": \"...\", \"score\": x} "
-      + "(greedy, sample) or a list of them, best first (beam); text is the new tokens as UTF-8 (lossy) for "
-      + "byte-level models, else the ids joined by spaces. Scores are log-probabilities of the new tokens "
-      + "under the model (beam: the length-normalised beam score).")
+      + "--max-new-tokens tokens, stopping early after any --stop-token. Processors apply to all strategies, in "
+      + "HuggingFace's order: --repetition-penalty, --no-repeat-ngram-size, --min-new-tokens. --temperature, "
+      + "--top-k, --top-p, --min-p and --typical-p apply to --strategy sample, in that order; --num-return N "
+      + "draws N independent samples (sample i seeded with --seed + i). --beams, --length-penalty, "
+      + "--early-stopping and --num-return (results, best first) apply to --strategy beam; beam search applies "
+      + "the processors to log-probabilities, as HuggingFace does. With --json: {\"tokens\": [...], \"text\": "
+      + "\"...\", \"score\": x} (greedy, one sample) or a list of them (beam, best first; several samples, in "
+      + "sample order); text is the new tokens as UTF-8 (lossy) for byte-level models, else the ids joined by "
+      + "spaces. Scores are log-probabilities of the new tokens under the model (beam: the length-normalised "
+      + "beam score).")
 
   /// How tokens are chosen.
   enum Strategy: String, CaseIterable, ExpressibleByArgument {
     case greedy, sample, beam
+  }
+
+  /// HuggingFace's `early_stopping` values.
+  enum EarlyStoppingFlag: String, CaseIterable, ExpressibleByArgument {
+    case `true`, `false`, never
+
+    var rule: EarlyStopping {
+      switch self {
+      case .true: .whenFull
+      case .false: .heuristic
+      case .never: .never
+      }
+    }
   }
 
   @Option(help: "A checkpoint.safetensors written by ssm train.") var checkpoint: String
@@ -31,16 +48,27 @@ struct GenerateCommand: ParsableCommand {
   @Option(help: "The most tokens to generate after the prompt (≥ 1).") var maxNewTokens: Int
   @Option(help: "How tokens are chosen.") var strategy: Strategy = .greedy
   @Option(help: "sample: temperature T > 0 (default 1).") var temperature: Double?
-  @Option(help: "sample: keep the K most likely tokens (default all).") var topK: Int?
+  @Option(help: "sample: keep the K most likely tokens and ties with the K-th (default all).") var topK: Int?
   @Option(help: "sample: nucleus probability P in (0, 1] (default 1, off).") var topP: Double?
+  @Option(help: "sample: keep tokens with probability ≥ P × the largest, P in [0, 1] (default 0, off).")
+  var minP: Double?
+  @Option(help: "sample: locally typical mass P in (0, 1] (default 1, off).") var typicalP: Double?
   @Option(help: "CTRL repetition penalty R > 0 (1: none).") var repetitionPenalty: Double = 1
+  @Option(help: "No new token completes an N-gram already in prompt + output, N ≥ 0 (0: off).") var noRepeatNgramSize =
+    0
+  @Option(help: "No stop token before N ≥ 0 new tokens (0: off).") var minNewTokens = 0
   @Option(help: "beam: beams B ≥ 1 (default 4).") var beams: Int?
   @Option(help: "beam: length-normalisation exponent A (default 1).") var lengthPenalty: Double?
-  @Option(help: "beam: results to print, 1…B, best first (default 1).") var numReturn: Int?
+  @Option(
+    help: "beam: true (stop when B hypotheses are finished), false (HuggingFace's heuristic, default) or never.")
+  var earlyStopping: EarlyStoppingFlag?
+  @Option(help: "beam: results to print, 1…B, best first (default 1); sample: independent samples ≥ 1 (default 1).")
+  var numReturn: Int?
   @Option(name: .customLong("stop-token"), help: "A token that ends generation once emitted (repeatable).")
   var stopTokens: [Int] = []
   @Option(help: "Seed of the sampling draws.") var seed: UInt64 = 0
-  @Flag(help: "Print JSON: one result object (greedy, sample) or a list of them (beam).") var json = false
+  @Flag(help: "Print JSON: one result object (greedy, one sample) or a list of them (beam, several samples).")
+  var json = false
 
   func validate() throws {
     guard (prompt == nil) != (tokens == nil) else {
@@ -51,28 +79,39 @@ struct GenerateCommand: ParsableCommand {
     guard repetitionPenalty.isFinite, repetitionPenalty > 0 else {
       throw ValidationError("--repetition-penalty must be finite and > 0")
     }
+    guard noRepeatNgramSize >= 0 else { throw ValidationError("--no-repeat-ngram-size must be at least 0") }
+    guard minNewTokens >= 0 else { throw ValidationError("--min-new-tokens must be at least 0") }
     if strategy != .sample {
-      for (name, given) in [("--temperature", temperature != nil), ("--top-k", topK != nil), ("--top-p", topP != nil)]
-      where given {
+      for (name, given) in [
+        ("--temperature", temperature != nil), ("--top-k", topK != nil), ("--top-p", topP != nil),
+        ("--min-p", minP != nil), ("--typical-p", typicalP != nil),
+      ] where given {
         throw ValidationError("\(name) applies to --strategy sample only")
       }
     }
     if strategy != .beam {
       for (name, given) in [
-        ("--beams", beams != nil), ("--length-penalty", lengthPenalty != nil), ("--num-return", numReturn != nil),
+        ("--beams", beams != nil), ("--length-penalty", lengthPenalty != nil),
+        ("--early-stopping", earlyStopping != nil),
       ] where given {
         throw ValidationError("\(name) applies to --strategy beam only")
       }
+    }
+    if strategy == .greedy, numReturn != nil {
+      throw ValidationError("--num-return applies to --strategy sample and beam only")
     }
     if let temperature, !(temperature.isFinite && temperature > 0) {
       throw ValidationError("--temperature must be finite and > 0")
     }
     if let topK, topK < 1 { throw ValidationError("--top-k must be at least 1") }
     if let topP, !(topP > 0 && topP <= 1) { throw ValidationError("--top-p must lie in (0, 1]") }
+    if let minP, !(minP >= 0 && minP <= 1) { throw ValidationError("--min-p must lie in [0, 1]") }
+    if let typicalP, !(typicalP > 0 && typicalP <= 1) { throw ValidationError("--typical-p must lie in (0, 1]") }
     if let beams, beams < 1 { throw ValidationError("--beams must be at least 1") }
-    if let numReturn, !(1...(beams ?? Self.defaultBeams)).contains(numReturn) {
+    if let numReturn, strategy == .beam, !(1...(beams ?? Self.defaultBeams)).contains(numReturn) {
       throw ValidationError("--num-return must lie in 1…\(beams ?? Self.defaultBeams) (--beams)")
     }
+    if let numReturn, strategy == .sample, numReturn < 1 { throw ValidationError("--num-return must be at least 1") }
     if let lengthPenalty, !lengthPenalty.isFinite { throw ValidationError("--length-penalty must be finite") }
   }
 
@@ -97,15 +136,19 @@ struct GenerateCommand: ParsableCommand {
     switch strategy {
     case .greedy: decoding = .greedy
     case .sample:
-      decoding = .sampling(SamplingParameters(temperature: temperature ?? 1, topK: topK, topP: topP ?? 1))
+      decoding = .sampling(
+        SamplingParameters(
+          temperature: temperature ?? 1, topK: topK, topP: topP ?? 1, minP: minP ?? 0, typicalP: typicalP ?? 1,
+          numReturnSequences: numReturn ?? 1))
     case .beam:
-      let count = beams ?? Self.defaultBeams
       decoding = .beamSearch(
-        BeamSearchParameters(numBeams: count, lengthPenalty: lengthPenalty ?? 1, numReturnSequences: numReturn ?? 1))
+        BeamSearchParameters(
+          numBeams: beams ?? Self.defaultBeams, lengthPenalty: lengthPenalty ?? 1,
+          earlyStopping: (earlyStopping ?? .false).rule, numReturnSequences: numReturn ?? 1))
     }
     return GenerationOptions(
       maxNewTokens: maxNewTokens, stopTokens: Set(stopTokens), repetitionPenalty: repetitionPenalty,
-      strategy: decoding, seed: seed)
+      noRepeatNgramSize: noRepeatNgramSize, minNewTokens: minNewTokens, strategy: decoding, seed: seed)
   }
 
   func run() throws {
@@ -134,11 +177,12 @@ struct GenerateCommand: ParsableCommand {
         ("score", .number(result.score)),
       ])
     }
-    let document = strategy == .beam ? JSONValue.array(documents) : documents[0]
+    let listed = strategy == .beam || (numReturn ?? 1) > 1
+    let document = listed ? JSONValue.array(documents) : documents[0]
     try emit(document, json: json) {
       for (rank, result) in results.enumerated() {
         let shown = byteLevel ? text(result.tokens).debugDescription : text(result.tokens)
-        let prefix = strategy == .beam ? "\(rank + 1). " : ""
+        let prefix = listed ? "\(rank + 1). " : ""
         print("\(prefix)\(shown)  (score \(String(format: "%.6f", result.score)))")
       }
     }

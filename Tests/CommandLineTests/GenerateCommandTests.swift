@@ -87,6 +87,37 @@ struct GenerateCommandTests {
     let first = try Generated(runJSON(sample))
     #expect(try Generated(runJSON(sample)) == first)
 
+    // Several samples: a list, sample i equal to a one-sample run with seed 11 + i.
+    let warped = sample + ["--min-p", "0.05", "--typical-p", "0.95"]
+    guard case .array(let sampleEntries) = try runJSON(warped + ["--num-return", "3"]) else {
+      Issue.record("several samples did not print a list")
+      return
+    }
+    let samples = try sampleEntries.map(Generated.init)
+    #expect(samples.count == 3)
+    for (index, result) in samples.enumerated() {
+      let reseeded = warped.map { $0 == "11" ? String(11 + index) : $0 }
+      #expect(try Generated(runJSON(reseeded)) == result, "sample \(index)")
+    }
+
+    // Processors on every strategy: no trigram of prompt + output is completed twice, and no stop
+    // token comes before the minimum number of new tokens.
+    let promptTokens = Self.prompt.split(separator: " ").map { Int($0)! }
+    for strategy in [["--strategy", "greedy"], ["--strategy", "beam", "--beams", "3", "--early-stopping", "never"]] {
+      let arguments = base + strategy + ["--no-repeat-ngram-size", "3", "--min-new-tokens", "3"]
+      let value = try runJSON(arguments + ["--stop-token", String(greedy.tokens[0])])
+      let best: JSONValue
+      if case .array(let entries) = value, let first = entries.first { best = first } else { best = value }
+      let result = try Generated(best)
+      let sequence = promptTokens + result.tokens
+      for end in promptTokens.count..<sequence.count {
+        let trigram = Array(sequence[(end - 2)...end])
+        let earlier = (2..<end).map { Array(sequence[($0 - 2)...$0]) }
+        #expect(!earlier.contains(trigram), "\(strategy): \(sequence)")
+      }
+      #expect(!result.tokens.prefix(3).contains(greedy.tokens[0]), "\(strategy): \(result.tokens)")
+    }
+
     // A stop token ends generation once emitted (it is the last token).
     let stopped = try Generated(runJSON(base + ["--stop-token", String(greedy.tokens[0])]))
     #expect(stopped.tokens == [greedy.tokens[0]])
@@ -201,6 +232,24 @@ struct GenerateCommandTests {
     BadInput(
       "generate with repetition penalty 0", generate(["--tokens", "1", "--repetition-penalty", "0"]), file: "x"),
     BadInput("generate with 0 beams", generate(["--tokens", "1", "--strategy", "beam", "--beams", "0"]), file: "x"),
+    BadInput(
+      "generate with min-p 1.5", generate(["--tokens", "1", "--strategy", "sample", "--min-p", "1.5"]), file: "x"),
+    BadInput(
+      "generate with typical-p 0", generate(["--tokens", "1", "--strategy", "sample", "--typical-p", "0"]), file: "x"),
+    BadInput("generate with min-p but greedy", generate(["--tokens", "1", "--min-p", "0.1"]), file: "x"),
+    BadInput(
+      "generate with a negative no-repeat n-gram size", generate(["--tokens", "1", "--no-repeat-ngram-size=-1"]),
+      file: "x"),
+    BadInput("generate with negative min new tokens", generate(["--tokens", "1", "--min-new-tokens=-2"]), file: "x"),
+    BadInput(
+      "generate 0 samples", generate(["--tokens", "1", "--strategy", "sample", "--num-return", "0"]), file: "x"),
+    BadInput("generate with --num-return but greedy", generate(["--tokens", "1", "--num-return", "2"]), file: "x"),
+    BadInput(
+      "generate with an unknown early stopping",
+      generate(["--tokens", "1", "--strategy", "beam", "--early-stopping", "soon"]), file: "x"),
+    BadInput(
+      "generate with early stopping but sampling",
+      generate(["--tokens", "1", "--strategy", "sample", "--early-stopping", "never"]), file: "x"),
     BadInput(
       "generate with more returns than beams",
       generate(["--tokens", "1", "--strategy", "beam", "--beams", "2", "--num-return", "3"]), file: "x"),

@@ -36,21 +36,24 @@ import Testing
     }
   }
 
-  /// With `N` at least the number of finished continuations (15 for `V = 3`, stop token 2,
-  /// 3 new tokens) no candidate is ever cut by rank and the n-best list is never full before
+  /// With `N` equal to the number of finished continuations (15 for `V = 3`, stop token 2, 3 new
+  /// tokens) no candidate is ever cut by rank and the n-best list is never full before
   /// the end, so HuggingFace's rules reduce to: every continuation that stops at its first stop
   /// token or at the length limit, scored `Σ log p / n^α` with `n` its length.
-  @Test(arguments: [1.0, 2.0, -1.0, 0.0])
-  func exhaustiveBeamSearchWithStopTokenEqualsEnumeration(lengthPenalty: Double) throws {
-    let model = HistoryModel.hashed(vocabulary: 3, seed: 8, scale: 1.5)
+  /// With two stop tokens (1 and 3 of `V = 4`), 22 continuations finish.
+  @Test(arguments: [1.0, 2.0, -1.0, 0.0], [[2], [1, 3]])
+  func exhaustiveBeamSearchWithStopTokensEqualsEnumeration(lengthPenalty: Double, stopTokens: [Int]) throws {
+    let vocabulary = stopTokens.count == 1 ? 3 : 4
+    let model = HistoryModel.hashed(vocabulary: vocabulary, seed: 8, scale: 1.5)
     let prompt = [1]
     var finished: [[Int]] = []
     for length in 1...3 {
-      for tokens in allSequences(vocabulary: 3, length: length) where !tokens.dropLast().contains(2) {
-        if tokens.last == 2 || length == 3 { finished.append(tokens) }
+      for tokens in allSequences(vocabulary: vocabulary, length: length)
+      where !tokens.dropLast().contains(where: stopTokens.contains) {
+        if stopTokens.contains(tokens.last!) || length == 3 { finished.append(tokens) }
       }
     }
-    #expect(finished.count == 15)
+    #expect(finished.count == (stopTokens.count == 1 ? 15 : 22))
     let expected = finished.map { tokens in
       (
         tokens: tokens,
@@ -59,10 +62,11 @@ import Testing
     }.sorted { $0.score > $1.score }
     for earlyStopping in [EarlyStopping.whenFull, .heuristic, .never] {
       let parameters = BeamSearchParameters(
-        numBeams: 15, lengthPenalty: lengthPenalty, earlyStopping: earlyStopping, numReturnSequences: 15)
+        numBeams: finished.count, lengthPenalty: lengthPenalty, earlyStopping: earlyStopping,
+        numReturnSequences: finished.count)
       let results = try generate(
         model, prompt: prompt,
-        options: GenerationOptions(maxNewTokens: 3, stopTokens: [2], strategy: .beamSearch(parameters)))
+        options: GenerationOptions(maxNewTokens: 3, stopTokens: Set(stopTokens), strategy: .beamSearch(parameters)))
       expectEqual(results, expected)
     }
   }
@@ -105,8 +109,9 @@ import Testing
     // One beam: [2] has rank 1 ≥ N and is skipped; [0, 0] (ties go to the lower token) runs
     // to the length limit.
     #expect(try run(numBeams: 1) == [[0, 0]])
-    // Two beams: [2] (rank 1 < N) is finalised; at step 2, [0, 2] has rank 2 ≥ N and is
-    // skipped, [0, 0] and [0, 1] run and tie, and the tie does not displace [0, 0].
+    // Two beams: [2] (rank 1 < N) is finalised; at the last step the top N candidates [0, 0]
+    // and [0, 1] are finalised and tie ([0, 2], rank 2, is not), and the tie does not displace
+    // [0, 0].
     #expect(try run(numBeams: 2) == [[2], [0, 0]])
   }
 
@@ -125,8 +130,9 @@ import Testing
         options: GenerationOptions(maxNewTokens: 3, stopTokens: [2], strategy: .beamSearch(parameters))
       )[0]
     }
-    // True: one finished hypothesis fills the list. False: the heuristic bound b / n^α with
-    // n = 1 equals the finished score, so it stops too. "never": the bound b / 3^α exceeds it.
+    // True: one finished hypothesis fills the list. False: the heuristic bound b / n^α, with b
+    // the best running beam's sum log 0.4 and n = 1, is below the finished score, so it stops
+    // too. "never": the bound b / 3^α ≈ −0.31 exceeds it.
     #expect(try run(.whenFull).tokens == [2])
     #expect(try run(.heuristic).tokens == [2])
     let never = try run(.never)
@@ -135,27 +141,91 @@ import Testing
     #expect(abs(never.score - expected) < 1e-9)
   }
 
+  /// Random configurations (vocabulary, beams, 0 to 3 stop tokens, length penalty, early stopping
+  /// and its bound, processors on log-probabilities or logits) against the transcription.
   @Test func beamSearchMatchesAReferenceImplementation() throws {
     var stoppedResults = 0
-    for seed: UInt64 in 0..<24 {
-      let model = HistoryModel.hashed(vocabulary: 4 + Int(seed % 3), seed: 100 + seed, scale: 1.5)
+    var boundsDiffer = 0
+    for seed: UInt64 in 0..<48 {
+      let vocabulary = 4 + Int(seed % 3)
+      let model = HistoryModel.hashed(vocabulary: vocabulary, seed: 100 + seed, scale: 1.5)
       let earlyStopping = [EarlyStopping.whenFull, .heuristic, .never][Int(seed % 3)]
       let lengthPenalty = [1.0, 0.0, 2.0, -0.5][Int(seed / 3 % 4)]
       let numBeams = 1 + Int(seed % 4)
-      let stopTokens: Set<Int> = seed.isMultiple(of: 5) ? [] : (seed.isMultiple(of: 2) ? [0, 3] : [1])
-      let repetitionPenalty = seed.isMultiple(of: 4) ? 1.7 : 1
-      let parameters = BeamSearchParameters(
-        numBeams: numBeams, lengthPenalty: lengthPenalty, earlyStopping: earlyStopping, numReturnSequences: numBeams)
+      let stopTokens = [[], [1], [0, 3], [1, 2, 3]][Int(seed / 2 % 4)]
       let options = GenerationOptions(
-        maxNewTokens: 6, stopTokens: stopTokens, repetitionPenalty: repetitionPenalty,
-        strategy: .beamSearch(parameters))
-      let results = try generate(model, prompt: [2, 1], options: options)
-      let reference = try referenceBeamSearch(model, prompt: [2, 1], options: options, parameters: parameters)
-      expectEqual(results, reference)
-      stoppedResults += results.count { stopTokens.contains($0.tokens.last!) }
+        maxNewTokens: 6, stopTokens: Set(stopTokens), repetitionPenalty: seed.isMultiple(of: 4) ? 1.7 : 1,
+        noRepeatNgramSize: seed % 5 == 1 ? 2 : 0, minNewTokens: seed % 7 == 2 ? 3 : 0,
+        strategy: .greedy)
+      var results: [EarlyStoppingBound: [[Int]]] = [:]
+      for bound in [EarlyStoppingBound.bestRunningBeam, .bestCandidate] {
+        let parameters = BeamSearchParameters(
+          numBeams: numBeams, lengthPenalty: lengthPenalty, earlyStopping: earlyStopping, earlyStoppingBound: bound,
+          processorInput: seed % 6 == 5 ? .logits : .logProbabilities, numReturnSequences: numBeams)
+        var beamOptions = options
+        beamOptions.strategy = .beamSearch(parameters)
+        let generated = try generate(model, prompt: [2, 1], options: beamOptions)
+        let reference = try referenceBeamSearch(model, prompt: [2, 1], options: beamOptions, parameters: parameters)
+        expectEqual(generated, reference)
+        stoppedResults += generated.count { stopTokens.contains($0.tokens.last!) }
+        results[bound] = generated.map(\.tokens)
+      }
+      if results[.bestRunningBeam] != results[.bestCandidate] { boundsDiffer += 1 }
     }
-    // The configurations exercise finished (stopped) hypotheses, not only the length limit.
-    #expect(stoppedResults >= 10, "\(stoppedResults)")
+    // The configurations exercise finished (stopped) hypotheses, not only the length limit, and
+    // configurations where the two early-stopping bounds give different results.
+    #expect(stoppedResults >= 20, "\(stoppedResults)")
+    #expect(boundsDiffer >= 1, "\(boundsDiffer)")
+  }
+
+  /// With two stop tokens and one beam, HuggingFace's pool of `max(2, 1 + 2) · N = 3` candidates
+  /// keeps a running beam when the two stop tokens rank first; a pool of `2N` does not, and loses
+  /// the best hypothesis, which exhaustive enumeration finds.
+  @Test func candidatePoolKeepsARunningBeamPastTwoStopTokens() throws {
+    // After the prompt: π = (0.25, 0.4, 0.35) with stop tokens 1 and 2; afterwards token 0 is
+    // almost certain. With α = 1: [1] scores log 0.4 ≈ −0.92, [0, 0] ≈ log(0.25) / 2 ≈ −0.69.
+    let first = [log(0.25), log(0.4), log(0.35)]
+    let model = HistoryModel(vocabulary: 3) { history in (history.count == 1 ? first : [10, 0, 0]).map(Float.init) }
+    let parameters = BeamSearchParameters(numBeams: 1, lengthPenalty: 1, earlyStopping: .never)
+    let options = GenerationOptions(maxNewTokens: 2, stopTokens: [1, 2], strategy: .beamSearch(parameters))
+    var finishedContinuations: [[Int]] = []
+    for length in 1...2 {
+      for tokens in allSequences(vocabulary: 3, length: length) where !tokens.dropLast().contains(where: { $0 != 0 }) {
+        if tokens.last != 0 || length == 2 { finishedContinuations.append(tokens) }
+      }
+    }
+    let exhaustive = finishedContinuations.map { tokens in
+      (tokens: tokens, score: sumLogProbability(model, prompt: [0], continuation: tokens) / Double(tokens.count))
+    }.max { $0.score < $1.score }!
+    #expect(exhaustive.tokens == [0, 0])
+    let results = try generate(model, prompt: [0], options: options)
+    expectEqual(results, [exhaustive])
+    // The 2N pool ([1] and [2] only) leaves no running beam after step 1: it ends with [1].
+    let twoN = try referenceBeamSearch(model, prompt: [0], options: options, parameters: parameters, poolMultiple: 2)
+    #expect(twoN.map(\.tokens) == [[1]])
+  }
+
+  /// HuggingFace penalises log-probabilities and does not renormalise them; ``BeamProcessorInput/logits``
+  /// penalises logits and renormalises.
+  @Test func repetitionPenaltyActsOnLogProbabilitiesByDefault() throws {
+    let logits: [Float] = [2, 1, 0]
+    let model = HistoryModel.constant(logits)
+    func run(_ input: BeamProcessorInput) throws -> GenerationResult {
+      let parameters = BeamSearchParameters(numBeams: 1, lengthPenalty: 0, processorInput: input)
+      return try generate(
+        model, prompt: [0],
+        options: GenerationOptions(maxNewTokens: 1, repetitionPenalty: 2, strategy: .beamSearch(parameters)))[0]
+    }
+    // log π = (−0.41, −1.41, −2.41): token 0, seen in the prompt, scores 2 · log π_0 ≈ −0.82.
+    // Tolerance 1e-12: float64 log-softmax of 3 values, equal up to rounding order.
+    let logProbabilities = referenceLogSoftmax(logits)
+    let hf = try run(.logProbabilities)
+    #expect(hf.tokens == [0])
+    #expect(abs(hf.score - 2 * logProbabilities[0]) < 1e-12)
+    // Logits (2 / 2, 1, 0) = (1, 1, 0): tokens 0 and 1 tie (the lower wins), log π_0 = 1 − log(2e + 1).
+    let renormalized = try run(.logits)
+    #expect(renormalized.tokens == [0])
+    #expect(abs(renormalized.score - (1 - log(2 * exp(1) + 1))) < 1e-12)
   }
 
   @Test func returnsEveryContinuationWhenFewerThanRequestedExist() throws {
@@ -168,72 +238,68 @@ import Testing
   }
 }
 
-/// A direct transcription of HuggingFace's `BeamSearchScorer.process` / `finalize` and
-/// `BeamHypotheses` for one prompt, scoring each candidate from the model's *parallel* forward
-/// over the whole sequence (no recurrent state), with only real beams kept.
+/// A direct transcription of HuggingFace's `GenerationMixin._beam_search` (`_get_top_k_continuations`,
+/// `_update_finished_beams`, `_get_running_beams_for_next_iteration`, `_check_early_stop_heuristic`,
+/// `_beam_search_has_unfinished_sequences`) for one prompt, with only real beams kept. Each step's
+/// scores come from the model's *parallel* forward over the whole sequence (no recurrent state);
+/// the processors are written out here again, the n-gram ban through HuggingFace's dictionary of
+/// n-gram prefixes. `poolMultiple` overrides the candidate pool `max(2, 1 + e)` (per beam).
 func referenceBeamSearch(
-  _ model: HistoryModel, prompt: [Int], options: GenerationOptions, parameters: BeamSearchParameters
+  _ model: HistoryModel, prompt: [Int], options: GenerationOptions, parameters: BeamSearchParameters,
+  poolMultiple: Int? = nil
 ) throws -> [(tokens: [Int], score: Double)] {
   let (numBeams, alpha, vocabulary) = (parameters.numBeams, parameters.lengthPenalty, model.vocabulary)
-  func logProbabilities(_ generated: [Int]) throws -> [Double] {
+  let stops = options.stopTokens
+  let pool = (poolMultiple ?? max(2, 1 + stops.count)) * numBeams
+  func scores(_ generated: [Int]) throws -> [Double] {
     let sequence = prompt + generated
-    var logits = try model.forward([sequence]).values[((sequence.count - 1) * vocabulary)...].map(Double.init)
+    let logits = try model.forward([sequence]).values[((sequence.count - 1) * vocabulary)...].map(Double.init)
+    var scores = parameters.processorInput == .logProbabilities ? referenceLogSoftmax(logits) : logits
     for token in Set(sequence) {
       let penalty = options.repetitionPenalty
-      logits[token] = logits[token] < 0 ? logits[token] * penalty : logits[token] / penalty
+      scores[token] = scores[token] < 0 ? scores[token] * penalty : scores[token] / penalty
     }
-    return referenceLogSoftmax(logits)
-  }
-  var hypotheses: [(score: Double, tokens: [Int])] = []
-  var worst = 1e9
-  func add(_ tokens: [Int], _ sum: Double) {
-    let score = sum / pow(Double(tokens.count), alpha)
-    guard hypotheses.count < numBeams || score > worst else { return }
-    hypotheses.append((score, tokens))
-    if hypotheses.count > numBeams {
-      let sorted = hypotheses.indices.map { (hypotheses[$0].score, $0) }.sorted { $0 < $1 }
-      hypotheses.remove(at: sorted[0].1)
-      worst = sorted[1].0
-    } else {
-      worst = min(score, worst)
+    let n = options.noRepeatNgramSize
+    if n > 0 && sequence.count >= n {
+      var following: [[Int]: [Int]] = [:]
+      for start in 0...(sequence.count - n) {
+        following[Array(sequence[start..<(start + n - 1)]), default: []].append(sequence[start + n - 1])
+      }
+      for token in following[Array(sequence.suffix(n - 1))] ?? [] { scores[token] = -.infinity }
     }
+    if generated.count < options.minNewTokens { for token in stops { scores[token] = -.infinity } }
+    let removedAll = scores.allSatisfy { $0 == -.infinity }
+    return parameters.processorInput == .logits && !removedAll ? referenceLogSoftmax(scores) : scores
   }
-  func isDone(_ best: Double, _ length: Int) -> Bool {
-    if hypotheses.count < numBeams { return false }
-    switch parameters.earlyStopping {
-    case .whenFull: return true
-    case .heuristic: return worst >= best / pow(Double(length), alpha)
-    case .never:
-      let bound = alpha > 0 ? options.maxNewTokens : length
-      return worst >= best / pow(Double(bound), alpha)
-    }
-  }
-  var beams: [(tokens: [Int], sum: Double)] = [([], 0)]
-  var done = false
+  var finished: [(score: Double, tokens: [Int])] = []
+  var running: [(tokens: [Int], sum: Double)] = [([], 0)]
+  var heuristicUnsatisfied = true
   for length in 1...options.maxNewTokens {
-    var scores: [(sum: Double, flat: Int)] = []
-    for (index, beam) in beams.enumerated() {
-      for (token, logProbability) in try logProbabilities(beam.tokens).enumerated() {
-        scores.append((beam.sum + logProbability, index * vocabulary + token))
+    var flat: [(sum: Double, index: Int)] = []
+    for (beam, entry) in running.enumerated() {
+      for (token, score) in try scores(entry.tokens).enumerated() where score > -.infinity {
+        flat.append((entry.sum + score, beam * vocabulary + token))
       }
     }
-    let top = scores.sorted { $0.sum > $1.sum || ($0.sum == $1.sum && $0.flat < $1.flat) }.prefix(2 * numBeams)
-    var next: [(tokens: [Int], sum: Double)] = []
-    for (rank, candidate) in top.enumerated() {
-      let (beam, token) = (candidate.flat / vocabulary, candidate.flat % vocabulary)
-      if options.stopTokens.contains(token) {
-        if rank >= numBeams { continue }
-        add(beams[beam].tokens + [token], candidate.sum)
-      } else {
-        next.append((beams[beam].tokens + [token], candidate.sum))
-      }
-      if next.count == numBeams { break }
+    let top = flat.sorted { $0.sum > $1.sum || ($0.sum == $1.sum && $0.index < $1.index) }.prefix(pool).map {
+      (tokens: running[$0.index / vocabulary].tokens + [$0.index % vocabulary], sum: $0.sum)
     }
-    done = isDone(top.first!.sum, length)
-    beams = next
-    if done || beams.isEmpty { break }
+    let hits = top.map { stops.contains($0.tokens.last!) || length == options.maxNewTokens }
+    let full = finished.count == numBeams
+    if heuristicUnsatisfied && !(full && parameters.earlyStopping == .whenFull) {
+      let justFinished = top.indices.prefix(numBeams).filter { hits[$0] }.map {
+        (score: top[$0].sum / pow(Double(length), alpha), tokens: top[$0].tokens)
+      }
+      finished = Array((finished + justFinished).sorted { $0.score > $1.score }.prefix(numBeams))
+    }
+    running = Array(top.indices.filter { !hits[$0] }.prefix(numBeams).map { top[$0] })
+    guard let bestRunning = running.first else { break }
+    let bestLength = parameters.earlyStopping == .never && alpha > 0 ? options.maxNewTokens : length
+    let bounded = parameters.earlyStoppingBound == .bestRunningBeam ? bestRunning.sum : top[0].sum
+    let worst = finished.count == numBeams ? finished.map(\.score).min()! : -1e9
+    heuristicUnsatisfied = heuristicUnsatisfied && bounded / pow(Double(bestLength), alpha) > worst
+    let openBeam = !(finished.count == numBeams && parameters.earlyStopping == .whenFull)
+    if !heuristicUnsatisfied || !openBeam { break }
   }
-  if !done { for beam in beams { add(beam.tokens, beam.sum) } }
-  let order = hypotheses.indices.sorted { (hypotheses[$0].score, $0) > (hypotheses[$1].score, $1) }
-  return order.prefix(parameters.numReturnSequences).map { (hypotheses[$0].tokens, hypotheses[$0].score) }
+  return finished.prefix(parameters.numReturnSequences).map { ($0.tokens, $0.score) }
 }

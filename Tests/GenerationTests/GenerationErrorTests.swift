@@ -53,6 +53,23 @@ import Testing
     #expect(throws: GenerationError.self) {
       try generate(model, prompt: [0], options: sampling(SamplingParameters(topP: .nan)))
     }
+    expectError(.invalidMinP(-0.1), options: sampling(SamplingParameters(minP: -0.1)))
+    expectError(.invalidMinP(1.5), options: sampling(SamplingParameters(minP: 1.5)))
+    expectError(.invalidTypicalP(0), options: sampling(SamplingParameters(typicalP: 0)))
+    expectError(.invalidTypicalP(1.01), options: sampling(SamplingParameters(typicalP: 1.01)))
+    for parameters in [SamplingParameters(minP: .nan), SamplingParameters(typicalP: .nan)] {
+      #expect(throws: GenerationError.self) { try generate(model, prompt: [0], options: sampling(parameters)) }
+    }
+    expectError(.invalidNumSamples(0), options: sampling(SamplingParameters(numReturnSequences: 0)))
+    expectError(.invalidNoRepeatNgramSize(-1), options: GenerationOptions(maxNewTokens: 2, noRepeatNgramSize: -1))
+    expectError(.invalidMinNewTokens(-2), options: GenerationOptions(maxNewTokens: 2, minNewTokens: -2))
+    #expect(throws: Never.self) {
+      try generate(
+        model, prompt: [0, 1],
+        options: GenerationOptions(
+          maxNewTokens: 2, noRepeatNgramSize: 0, minNewTokens: 0,
+          strategy: .sampling(SamplingParameters(minP: 0, typicalP: 1))))
+    }
     expectError(.invalidNumBeams(0), options: beams(BeamSearchParameters(numBeams: 0)))
     expectError(
       .invalidNumReturnSequences(3, numBeams: 2),
@@ -79,6 +96,14 @@ import Testing
     let infiniteAtPrompt = HistoryModel(vocabulary: 3) { _ in [0, .infinity, 0] }
     #expect(throws: GenerationError.nonFiniteLogits(step: 0)) {
       try generate(infiniteAtPrompt, prompt: [0], options: GenerationOptions(maxNewTokens: 1))
+    }
+    // Every token a stop token and a minimum length: nothing is allowed, for every strategy.
+    for strategy in strategies {
+      #expect(throws: GenerationError.noTokenAllowed(step: 0)) {
+        try generate(
+          HistoryModel.constant([0, 1]), prompt: [0],
+          options: GenerationOptions(maxNewTokens: 3, stopTokens: [0, 1], minNewTokens: 1, strategy: strategy))
+      }
     }
     let tinyTemperature = sampling(SamplingParameters(temperature: 1e-308))
     #expect(throws: GenerationError.processedLogitsOverflow(step: 0)) {

@@ -87,7 +87,7 @@ import Testing
     #expect(first[0].tokens != other[0].tokens)
   }
 
-  @Test func topKAndTopPNeverLeaveTheAllowedSet() throws {
+  @Test func warpersNeverLeaveTheAllowedSet() throws {
     let probabilities: [Double] = [0.4, 0.05, 0.3, 0.15, 0.1]
     let model = HistoryModel.constant(probabilities.map { Float(log($0)) })
     let cases: [(SamplingParameters, Set<Int>)] = [
@@ -98,6 +98,15 @@ import Testing
       // T = 2: π ∝ √p = (.300, .106, .260, .184, .150); top-4 drops token 1; renormalised
       // (.336, .291, .206, .168): the nucleus of p = 0.6 is {0, 2}.
       (SamplingParameters(temperature: 2, topK: 4, topP: 0.6), [0, 2]),
+      // The sets below come from a numpy transcription of HuggingFace's warpers, applied in
+      // HuggingFace's order; the opposite order gives the set in the comment.
+      (SamplingParameters(minP: 0.3), [0, 2, 3]),
+      (SamplingParameters(typicalP: 0.5), [0, 2]),
+      (SamplingParameters(typicalP: 0.9), [0, 2, 3, 4]),
+      // Temperature before min-p (min-p before temperature: {0, 2, 3}).
+      (SamplingParameters(temperature: 0.5, minP: 0.3), [0, 2]),
+      // Top-k before typical (typical before top-k: {0, 2, 3}).
+      (SamplingParameters(temperature: 2, topK: 3, typicalP: 0.5), [0, 2]),
     ]
     for (parameters, allowed) in cases {
       var seen: Set<Int> = []
@@ -139,6 +148,93 @@ import Testing
       // Five binomial standard deviations: a false alarm has probability below 1e-6 per token.
       let tolerance = 5 * (expected[token] * (1 - expected[token]) / Double(draws)).squareRoot()
       #expect(abs(frequency - expected[token]) <= tolerance, "token \(token): \(frequency) vs \(expected[token])")
+    }
+  }
+
+  @Test func minNewTokensNeverEmitsAStopTokenEarly() throws {
+    let model = HistoryModel.hashed(vocabulary: 5, seed: 17, scale: 1)
+    let stopTokens: Set<Int> = [0, 1]
+    let strategies =
+      [DecodingStrategy.greedy] + (0..<3).map { .sampling(SamplingParameters(temperature: 1.5 - 0.4 * Double($0))) }
+    var earlyWithout = 0
+    for strategy in strategies {
+      for seed: UInt64 in 0..<40 {
+        for minNewTokens in [0, 4] {
+          let tokens = try generate(
+            model, prompt: [2],
+            options: GenerationOptions(
+              maxNewTokens: 10, stopTokens: stopTokens, minNewTokens: minNewTokens, strategy: strategy, seed: seed)
+          )[0].tokens
+          let firstStop = tokens.firstIndex(where: stopTokens.contains)
+          if minNewTokens == 0 {
+            if let firstStop, firstStop < 4 { earlyWithout += 1 }
+          } else {
+            #expect((firstStop ?? 10) >= 4, "\(strategy) seed \(seed): \(tokens)")
+            #expect(firstStop == nil ? tokens.count == 10 : firstStop == tokens.count - 1)
+          }
+        }
+      }
+    }
+    // Without the minimum, many runs stop within their first 4 tokens.
+    #expect(earlyWithout > 20, "\(earlyWithout)")
+  }
+
+  @Test(arguments: [2, 3])
+  func noRepeatNgramNeverRepeatsAnNgram(size: Int) throws {
+    let model = HistoryModel.hashed(vocabulary: 8, seed: 29, scale: 1)
+    let prompt = [3, 5, 3]
+    var repeatsWithout = 0
+    for seed: UInt64 in 0..<60 {
+      for ngram in [0, size] {
+        let tokens = try generate(
+          model, prompt: prompt,
+          options: GenerationOptions(
+            maxNewTokens: 14, noRepeatNgramSize: ngram, strategy: .sampling(SamplingParameters(temperature: 0.7)),
+            seed: seed)
+        )[0].tokens
+        let sequence = prompt + tokens
+        let ngrams = (0...(sequence.count - size)).map { Array(sequence[$0..<($0 + size)]) }
+        if ngram == 0 {
+          if Set(ngrams).count < ngrams.count { repeatsWithout += 1 }
+        } else {
+          #expect(Set(ngrams).count == ngrams.count, "seed \(seed): \(sequence)")
+        }
+      }
+    }
+    // Without the processor, some runs repeat an n-gram (the test is not vacuous).
+    #expect(repeatsWithout >= 5, "\(repeatsWithout)")
+  }
+
+  @Test func noRepeatNgramGreedyByHand() throws {
+    // Constant logits favour 0, then 1, 2, 3. With n = 2 after the prompt [0]: 0 (no bigram yet),
+    // then (0 0) exists so 1, then nothing follows 1 so 0, then 0 was followed by 0 and 1 so 2,
+    // then 0, then 3, then 0; then every follower of 0 is taken and no token is allowed.
+    let model = HistoryModel.constant([2, 1, 0, -1])
+    let options = GenerationOptions(maxNewTokens: 7, noRepeatNgramSize: 2)
+    #expect(try generate(model, prompt: [0], options: options)[0].tokens == [0, 1, 0, 2, 0, 3, 0])
+    #expect(throws: GenerationError.noTokenAllowed(step: 7)) {
+      try generate(model, prompt: [0], options: GenerationOptions(maxNewTokens: 8, noRepeatNgramSize: 2))
+    }
+  }
+
+  @Test func numReturnSamplesEqualSeparateSeededRuns() throws {
+    let model = HistoryModel.hashed(vocabulary: 6, seed: 41, scale: 1)
+    for seed: UInt64 in [7, .max - 1] {
+      let parameters = SamplingParameters(temperature: 1.2, topK: 5, numReturnSequences: 4)
+      let samples = try generate(
+        model, prompt: [1, 2], options: GenerationOptions(maxNewTokens: 12, strategy: .sampling(parameters), seed: seed)
+      )
+      #expect(samples.count == 4)
+      var single = parameters
+      single.numReturnSequences = 1
+      for (index, sample) in samples.enumerated() {
+        let separate = try generate(
+          model, prompt: [1, 2],
+          options: GenerationOptions(maxNewTokens: 12, strategy: .sampling(single), seed: seed &+ UInt64(index)))
+        #expect(separate == [sample], "seed \(seed) sample \(index)")
+      }
+      // Distinct seeds: 4 runs of 12 draws from ~5 plausible tokens differ.
+      #expect(Set(samples.map(\.tokens)).count == 4)
     }
   }
 }
