@@ -19,12 +19,13 @@ public struct ComparisonReport {
     (try? task.make(length: task.minimumLength).metric) ?? .accuracy
   }
 
-  /// The short name of a metric in tables and charts: "accuracy" (higher is better) or "MSE"
-  /// (mean squared error, lower is better).
+  /// The short name of a metric in tables and charts: "accuracy" (higher is better), "MSE"
+  /// (mean squared error, lower is better) or "bits/byte" (lower is better).
   static func name(of metric: TaskMetric) -> String {
     switch metric {
     case .accuracy: "accuracy"
     case .meanSquaredError: "MSE"
+    case .bitsPerByte: "bits/byte"
     }
   }
 

@@ -5,9 +5,11 @@ import SeededRandom
 ///
 /// A conforming type implements ``example(using:)`` (one instance from a generator) and
 /// ``resized(to:)``; the extension provides ``batch(_:split:index:seed:)``, which draws batch
-/// `index` of a split from ``Split/generator(seed:index:)`` and keeps only instances of that
-/// split (see ``Split`` for the disjointness guarantee). Batches are pure functions of
-/// `(task, size, split, index, seed)`: any batch can be regenerated alone.
+/// `index` of a split from ``Split/generator(seed:index:)`` through
+/// ``examples(_:split:generator:)``. Its default keeps only the drawn instances of that split
+/// (see ``Split`` for the disjointness guarantee); a task whose instances come from split-owned
+/// data (``TextTask``: windows of the split's documents) implements it instead. Batches are pure
+/// functions of `(task, size, split, index, seed)`: any batch can be regenerated alone.
 ///
 /// ```swift
 /// let task = try TaskName.inductionHeads.make(length: 256)
@@ -31,8 +33,12 @@ public protocol SequenceTask: Sendable {
   var minimumLength: Int { get }
   /// The same task at another length, every other parameter unchanged.
   func resized(to length: Int) throws -> Self
-  /// One instance drawn from `generator` (of any split: ``batch(_:split:index:seed:)`` filters).
+  /// One instance drawn from `generator` (of any split: the default
+  /// ``examples(_:split:generator:)`` filters).
   func example(using generator: inout SeededGenerator) -> TaskExample
+  /// `size` (≥ 1) instances of `split` drawn from `generator`; the default draws
+  /// ``example(using:)`` and keeps the instances that `split` owns.
+  func examples(_ size: Int, split: Split, generator: inout SeededGenerator) throws -> [TaskExample]
 }
 
 extension SequenceTask {

@@ -1,3 +1,5 @@
+import Foundation
+
 extension TaskBatch {
   /// The index of the largest of `count` logits starting at `offset` (the first on ties).
   private static func argmax(_ logits: [Float], offset: Int, count: Int) -> Int {
@@ -76,6 +78,41 @@ extension TaskBatch {
       }
     }
     return scores
+  }
+
+  /// The code length of the byte targets under the logits' softmax: with `z` the `classes` logits
+  /// of a position and `y` its target,
+  /// `bits = Σ −log₂ softmax(z)[y] = Σ (logsumexp(z) − z_y) / ln 2` over the positions whose target
+  /// is a byte value `0 … 255`, and `bytes` their number (``BitsPerByte/value`` is bits per byte).
+  /// Targets that are not bytes — ``TextTask/separator`` (256) and ``ignoredTarget`` — are not
+  /// counted: the separator is no byte of the text, so bits per byte compares with byte-level
+  /// results elsewhere. The log-softmax is computed in `Double` with the maximum subtracted.
+  ///
+  /// `logits` holds `size · length` rows of `classes` values (row `b·length + t`), as
+  /// ``accuracy(logits:classes:)``.
+  /// - Throws: ``TaskError/shapeMismatch(_:)`` for value targets, logits of another shape or a byte
+  ///   target outside `0 ..< classes`; ``TaskError/nonFinite(_:)`` for a scored position whose
+  ///   logits are NaN or infinite.
+  public func bitsPerByte(logits: [Float], classes: Int) throws -> BitsPerByte {
+    let rows = try classTargets(logits: logits, classes: classes)
+    var score = BitsPerByte(bits: 0, bytes: 0)
+    for (b, row) in rows.enumerated() {
+      for (t, target) in row.enumerated() where (0...255).contains(target) {
+        guard target < classes else {
+          throw TaskError.shapeMismatch("byte target \(target) outside the \(classes) logit classes")
+        }
+        let offset = (b * length + t) * classes
+        let position = logits[offset..<(offset + classes)].map(Double.init)
+        guard position.allSatisfy(\.isFinite) else {
+          throw TaskError.nonFinite("the logits of instance \(b), position \(t) are not all finite")
+        }
+        let maximum = position.max()!
+        let logSumExp = maximum + log(position.reduce(0) { $0 + exp($1 - maximum) })
+        score.bits += (logSumExp - position[target]) / log(2.0)
+        score.bytes += 1
+      }
+    }
+    return score
   }
 
   /// The squared error over scored positions and channels:

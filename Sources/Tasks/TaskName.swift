@@ -26,6 +26,8 @@ public enum TaskName: String, CaseIterable, Sendable, Codable {
   case inductionHeads = "induction-heads"
   /// ``ListOpsTask``.
   case listOps = "list-ops"
+  /// ``TextTask`` on the default corpus (``TextCorpus/defaultPath``).
+  case text
 
   /// The task at `length` with default parameters:
   ///
@@ -39,8 +41,11 @@ public enum TaskName: String, CaseIterable, Sendable, Codable {
   /// | associative recall | 16 pairs, vocabulary 256, power-law exponent 0.01 | 48 |
   /// | induction heads | 16 ordinary tokens | 8 |
   /// | ListOps | depth ≤ 10, 2 – 5 arguments | 4 |
+  /// | text | Debian's fortunes (``TextCorpus/defaultPath``), bytes and a separator | 1 |
   ///
-  /// Throws ``TaskError/lengthTooSmall(task:length:minimum:)`` below the minimum.
+  /// Throws ``TaskError/lengthTooSmall(task:length:minimum:)`` below the minimum, and for text
+  /// the corpus errors of ``TextCorpus/init(contentsOf:)`` (``TaskError/corpusNotFound(path:)``
+  /// when Debian's `fortunes` package is not installed).
   public func make(length: Int) throws -> any SequenceTask {
     switch self {
     case .copying: return try CopyingTask(length: length)
@@ -51,6 +56,7 @@ public enum TaskName: String, CaseIterable, Sendable, Codable {
     case .associativeRecall: return try AssociativeRecallTask(length: length)
     case .inductionHeads: return try InductionHeadsTask(length: length)
     case .listOps: return try ListOpsTask(length: length)
+    case .text: return try TextTask(length: length)
     }
   }
 
@@ -64,6 +70,7 @@ public enum TaskName: String, CaseIterable, Sendable, Codable {
     case .associativeRecall: return 48
     case .inductionHeads: return 8
     case .listOps: return 4
+    case .text: return 1
     }
   }
 }

@@ -165,13 +165,19 @@ public func train(
 ///   arg-max logit is the target (higher is better);
 /// - `TaskMetric/meanSquaredError` (feature tasks): the mean over every scored position
 ///   and output channel of all the instances of `(ŷ − y)²`, pooled with
-///   `TaskBatch/meanSquaredError(predictions:layout:)` (lower is better).
+///   `TaskBatch/meanSquaredError(predictions:layout:)` (lower is better);
+/// - `TaskMetric/bitsPerByte` (`TextTask`): ``bitsPerByte(of:on:split:windows:length:batch:)``
+///   over the first `examples` consecutive windows of `split` (deterministic: `seed` is
+///   unused; lower is better).
 /// - Throws: ``TrainingError/invalidState(_:)`` for a model that does not fit the task.
 public func evaluate(
   _ model: any SequenceModel, on task: any SequenceTask, examples: Int, seed: UInt64, split: Split = .test,
   length: Int? = nil, batch: Int = 16
 ) throws -> Double {
   guard examples >= 1, batch >= 1 else { throw TrainingError.invalidState("evaluation needs examples and batch ≥ 1") }
+  if let text = task as? TextTask {
+    return try bitsPerByte(of: model, on: text, split: split, windows: examples, length: length, batch: batch).value
+  }
   try checkModelShape(inputChannels: model.inputChannels, vocabulary: model.vocabulary, fits: task)
   var accuracy = Accuracy(correct: 0, total: 0)
   var squaredError = SquaredError(sum: 0, count: 0)

@@ -42,7 +42,7 @@ struct TaskSuiteTests {
 
   // Names round-trip through their command-line spelling and build the task they name.
   @Test func namesBuildTheirTasks() throws {
-    for name in TaskName.allCases {
+    for name in generatedTaskNames {
       #expect(TaskName(rawValue: name.rawValue) == name)
       let task = try name.make(length: 128)
       #expect(task.name == name)
@@ -53,7 +53,7 @@ struct TaskSuiteTests {
   // The documented minimum: make(length:) succeeds (and generates) at it and throws
   // lengthTooSmall naming the same minimum one below it; the task's own minimumLength agrees.
   @Test func minimumLengthsAreExact() throws {
-    for name in TaskName.allCases {
+    for name in generatedTaskNames {
       let minimum = name.minimumLength
       let task = try name.make(length: minimum)
       #expect(task.minimumLength == minimum, "\(name)")
