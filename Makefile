@@ -3,7 +3,9 @@
 # or through sudo when available).
 
 SWIFT ?= swift
-APT_PACKAGES := libfftw3-dev liblapacke-dev libopenblas-dev pkg-config
+APT_PACKAGES := libfftw3-dev liblapacke-dev libopenblas-dev pkg-config fortunes
+# The text task's default corpus: Debian's fortunes data (`fortunes`, which pulls in `fortunes-min`).
+FORTUNES := /usr/share/games/fortunes/fortunes
 # Release builds for the demo; CPU-specific speed flags (-target-cpu) belong here, never in Package.swift.
 RELEASE_FLAGS := -c release
 # Speed measurements: an AVX2 build in its own scratch folder (tests keep the portable build).
@@ -12,11 +14,11 @@ SUDO := $(shell [ "$$(id -u)" = "0" ] || command -v sudo >/dev/null 2>&1 && [ "$
 
 .PHONY: deps build test reference-check demo bench notebooks format lint docs clean
 
-## deps: install FFTW, LAPACKE and OpenBLAS headers/libraries if any is missing (idempotent).
+## deps: install FFTW, LAPACKE and OpenBLAS headers/libraries and the fortunes corpus if any is missing (idempotent).
 deps:
-	@if printf '#include <fftw3.h>\n#include <lapacke.h>\n#include <cblas.h>\nint main(void){openblas_set_num_threads(1);return 0;}\n' \
+	@if [ -f $(FORTUNES) ] && printf '#include <fftw3.h>\n#include <lapacke.h>\n#include <cblas.h>\nint main(void){openblas_set_num_threads(1);return 0;}\n' \
 	    | cc -x c - -o /tmp/ssm-deps-check -lfftw3 -lfftw3f -lfftw3f_threads -llapacke -lopenblas >/dev/null 2>&1; then \
-	  echo "deps: FFTW, LAPACKE and OpenBLAS present"; \
+	  echo "deps: FFTW, LAPACKE, OpenBLAS and the fortunes corpus present"; \
 	else \
 	  echo "deps: installing $(APT_PACKAGES)"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(APT_PACKAGES); \

@@ -14,20 +14,11 @@ public struct ComparisonReport {
 
   private static let format = NumberFormat(significantDigits: 3)
 
-  /// The metric of a task's cells (the task's own, see `Tasks/SequenceTask/metric`).
-  static func metric(of task: TaskName) -> TaskMetric {
-    (try? task.make(length: task.minimumLength).metric) ?? .accuracy
-  }
+  /// The metric of a task's cells (`Tasks/TaskName/metric`).
+  static func metric(of task: TaskName) -> TaskMetric { task.metric }
 
-  /// The short name of a metric in tables and charts: "accuracy" (higher is better), "MSE"
-  /// (mean squared error, lower is better) or "bits/byte" (lower is better).
-  static func name(of metric: TaskMetric) -> String {
-    switch metric {
-    case .accuracy: "accuracy"
-    case .meanSquaredError: "MSE"
-    case .bitsPerByte: "bits/byte"
-    }
-  }
+  /// The short name of a metric in tables and charts (`Tasks/TaskMetric/shortName`).
+  static func name(of metric: TaskMetric) -> String { metric.shortName }
 
   /// One row per cell: task, length, model, metric value, parameters, training time, steps.
   /// The value column is headed by the metric ("accuracy" or "MSE") when every cell shares one;
@@ -85,11 +76,10 @@ public struct ComparisonReport {
         try table.append([model.rawValue, parameters] + row)
       }
       let metric = Self.metric(of: task)
-      page +=
-        metric == .accuracy
-        ? "Test accuracy (higher is better):\n\n" : "Test mean squared error, MSE (lower is better):\n\n"
+      let names = metric.shortName == metric.longName ? metric.longName : "\(metric.longName), \(metric.shortName)"
+      page += "Test \(names) (\(metric.higherIsBetter ? "higher" : "lower") is better):\n\n"
       page += table.markdown() + "\n"
-      let metricFile = "\(metric == .accuracy ? "accuracy" : "mse")-\(task.rawValue).svg"
+      let metricFile = "\(metric.identifier)-\(task.rawValue).svg"
       try write(metricChart(for: task, metric: metric, cells: cells), to: directory, as: metricFile)
       page += "![\(Self.name(of: metric)) vs length, \(task.rawValue)](\(metricFile))\n\n"
       if let other = plan.evaluationLengths, !other.isEmpty {
@@ -147,26 +137,32 @@ public struct ComparisonReport {
     try writeAtomically(try chart.svg(), to: directory.appendingPathComponent(name))
   }
 
-  /// The metric against length: accuracy on `0 … 1`, MSE on a log scale fitted to the data.
+  /// The metric against length: accuracy on `0 … 1`, MSE on a log scale fitted to the data, bits
+  /// per byte on a linear scale fitted to the data.
   private func metricChart(for task: TaskName, metric: TaskMetric, cells: [ComparisonCell]) -> LineChart {
     let lengths = results.plan.lengths.sorted().map(Double.init)
-    let accuracy = metric == .accuracy
+    let yLabel = "\(metric.shortName) (\(metric.higherIsBetter ? "higher" : "lower") is better)"
+    let yAxis: LineChart.Axis =
+      switch metric {
+      case .accuracy: .init(label: yLabel, range: 0...1)
+      case .meanSquaredError: .init(label: yLabel, scale: .log10)
+      case .bitsPerByte: .init(label: yLabel)
+      }
     return LineChart(
-      title: "\(task.rawValue): test \(accuracy ? "accuracy" : "MSE") vs sequence length",
+      title: "\(task.rawValue): test \(metric.shortName) vs sequence length",
       xAxis: .init(label: "sequence length", scale: .log10, ticks: lengths),
-      yAxis: accuracy
-        ? .init(label: "accuracy (higher is better)", range: 0...1)
-        : .init(label: "MSE (lower is better)", scale: .log10),
+      yAxis: yAxis,
       series: results.plan.models.map { model in
         LineChart.Series(
           name: model.rawValue,
           points: cells.filter { $0.model == model }.sorted { $0.length < $1.length }.map {
-            LineChart.Point(x: Double($0.length), y: $0.value.map { accuracy ? $0 : max($0, 1e-12) } ?? .nan)
+            LineChart.Point(
+              x: Double($0.length), y: $0.value.map { metric == .meanSquaredError ? max($0, 1e-12) : $0 } ?? .nan)
           })
       },
       summary:
-        "\(accuracy ? "Accuracy" : "Mean squared error") on held-out test instances of \(task.rawValue) for each "
-        + "model at each length.")
+        "\(metric.longName.prefix(1).uppercased() + metric.longName.dropFirst()) on held-out test instances of "
+        + "\(task.rawValue) for each model at each length.")
   }
 
   private func lossChart(for task: TaskName, metric: TaskMetric, length: Int, cells: [ComparisonCell]) -> LineChart {
@@ -174,7 +170,8 @@ public struct ComparisonReport {
       title: "\(task.rawValue), L = \(length): training loss",
       xAxis: .init(label: "step"),
       yAxis: .init(
-        label: metric == .accuracy ? "cross-entropy (nats)" : "mean squared error (scored positions)", scale: .log10),
+        label: metric == .meanSquaredError ? "mean squared error (scored positions)" : "cross-entropy (nats)",
+        scale: .log10),
       series: cells.filter { $0.length == length && !$0.losses.isEmpty }.map { cell in
         LineChart.Series(
           name: cell.model.rawValue,

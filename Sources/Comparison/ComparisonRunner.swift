@@ -87,13 +87,13 @@ public final class ComparisonRunner {
   /// One cell; errors are recorded in the cell, never thrown.
   private func runCell(_ key: ComparisonCell.Key) -> ComparisonCell {
     var cell = ComparisonCell(
-      task: key.task, model: key.model, length: key.length, metric: .accuracy, value: nil, parameters: 0, width: 0,
+      task: key.task, model: key.model, length: key.length, metric: key.task.metric, value: nil, parameters: 0,
+      width: 0,
       trainSeconds: 0, steps: 0, tokensPerSecond: 0, peakMemoryBytes: nil, seed: plan.training.seed, losses: [],
       error: nil, gitRevision: environment.gitRevision, machine: environment.machine)
     do {
       PeakMemory.reset()
       let task = try key.task.make(length: key.length)
-      cell.metric = task.metric
       let shape = try ComparisonModel.shape(for: task)
       let (configuration, parameters) = try key.model.matched(
         vocabulary: shape.vocabulary, parameterBudget: plan.parameterBudget, depth: plan.depth,
@@ -123,7 +123,7 @@ public final class ComparisonRunner {
       cell.peakMemoryBytes = PeakMemory.bytes()
       log(
         String(
-          format: "    %@ %.4f  (%d parameters, %.1f s, %.0f tokens/s)", task.metric == .accuracy ? "accuracy" : "MSE",
+          format: "    %@ %.4f  (%d parameters, %.1f s, %.0f tokens/s)", task.metric.shortName,
           cell.value!, parameters,
           training.seconds, training.tokensPerSecond))
     } catch {

@@ -12,3 +12,36 @@ public enum TaskMetric: String, Equatable, Hashable, Sendable, Codable {
   /// Lower is better.
   case bitsPerByte = "bits-per-byte"
 }
+
+extension TaskMetric {
+  /// Whether a larger value is a better model: accuracy yes; mean squared error and bits per byte no.
+  public var higherIsBetter: Bool { self == .accuracy }
+
+  /// The spelling of command-line JSON (`ssm eval`'s `"metric"`), file names and metric keys:
+  /// `accuracy`, `mse`, `bits-per-byte`.
+  public var identifier: String {
+    switch self {
+    case .accuracy: "accuracy"
+    case .meanSquaredError: "mse"
+    case .bitsPerByte: "bits-per-byte"
+    }
+  }
+
+  /// The short name in tables and charts: `accuracy`, `MSE`, `bits/byte`.
+  public var shortName: String {
+    switch self {
+    case .accuracy: "accuracy"
+    case .meanSquaredError: "MSE"
+    case .bitsPerByte: "bits/byte"
+    }
+  }
+
+  /// The name in sentences: `accuracy`, `mean squared error`, `bits per byte`.
+  public var longName: String {
+    switch self {
+    case .accuracy: "accuracy"
+    case .meanSquaredError: "mean squared error"
+    case .bitsPerByte: "bits per byte"
+    }
+  }
+}

@@ -60,6 +60,16 @@ public enum TaskName: String, CaseIterable, Sendable, Codable {
     }
   }
 
+  /// How the task is scored (each task's own `SequenceTask/metric`, known without building it:
+  /// the text task needs its corpus for that).
+  public var metric: TaskMetric {
+    switch self {
+    case .adding, .delay, .reconstruct: return .meanSquaredError
+    case .text: return .bitsPerByte
+    case .copying, .selectiveCopying, .associativeRecall, .inductionHeads, .listOps: return .accuracy
+    }
+  }
+
   /// The smallest length ``make(length:)`` accepts (see the table there).
   public var minimumLength: Int {
     switch self {

@@ -11,6 +11,9 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
   public var taskCount: Int
   /// The copying task's distinct data symbols (ignored by the other tasks).
   public var taskAlphabet: Int
+  /// The text task's corpus, a file or a folder of files (`Tasks/TextCorpus`); `nil` means Debian's
+  /// fortunes (`Tasks/TextCorpus/defaultPath`). Ignored by the other tasks.
+  public var taskCorpus: String?
   /// The task's total length (copying: `delay = length − 2·count`; the others: the suite's
   /// default shape at this length, `TaskName.make(length:)`).
   public var taskLength: Int
@@ -50,9 +53,10 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
     task: TaskName = .copying, taskCount: Int = 10, taskAlphabet: Int = 8, taskLength: Int,
     model: ModelConfiguration, batch: Int = 16, steps: Int, learningRate: Float = 3e-3, weightDecay: Float = 0.01,
     stateSpaceLearningRate: Float = 1e-3, warmupSteps: Int = 50, gradientClip: Float = 1, seed: UInt64 = 0,
-    checkpointEvery: Int = 100, evaluateEvery: Int? = nil, initializedFrom: String? = nil
+    checkpointEvery: Int = 100, evaluateEvery: Int? = nil, initializedFrom: String? = nil, taskCorpus: String? = nil
   ) {
     self.initializedFrom = initializedFrom
+    self.taskCorpus = taskCorpus
     self.taskName = task
     self.taskCount = taskCount
     self.taskAlphabet = taskAlphabet
@@ -70,18 +74,24 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
     self.evaluateEvery = evaluateEvery
   }
 
-  /// The task of this run: copying with ``taskCount`` tokens from ``taskAlphabet`` symbols, or
-  /// another task of the suite at ``taskLength``.
+  /// The task of this run: copying with ``taskCount`` tokens from ``taskAlphabet`` symbols, text
+  /// from ``taskCorpus``, or another task of the suite at ``taskLength``.
   public func task() throws -> any SequenceTask {
-    try Self.task(taskName ?? .copying, count: taskCount, alphabet: taskAlphabet, length: taskLength)
+    try Self.task(
+      taskName ?? .copying, count: taskCount, alphabet: taskAlphabet, length: taskLength, corpus: taskCorpus)
   }
 
   /// The task `name` of `length` positions: copying with `count` tokens from `alphabet` symbols,
-  /// any other task in the suite's default shape (`TaskName.make(length:)`, `count` and
-  /// `alphabet` unused).
-  public static func task(_ name: TaskName, count: Int, alphabet: Int, length: Int) throws -> any SequenceTask {
+  /// text from the corpus at `corpus` (`nil`: Debian's fortunes), any other task in the suite's
+  /// default shape (`TaskName.make(length:)`; `count`, `alphabet` and `corpus` unused).
+  public static func task(_ name: TaskName, count: Int, alphabet: Int, length: Int, corpus: String? = nil) throws
+    -> any SequenceTask
+  {
     switch name {
     case .copying: return try CopyingTask(count: count, delay: length - 2 * count, alphabet: alphabet)
+    case .text:
+      guard let corpus else { return try TextTask(length: length) }
+      return try TextTask(corpus: TextCorpus(contentsOf: corpus), length: length)
     default: return try name.make(length: length)
     }
   }

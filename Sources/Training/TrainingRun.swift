@@ -157,7 +157,7 @@ public final class TrainingRun {
         evaluation = try configuration.evaluate(
           model, examples: 128, seed: configuration.seed &+ 1_000_003, split: .validation)
       }
-      let evaluationKey = task.metric == .accuracy ? "evalAccuracy" : "evalMeanSquaredError"
+      let evaluationKey = Self.evaluationKey(task.metric)
       let evaluationField = evaluation.map { ",\"\(evaluationKey)\":\($0)" } ?? ""
       metrics.write(Data("{\"step\":\(step),\"loss\":\(lossValue)\(evaluationField)}\n".utf8))
       report(
@@ -167,6 +167,15 @@ public final class TrainingRun {
           secondsRemaining: Double(configuration.steps - step) / max(rate, 1e-9), evaluation: evaluation,
           metric: task.metric))
       if step % configuration.checkpointEvery == 0 || step == configuration.steps { try saveCheckpoint() }
+    }
+  }
+
+  /// The key of evaluations in `metrics.jsonl`: `evalAccuracy`, `evalMeanSquaredError`, `evalBitsPerByte`.
+  static func evaluationKey(_ metric: TaskMetric) -> String {
+    switch metric {
+    case .accuracy: "evalAccuracy"
+    case .meanSquaredError: "evalMeanSquaredError"
+    case .bitsPerByte: "evalBitsPerByte"
     }
   }
 

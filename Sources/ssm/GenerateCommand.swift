@@ -11,7 +11,8 @@ struct GenerateCommand: ParsableCommand {
     commandName: "generate",
     abstract: "Continue a prompt with a checkpoint's model: greedy decoding, sampling or beam search.",
     discussion:
-      "The prompt is --prompt TEXT (UTF-8 bytes; byte-level models with 256 tokens only) or --tokens \"3 1 4\" "
+      "The prompt is --prompt TEXT (UTF-8 bytes; byte-level models with 256 tokens, or 257 for text models, whose "
+      + "document separator also stops generation) or --tokens \"3 1 4\" "
       + "(token ids separated by spaces or commas). The model reads the prompt, then generates up to "
       + "--max-new-tokens tokens, stopping early after any --stop-token. Processors apply to all strategies, in "
       + "HuggingFace's order: --repetition-penalty, --no-repeat-ngram-size, --min-new-tokens. --temperature, "
@@ -117,9 +118,6 @@ struct GenerateCommand: ParsableCommand {
 
   /// Beams when `--beams` is not given.
   static let defaultBeams = 4
-  /// The vocabulary of byte-level models, the only ones `--prompt` text can be fed to.
-  static let byteVocabulary = 256
-
   /// Token ids separated by spaces and/or commas.
   static func parseTokens(_ text: String) throws -> [Int] {
     let fields = text.split(whereSeparator: { $0 == "," || $0.isWhitespace })
@@ -153,23 +151,23 @@ struct GenerateCommand: ParsableCommand {
 
   func run() throws {
     let (model, _) = try TrainingRun.model(fromCheckpoint: URL(fileURLWithPath: checkpoint))
-    let byteLevel = model.vocabulary == Self.byteVocabulary
+    let byteLevel = ByteText.isByteLevel(vocabulary: model.vocabulary)
     let promptTokens: [Int]
     if let prompt {
       guard byteLevel else {
         throw InputError.inapplicableOption(
-          "--prompt needs a byte-level model (vocabulary \(Self.byteVocabulary)); this one has \(model.vocabulary) "
-            + "tokens: use --tokens")
+          "--prompt needs a byte-level model (vocabulary 256, or 257 for text models); this one has "
+            + "\(model.vocabulary) tokens: use --tokens")
       }
-      promptTokens = prompt.utf8.map(Int.init)
+      promptTokens = ByteText.tokens(prompt)
     } else {
       promptTokens = try Self.parseTokens(tokens ?? "")
     }
+    var options = self.options
+    if let separator = ByteText.separator(vocabulary: model.vocabulary) { options.stopTokens.insert(separator) }
     let results = try generate(model, prompt: promptTokens, options: options)
     let text = { (tokens: [Int]) in
-      byteLevel
-        ? String(decoding: tokens.map { UInt8(truncatingIfNeeded: $0) }, as: UTF8.self)
-        : tokens.map(String.init).joined(separator: " ")
+      byteLevel ? ByteText.text(tokens) : tokens.map(String.init).joined(separator: " ")
     }
     let documents = results.map { result in
       JSONValue.object([

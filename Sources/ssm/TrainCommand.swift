@@ -24,10 +24,11 @@ struct TrainCommand: ParsableCommand {
 
   @Option(
     help: ArgumentHelp(
-      "The task: copying (--count data tokens from --alphabet symbols, blanks, --count recall markers) or any "
-        + "other of the suite, in its default shape at --length.",
+      "The task: copying (--count data tokens from --alphabet symbols, blanks, --count recall markers), text "
+        + "(byte-level language modelling on --corpus) or any other of the suite, in its default shape at --length.",
       discussion: "adding, delay and reconstruct have real-valued inputs and outputs: the model reads them "
-        + "through a linear encoder and is trained and evaluated by mean squared error."))
+        + "through a linear encoder and is trained and evaluated by mean squared error. text models read and "
+        + "predict bytes (257 tokens: 256 byte values and a document separator) and are evaluated in bits per byte."))
   var task: TaskName = .copying
   @Option(
     help: "The model family: s4d (diagonal), s4 (DPLR from HiPPO-LegS), transformer (GPT-style decoder) or gru.")
@@ -40,6 +41,13 @@ struct TrainCommand: ParsableCommand {
   var positions: PositionEncoding?
   @Flag(help: "transformer: logits from the transposed token embedding.") var tiedEmbeddings = false
   @Option(help: "Sequence length (copying: 2·count + delay).") var length = 512
+  @Option(
+    help: ArgumentHelp(
+      "text: the corpus, a text file or a folder of text files (default: Debian's fortunes, "
+        + "/usr/share/games/fortunes).",
+      discussion: "Documents are separated by lines holding only %, or else by blank lines; each document "
+        + "belongs to the train, validation or test split by the hash of its bytes."))
+  var corpus: String?
   @Option(help: "copying: data tokens to memorise (default 10).") var count: Int?
   @Option(help: "copying: distinct data symbols (vocabulary alphabet + 2; 254 gives a byte-level model; default 8).")
   var alphabet: Int?
@@ -58,7 +66,8 @@ struct TrainCommand: ParsableCommand {
   var dropout: Float = 0
   @Option(help: "Seed of initialisation, data and dropout.") var seed: UInt64 = 0
   @Option(help: "Steps between checkpoints.") var checkpointEvery = 100
-  @Option(help: "Steps between evaluations on 128 fresh instances (0: none).") var evaluateEvery = 0
+  @Option(help: "Steps between evaluations on 128 instances of the validation split (0: none).")
+  var evaluateEvery = 0
   @Option(help: "The run directory.") var out: String
   @Flag(help: "Continue the run in --out from its last checkpoint.") var resume = false
   @Option(
@@ -73,13 +82,18 @@ struct TrainCommand: ParsableCommand {
     if task != .copying, count != nil || alphabet != nil {
       throw ValidationError("--count and --alphabet apply to the copying task only")
     }
+    if task != .text, corpus != nil { throw ValidationError("--corpus applies to the text task only") }
   }
+
+  /// `--corpus` as an absolute path, so a checkpoint finds its corpus from any working directory.
+  var corpusPath: String? { corpus.map { URL(fileURLWithPath: $0).standardizedFileURL.path } }
 
   /// The model configuration the options describe, shaped for the task: its tokens (copying:
   /// `alphabet + 2`), or its input channels and output values for a real-valued task.
   /// - Throws: ``InputError/inapplicableOption(_:)`` for an option the family does not use.
   func modelConfiguration() throws -> ModelConfiguration {
-    let runTask = try RunConfiguration.task(task, count: count ?? 10, alphabet: alphabet ?? 8, length: length)
+    let runTask = try RunConfiguration.task(
+      task, count: count ?? 10, alphabet: alphabet ?? 8, length: length, corpus: corpusPath)
     let (vocabulary, inputChannels): (Int, Int?)
     if case .features = runTask.input {
       let channels = try featureChannels(of: runTask)
@@ -130,7 +144,8 @@ struct TrainCommand: ParsableCommand {
       steps: steps, learningRate: learningRate, stateSpaceLearningRate: stateSpaceLearningRate,
       seed: seed, checkpointEvery: checkpointEvery,
       evaluateEvery: evaluateEvery > 0 ? evaluateEvery : nil,
-      initializedFrom: initializeFrom.map { URL(fileURLWithPath: $0).standardizedFileURL.path })
+      initializedFrom: initializeFrom.map { URL(fileURLWithPath: $0).standardizedFileURL.path },
+      taskCorpus: corpusPath)
     let directory = URL(fileURLWithPath: out)
     let run = try TrainingRun(directory: directory, configuration: configuration, resume: resume)
     let terminal = isatty(STDERR_FILENO) != 0
@@ -140,9 +155,7 @@ struct TrainCommand: ParsableCommand {
         format: "step %d/%d  loss %.4f  %.1f seq/s  ETA %@", report.step, report.totalSteps, report.loss,
         report.sequencesPerSecond, formatDuration(report.secondsRemaining))
       if let value = report.evaluation {
-        line +=
-          report.metric == .accuracy
-          ? String(format: "  eval accuracy %.4f", value) : String(format: "  eval mse %.6g", value)
+        line += String(format: "  eval %@ %.6g", report.metric.identifier, value)
       }
       if terminal {
         let width = 24

@@ -82,7 +82,7 @@ struct S4DLayerReferenceTests {
     let (batch, channels, length) = (2, 3, 23)
     let layer = try Self.fastLayer(channels: channels, stateSize: 8, bidirectional: false)
     let reference = try Self.reference(Self.values(of: layer), bidirectional: false)
-    var recurrence = try SSMLayer.diagonal(layer).recurrence(batch: batch, horizon: nil)
+    var recurrence = try SSMLayer.diagonal(layer).recurrence(batch: batch)
     var state = reference.initialState(batch: batch)
     let u = try Self.normalTensor([length, batch * channels], seed: 44).values
     var (deviation, scale) = (0.0, 0.0)
