@@ -35,8 +35,9 @@ import SeededRandom
 /// every non-alphanumeric character, brackets included); the right-aligned layout by default
 /// (above). Defaults: LRA's `maxDepth = 10`, `maxArguments = 10` and window
 /// `⌊length/4⌋ < n < length`. Parameters whose window LRA's trees almost never reach
-/// (``acceptanceProbability`` below ``minimumAcceptance``, e.g. lengths far above 10 000 at depth
-/// 10) are rejected with an error rather than sampled for ever.
+/// (``acceptanceProbability`` below ``minimumAcceptance``; at the defaults, lengths above about
+/// 18 500: the acceptance falls from 3·10⁻⁴ at 16 384 to 6·10⁻⁵ at 20 000) are rejected with an
+/// error rather than sampled for ever.
 public struct ListOpsTask: SequenceTask, Equatable {
   /// Where the expression sits in the sequence.
   public enum Layout: String, Equatable, Sendable, CaseIterable {
