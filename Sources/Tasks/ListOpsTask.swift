@@ -1,51 +1,113 @@
 import SeededRandom
 
-/// ListOps (Nangia & Bowman 2018, "ListOps: A Diagnostic Dataset for Latent Tree Learning"; the
-/// long-sequence version of Tay et al. 2021, "Long Range Arena"): a nested expression of the
-/// operators MAX, MIN, MED (median) and SM (sum modulo 10) over the digits 0 – 9, e.g.
-/// `[MAX 4 3 [MIN 2 3 ] 1 0 [MED 1 5 8 9 2 ] ] = 5`; the model must output its value, a 10-way
-/// classification. Tokens: ``ListOpsToken``.
+/// ListOps (Nangia & Bowman 2018, "ListOps: A Diagnostic Dataset for Latent Tree Learning") in
+/// its Long Range Arena form (Tay et al. 2021), with the instance distribution of LRA's generator
+/// (`generate_tree` and the length filter of `lra_benchmarks/data/listops.py`): a nested
+/// expression of the operators MAX, MIN, MED (median) and SM (sum modulo 10) over the digits
+/// 0 – 9, e.g. `[MAX 4 3 [MIN 2 3 ] 1 0 [MED 1 5 8 9 2 ] ] = 5`; the model outputs its value, a
+/// 10-way classification. Tokens: ``ListOpsToken``.
 ///
-/// Generation (budgeted, so that expressions fill a given length):
-/// 1. a target size `n` is uniform in `max(4, ⌈length/2⌉) … length`, clipped to the capacity
-///    `C(maxDepth)` of a tree of that depth (``capacity(depth:)``);
-/// 2. the root is an operator node with budget `n` and depth allowance `maxDepth`. An operator
-///    node with budget `B` and allowance `d` takes a uniform operator and a uniform argument count
-///    `k` from `max(2, ⌈(B − 2)/C(d − 1)⌉)` (enough to hold the budget) to
-///    `min(maxArguments, B − 2)`. If `d = 1` every argument is a digit. Otherwise each argument is
-///    independently a digit with probability 1/4 and a sub-expression otherwise (digits become
-///    sub-expressions again, first to last, while the sub-expressions could not hold the
-///    budget); the `B − 2 − #digits` tokens left are split among the sub-expressions by a uniform
-///    random composition (shares above `C(d − 1)` are clipped and the excess handed to siblings
-///    in order), and a sub-expression whose share is below 4 tokens becomes a digit (an operator
-///    needs ≥ 4: itself, two arguments, `]`); the others recurse with allowance `d − 1`;
-/// 3. digits are uniform over 0 – 9.
+/// Generation (LRA's, with `D = maxDepth`, `A = maxArguments`):
+/// 1. a tree is drawn top-down from the root at level 1: a node at level `d < D` is an operator
+///    with probability 1/4 and a digit otherwise (a node at level `D` is always a digit); an
+///    operator is uniform over the four, with a number of arguments uniform over `2 … A`, each
+///    an independent node at level `d + 1`; a digit is uniform over 0 – 9. Operators therefore nest
+///    at most `D − 1` deep;
+/// 2. the tree's token count `n` (a digit 1; an operator 2 — its `[OP` and `]` — plus its
+///    arguments') must lie in ``expressionLengths`` `= m ..< length`, with `m = ⌊length/4⌋ + 1` by
+///    default (LRA: `500 < n < 2000` at length 2000); trees outside are rejected and drawn again,
+///    so an instance has the law of LRA's trees conditioned on the window.
+///    ``acceptanceProbability`` is the exact probability that a tree falls in it.
 ///
-/// So every expression has between 2 and `maxArguments` arguments per operator, depth
-/// (a digit has depth 0, an operator 1 + its deepest argument) between 1 and `maxDepth`, and at
-/// most `n ≤ length` tokens (usually close to `n`). The expression is **right-aligned**: padding
-/// fills positions `0 ..< length − size`, the expression ends at the last position, and the
-/// label (the expression's value, class `0 … 9`) is the target at the last position only, so a
-/// causal model answers after reading the whole expression (rather than pooling, as LRA's
-/// encoder models do). Metric: accuracy; defaults `maxDepth = 10`, `maxArguments = 5` (LRA's).
+/// The value is computed as in LRA: MAX, MIN, `MED = int(median)` (the integer part of the mean
+/// of the two middle values for an even count) and `SM = sum mod 10`. The label (the expression's
+/// value, class `0 … 9`) is the target at the last position only.
+///
+/// **Layout.** ``Layout/rightAligned`` (the default, for causal models): padding fills positions
+/// `0 ..< length − n` and the expression ends at the last position, so a causal model answers
+/// after reading the whole expression. ``Layout/leftAligned`` is LRA's input: the expression from
+/// position 0, padding after it (LRA's encoders pool over all positions).
+///
+/// Deviations from LRA: the random stream (a ``SeededGenerator``, not Python's `random`), so
+/// instances for a seed differ while their law is the same; splits disjoint by content hash
+/// (``Split``) rather than a deduplicated pool cut into train, validation and test; the closing
+/// bracket `]` is a token, as in the S4 / S5 ListOps pipelines (LRA's own TFDS tokenizer drops
+/// every non-alphanumeric character, brackets included); the right-aligned layout by default
+/// (above). Defaults: LRA's `maxDepth = 10`, `maxArguments = 10` and window
+/// `⌊length/4⌋ < n < length`. Parameters whose window LRA's trees almost never reach
+/// (``acceptanceProbability`` below ``minimumAcceptance``; at the defaults, lengths above about
+/// 18 500: the acceptance falls from 3·10⁻⁴ at 16 384 to 6·10⁻⁵ at 20 000) are rejected with an
+/// error rather than sampled for ever.
 public struct ListOpsTask: SequenceTask, Equatable {
+  /// Where the expression sits in the sequence.
+  public enum Layout: String, Equatable, Sendable, CaseIterable {
+    /// Padding first, the expression ending at the last position (for causal models).
+    case rightAligned
+    /// The expression first, padding after it (LRA's layout).
+    case leftAligned
+  }
+
   /// Positions per instance (padding plus expression).
   public let length: Int
-  /// The maximum nesting depth (≥ 1).
+  /// The most tree levels, digits included (LRA's `max_depth`, ≥ 2): operators nest at most
+  /// `maxDepth − 1` deep.
   public let maxDepth: Int
-  /// The maximum number of arguments of an operator (≥ 2).
+  /// The most arguments of an operator (LRA's `max_args`, ≥ 2).
   public let maxArguments: Int
+  /// The shortest accepted expression as given (`nil`: `⌊length/4⌋ + 1`, rescaled by
+  /// ``resized(to:)``).
+  public let minimumExpressionLength: Int?
+  /// Where the expression sits.
+  public let layout: Layout
+  /// The probability that one tree of LRA's generator has a token count in
+  /// ``expressionLengths`` (the rejection sampler's acceptance rate; exact, from
+  /// ``treeLengthProbabilities(maxDepth:maxArguments:below:)``).
+  public let acceptanceProbability: Double
 
-  /// A task of exactly `length ≥ 4` positions.
-  public init(length: Int, maxDepth: Int = 10, maxArguments: Int = 5) throws {
-    guard maxDepth >= 1, maxArguments >= 2 else {
-      throw TaskError.invalidParameter("ListOps needs maxDepth ≥ 1 and maxArguments ≥ 2")
+  /// The smallest ``acceptanceProbability`` accepted, `10⁻⁴` (about 10⁴ trees drawn per instance).
+  public static let minimumAcceptance = 1e-4
+
+  /// A task of exactly `length` positions. Needs `maxDepth ≥ 2`, `maxArguments ≥ 2`,
+  /// `minimumExpressionLength ≥ 1` when given, `length ≥` ``minimumLength`` and an
+  /// ``acceptanceProbability`` of at least ``minimumAcceptance``.
+  public init(
+    length: Int, maxDepth: Int = 10, maxArguments: Int = 10, minimumExpressionLength: Int? = nil,
+    layout: Layout = .rightAligned
+  ) throws {
+    guard maxDepth >= 2, maxArguments >= 2 else {
+      throw TaskError.invalidParameter(
+        "ListOps needs maxDepth ≥ 2 and maxArguments ≥ 2, got \(maxDepth) and \(maxArguments)")
     }
-    guard length >= 4 else { throw TaskError.lengthTooSmall(task: .listOps, length: length, minimum: 4) }
+    if let shortest = minimumExpressionLength, shortest < 1 {
+      throw TaskError.invalidParameter("ListOps needs minimumExpressionLength ≥ 1, got \(shortest)")
+    }
+    let minimum = Self.minimumLength(minimumExpressionLength: minimumExpressionLength)
+    guard length >= minimum else { throw TaskError.lengthTooSmall(task: .listOps, length: length, minimum: minimum) }
+    let shortest = minimumExpressionLength ?? length / 4 + 1
+    let probabilities = try Self.treeLengthProbabilities(maxDepth: maxDepth, maxArguments: maxArguments, below: length)
+    let acceptance = probabilities[shortest...].reduce(0, +)
+    guard acceptance >= Self.minimumAcceptance else {
+      throw TaskError.invalidParameter(
+        "ListOps: only a fraction \(acceptance) of LRA trees (maxDepth \(maxDepth), maxArguments \(maxArguments)) "
+          + "have \(shortest) ..< \(length) tokens, below \(Self.minimumAcceptance); raise maxDepth or "
+          + "maxArguments, or lower minimumExpressionLength")
+    }
     self.length = length
     self.maxDepth = maxDepth
     self.maxArguments = maxArguments
+    self.minimumExpressionLength = minimumExpressionLength
+    self.layout = layout
+    acceptanceProbability = acceptance
   }
+
+  /// The smallest length with this window: an expression of at least 4 tokens (`[OP d d ]`) and
+  /// at least `minimumExpressionLength` must fit strictly below it.
+  private static func minimumLength(minimumExpressionLength: Int?) -> Int {
+    max(5, (minimumExpressionLength ?? 0) + 1)
+  }
+
+  /// The accepted expression token counts, `m ..< length`.
+  public var expressionLengths: Range<Int> { (minimumExpressionLength ?? length / 4 + 1)..<length }
 
   /// ``TaskName/listOps``.
   public var name: TaskName { .listOps }
@@ -55,92 +117,53 @@ public struct ListOpsTask: SequenceTask, Equatable {
   public var input: InputFormat { .tokens(vocabulary: ListOpsToken.vocabulary) }
   /// 10 classes (the digit values; class `c` is also token `c`).
   public var output: OutputFormat { .classes(10) }
-  /// 4 (`[OP d d ]`).
-  public var minimumLength: Int { 4 }
+  /// 5 (`[OP d d ]` and a padding position), or `minimumExpressionLength + 1` if larger.
+  public var minimumLength: Int { Self.minimumLength(minimumExpressionLength: minimumExpressionLength) }
 
-  /// The task at another length, same depth and argument limits.
+  /// The task at another length, every other parameter unchanged (a default window rescales).
   public func resized(to length: Int) throws -> ListOpsTask {
-    try ListOpsTask(length: length, maxDepth: maxDepth, maxArguments: maxArguments)
+    try ListOpsTask(
+      length: length, maxDepth: maxDepth, maxArguments: maxArguments,
+      minimumExpressionLength: minimumExpressionLength, layout: layout)
   }
 
-  /// The most tokens an operator node with depth allowance `depth` can hold:
-  /// `C(1) = 2 + maxArguments`, `C(d) = 2 + maxArguments · C(d − 1)` (saturating).
-  public func capacity(depth: Int) -> Int {
-    var c = 2 + maxArguments
-    for _ in 1..<max(1, depth) {
-      let (product, overflow) = maxArguments.multipliedReportingOverflow(by: c)
-      if overflow || product > Int.max / 2 { return Int.max / 2 }
-      c = 2 + product
+  /// Appends a node at tree level `level` and returns its value, or `nil` as soon as the
+  /// expression has reached `length` tokens (it can only be rejected then).
+  private func appendNode(level: Int, to tokens: inout [Int], using generator: inout SeededGenerator) -> Int? {
+    guard tokens.count < length else { return nil }
+    guard level < maxDepth, generator.index(below: 4) == 0 else {
+      let digit = generator.index(below: 10)
+      tokens.append(digit)
+      return digit
     }
-    return c
-  }
-
-  /// Appends an operator node of at most `budget` tokens (`4 ≤ budget ≤ capacity(depth)`) with
-  /// depth allowance `depth ≥ 1`; returns its value.
-  private func appendOperator(
-    budget: Int, depth: Int, to tokens: inout [Int], using generator: inout SeededGenerator
-  ) -> Int {
-    let op = ListOpsToken.operators[generator.index(below: 4)]
-    let inner = budget - 2
-    let childCapacity = depth > 1 ? capacity(depth: depth - 1) : 1
-    // Enough arguments to hold the budget if all were sub-expressions, at most maxArguments.
-    let fewest = max(2, min(maxArguments, (inner + childCapacity - 1) / childCapacity))
-    let k = fewest + generator.index(below: min(maxArguments, inner) - fewest + 1)
-    // Each argument is a digit with probability 1/4 (always at the last level); digits turn back
-    // into sub-expressions, first to last, while the sub-expressions cannot hold the rest.
-    var isDigit = (0..<k).map { _ in depth == 1 || generator.index(below: 4) == 0 }
-    if depth > 1 {
-      var index = 0
-      while isDigit.filter({ !$0 }).count * childCapacity < inner - isDigit.filter({ $0 }).count, index < k {
-        isDigit[index] = false
-        index += 1
-      }
-    }
-    let subexpressions = isDigit.filter { !$0 }.count
-    var shares: [Int] = []
-    if subexpressions > 0 {
-      let available = inner - (k - subexpressions)
-      let cuts = generator.distinctSorted(subexpressions - 1, below: available - 1).map { $0 + 1 }
-      shares = zip(cuts + [available], [0] + cuts).map { $0 - $1 }
-      // Clip shares to the capacity and hand the excess to siblings with room, in order.
-      var excess = 0
-      for i in shares.indices where shares[i] > childCapacity {
-        excess += shares[i] - childCapacity
-        shares[i] = childCapacity
-      }
-      for i in shares.indices where excess > 0 {
-        let room = min(excess, childCapacity - shares[i])
-        shares[i] += room
-        excess -= room
-      }
-    }
-    tokens.append(op)
+    let operation = ListOpsToken.operators[generator.index(below: 4)]
+    let count = 2 + generator.index(below: maxArguments - 1)
+    tokens.append(operation)
     var arguments: [Int] = []
-    var next = 0
-    for digit in isDigit {
-      if !digit, shares[next] >= 4 {
-        arguments.append(appendOperator(budget: shares[next], depth: depth - 1, to: &tokens, using: &generator))
-      } else {
-        let value = generator.index(below: 10)
-        tokens.append(value)
-        arguments.append(value)
-      }
-      if !digit { next += 1 }
+    arguments.reserveCapacity(count)
+    for _ in 0..<count {
+      guard let value = appendNode(level: level + 1, to: &tokens, using: &generator) else { return nil }
+      arguments.append(value)
     }
     tokens.append(ListOpsToken.close)
-    return ListOpsToken.apply(op, to: arguments)
+    return ListOpsToken.apply(operation, to: arguments)
   }
 
-  /// One instance: a left-padded expression and its value at the last position.
+  /// One instance: trees are drawn until one falls in the window; its value is the target at the
+  /// last position.
   public func example(using generator: inout SeededGenerator) -> TaskExample {
-    let smallest = max(4, (length + 1) / 2)
-    let target = min(smallest + generator.index(below: length - smallest + 1), capacity(depth: maxDepth))
     var expression: [Int] = []
-    expression.reserveCapacity(target)
-    let value = appendOperator(budget: target, depth: maxDepth, to: &expression, using: &generator)
-    var targets = [Int](repeating: TaskBatch.ignoredTarget, count: length)
-    targets[length - 1] = value
-    let inputs = [Int](repeating: ListOpsToken.padding, count: length - expression.count) + expression
-    return TaskExample(inputs: .tokens(inputs), targets: .classes(targets))
+    while true {
+      expression.removeAll(keepingCapacity: true)
+      if let value = appendNode(level: 1, to: &expression, using: &generator),
+        expressionLengths.contains(expression.count)
+      {
+        let padding = [Int](repeating: ListOpsToken.padding, count: length - expression.count)
+        var targets = [Int](repeating: TaskBatch.ignoredTarget, count: length)
+        targets[length - 1] = value
+        let inputs = layout == .rightAligned ? padding + expression : expression + padding
+        return TaskExample(inputs: .tokens(inputs), targets: .classes(targets))
+      }
+    }
   }
 }

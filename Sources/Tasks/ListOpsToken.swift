@@ -8,14 +8,14 @@ public enum ListOpsToken {
   public static let maximum = 10
   /// `[MIN`: the smallest argument.
   public static let minimum = 11
-  /// `[MED`: the median of the arguments; for an even count, the floor of the mean of the two
-  /// middle values (the integer part of the ordinary median).
+  /// `[MED`: LRA's `int(median)`: the middle argument in sorted order for an odd count; for an
+  /// even count the integer part (here the floor) of the mean of the two middle values.
   public static let median = 12
   /// `[SM`: the sum of the arguments modulo 10.
   public static let sumModulo = 13
   /// `]`: closes the innermost open operator.
   public static let close = 14
-  /// Padding (before the expression).
+  /// Padding (around the expression, see ``ListOpsTask/Layout``).
   public static let padding = 15
   /// Token ids in all.
   public static let vocabulary = 16

@@ -38,9 +38,9 @@ public enum TaskName: String, CaseIterable, Sendable, Codable {
   /// | adding | — | 2 |
   /// | delay | lag `length / 4`, cutoff 1/16 cycle per step | 16 |
   /// | reconstruct | window `length / 4`, cutoff 1/16 cycle per step | 16 |
-  /// | associative recall | 16 pairs, vocabulary 256, power-law exponent 0.01 | 48 |
-  /// | induction heads | 16 ordinary tokens | 8 |
-  /// | ListOps | depth ≤ 10, 2 – 5 arguments | 4 |
+  /// | associative recall | Zoology's generator: 16 pairs, vocabulary 256, power law 0.01, random filler | 64 |
+  /// | induction heads | 16 ordinary tokens, one trigger (H3's generator) | 8 |
+  /// | ListOps | LRA's generator: depth 10, 2 – 10 arguments, `length/4 < tokens < length`, right-aligned | 5 |
   /// | text | Debian's fortunes (``TextCorpus/defaultPath``), bytes and a separator | 1 |
   ///
   /// Throws ``TaskError/lengthTooSmall(task:length:minimum:)`` below the minimum, and for text
@@ -77,9 +77,9 @@ public enum TaskName: String, CaseIterable, Sendable, Codable {
     case .selectiveCopying: return 32
     case .adding: return 2
     case .delay, .reconstruct: return 16
-    case .associativeRecall: return 48
+    case .associativeRecall: return 64
     case .inductionHeads: return 8
-    case .listOps: return 4
+    case .listOps: return 5
     case .text: return 1
     }
   }
