@@ -1,3 +1,4 @@
+import Models
 import Tasks
 
 /// The result of one (task, model, length) cell of a comparison.
@@ -32,8 +33,16 @@ public struct ComparisonCell: Codable, Sendable, Equatable {
   public var value: Double?
   /// Trainable parameters.
   public var parameters: Int
+  /// The relative deviation of ``parameters`` from the plan's budget, `(parameters − budget) / budget`
+  /// (see ``ParameterMatch/deviation``); `nil` when the model could not be sized, and in results
+  /// written before it was recorded.
+  public var parameterDeviation: Double?
   /// The model's width (channels / model dimension).
   public var width: Int
+  /// The configuration the model was built from (see
+  /// ``ComparisonModel/matched(vocabulary:parameterBudget:depth:length:inputChannels:)``);
+  /// `nil` when the model could not be sized, and in results written before it was recorded.
+  public var configuration: ModelConfiguration?
   /// Wall-clock seconds of training.
   public var trainSeconds: Double
   /// Steps taken (fewer than planned when the time budget ran out).

@@ -2,17 +2,21 @@
 public enum ComparisonError: Error, Equatable, CustomStringConvertible {
   /// An option or plan field is invalid.
   case invalidPlan(String)
-  /// No width of the family comes near the parameter budget.
-  case budgetImpossible(model: ComparisonModel, budget: Int, smallest: Int, largest: Int)
+  /// No model of the family lies within ``ComparisonModel/parameterTolerance`` of the budget;
+  /// `closest` is the nearest count the search reached.
+  case budgetImpossible(model: ComparisonModel, budget: Int, closest: Int)
   /// The output folder holds results of a different plan.
   case differentPlan(path: String)
 
   public var description: String {
     switch self {
     case .invalidPlan(let detail): return "invalid comparison: \(detail)"
-    case .budgetImpossible(let model, let budget, let smallest, let largest):
+    case .budgetImpossible(let model, let budget, let closest):
+      let tolerance = Int((ComparisonModel.parameterTolerance * 100).rounded())
+      let deviation = ParameterMatch.percentage(ParameterMatch.deviation(parameters: closest, budget: budget))
       return
-        "a \(model.rawValue) model cannot have ≈ \(budget) parameters: widths 8 … 1024 give \(smallest) … \(largest)"
+        "a \(model.rawValue) model cannot be sized to \(budget) parameters within ±\(tolerance) %: the closest it "
+        + "reaches is \(closest) (\(deviation)); choose another parameter budget"
     case .differentPlan(let path):
       return "\(path) holds the results of another comparison plan: choose another --out"
     }

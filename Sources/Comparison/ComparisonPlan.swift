@@ -14,7 +14,8 @@ public struct ComparisonPlan: Codable, Sendable, Equatable {
   public var lengths: [Int]
   /// Residual blocks of every model.
   public var depth: Int
-  /// Parameters each model is sized to (by its width).
+  /// Parameters each model is sized to, within ``ComparisonModel/parameterTolerance`` (see
+  /// ``ComparisonModel/matched(vocabulary:parameterBudget:depth:length:inputChannels:)``).
   public var parameterBudget: Int
   /// Optimisation, identical for every cell.
   public var training: TaskTrainingSettings

@@ -20,7 +20,8 @@ public struct ComparisonReport {
   /// The short name of a metric in tables and charts (`Tasks/TaskMetric/shortName`).
   static func name(of metric: TaskMetric) -> String { metric.shortName }
 
-  /// One row per cell: task, length, model, metric value, parameters, training time, steps.
+  /// One row per cell: task, length, model, metric value, parameters and their deviation from the
+  /// budget (as ``ParameterMatch/percentage(_:)`` writes it), training time, steps.
   /// The value column is headed by the metric ("accuracy" or "MSE") when every cell shares one;
   /// a table mixing token and feature tasks heads it "value" and names each row's metric in a
   /// "metric" column.
@@ -29,16 +30,24 @@ public struct ComparisonReport {
     let mixed = metrics.count > 1
     let valueHeader = mixed ? ["metric", "value"] : [Self.name(of: metrics.first ?? .accuracy)]
     var table = try Table(
-      headers: ["task", "length", "model"] + valueHeader + ["parameters", "train s", "steps"],
-      alignments: [.left, .right, .left] + (mixed ? [.left, .right] : [.right]) + [.right, .right, .right])
+      headers: ["task", "length", "model"] + valueHeader + ["parameters", "vs budget", "train s", "steps"],
+      alignments: [.left, .right, .left] + (mixed ? [.left, .right] : [.right]) + [.right, .right, .right, .right])
     for cell in results.cells {
       let value = cell.value.map { Self.format.string($0) } ?? "failed"
       try table.append(
         [cell.task.rawValue, "\(cell.length)", cell.model.rawValue]
           + (mixed ? [Self.name(of: Self.metric(of: cell.task)), value] : [value])
-          + ["\(cell.parameters)", Self.format.string(cell.trainSeconds), "\(cell.steps)"])
+          + ["\(cell.parameters)", deviation(of: cell), Self.format.string(cell.trainSeconds), "\(cell.steps)"])
     }
     return table
+  }
+
+  /// A cell's parameter count relative to the plan's budget, `"+0.8 %"` (see
+  /// ``ParameterMatch/percentage(_:)``), or `"–"` for a cell whose model was not sized.
+  func deviation(of cell: ComparisonCell) -> String {
+    guard cell.parameters > 0 else { return "–" }
+    return ParameterMatch.percentage(
+      ParameterMatch.deviation(parameters: cell.parameters, budget: results.plan.parameterBudget))
   }
 
   /// Writes `report.md` and the charts into `directory`; returns the report's URL.
@@ -46,10 +55,12 @@ public struct ComparisonReport {
   public func write(to directory: URL) throws -> URL {
     let plan = results.plan
     let environment = results.environment
+    let tolerance = Int((ComparisonModel.parameterTolerance * 100).rounded())
     var page = """
       # Long-context comparison
 
-      Every model was sized to about \(plan.parameterBudget) parameters (\(plan.depth) blocks), trained for \
+      Every model was sized to \(plan.parameterBudget) parameters within ±\(tolerance) % (\(plan.depth) blocks; each \
+      model's count and deviation are under its task), trained for \
       \(plan.training.steps) steps of \(plan.training.batch) sequences\
       \(plan.training.timeBudget.map { " (or \(Self.format.string($0)) s)" } ?? "") with AdamW (learning rate \
       \(plan.training.learningRate), state space parameters \(plan.training.stateSpaceLearningRate)), seed \
@@ -64,21 +75,25 @@ public struct ComparisonReport {
       let cells = results.cells.filter { $0.task == task }
       guard !cells.isEmpty else { continue }
       page += "## \(task.rawValue)\n\n"
+      let lengths = plan.lengths.sorted()
       var table = try Table(
-        headers: ["model", "parameters"] + plan.lengths.sorted().map { "L = \($0)" },
-        alignments: [.left, .right] + plan.lengths.map { _ in .right })
+        headers: ["model"] + lengths.map { "L = \($0)" }, alignments: [.left] + lengths.map { _ in .right })
+      var sizes = try Table(
+        headers: ["model"] + lengths.map { "L = \($0)" }, alignments: [.left] + lengths.map { _ in .right })
+      let value = { (cell: ComparisonCell) in cell.value.map { Self.format.string($0) } ?? "failed" }
+      let size = { (cell: ComparisonCell) in
+        cell.parameters > 0 ? "\(cell.parameters) (\(self.deviation(of: cell)))" : "–"
+      }
       for model in plan.models {
-        let row = plan.lengths.sorted().map { length -> String in
-          guard let cell = cells.first(where: { $0.model == model && $0.length == length }) else { return "–" }
-          return cell.value.map { Self.format.string($0) } ?? "failed"
-        }
-        let parameters = cells.first { $0.model == model }.map { "\($0.parameters)" } ?? "–"
-        try table.append([model.rawValue, parameters] + row)
+        let row = lengths.map { length in cells.first { $0.model == model && $0.length == length } }
+        try table.append([model.rawValue] + row.map { $0.map(value) ?? "–" })
+        try sizes.append([model.rawValue] + row.map { $0.map(size) ?? "–" })
       }
       let metric = Self.metric(of: task)
       let names = metric.shortName == metric.longName ? metric.longName : "\(metric.longName), \(metric.shortName)"
       page += "Test \(names) (\(metric.higherIsBetter ? "higher" : "lower") is better):\n\n"
       page += table.markdown() + "\n"
+      page += "Parameters (deviation from the budget of \(plan.parameterBudget)):\n\n" + sizes.markdown() + "\n"
       let metricFile = "\(metric.identifier)-\(task.rawValue).svg"
       try write(metricChart(for: task, metric: metric, cells: cells), to: directory, as: metricFile)
       page += "![\(Self.name(of: metric)) vs length, \(task.rawValue)](\(metricFile))\n\n"

@@ -40,7 +40,9 @@ public final class ComparisonRunner {
   /// `results.json` in `directory`.
   public var resultsURL: URL { directory.appendingPathComponent("results.json") }
 
-  /// Runs every unfinished cell, then the latency measurement, and returns all results.
+  /// Runs every unfinished cell, then the latency measurement, and returns all results. A cell
+  /// is finished when `results.json` holds it without an error and with the configuration the
+  /// parameter matching gives now (a cell sized otherwise, by other code, is run again).
   public func run() throws -> ComparisonResults {
     try checkBudgets()
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -48,7 +50,10 @@ public final class ComparisonRunner {
     if FileManager.default.fileExists(atPath: resultsURL.path) {
       let previous = try JSONDecoder().decode(ComparisonResults.self, from: Data(contentsOf: resultsURL))
       guard previous.plan == plan else { throw ComparisonError.differentPlan(path: directory.path) }
-      results.cells = previous.cells.filter { $0.error == nil }
+      results.cells = try previous.cells.filter { cell in
+        let current = try match(cell.model, for: cell.task.make(length: cell.length))
+        return cell.error == nil && cell.configuration == current.configuration
+      }
       results.latency = previous.latency
     }
     let done = Set(results.cells.map(\.key))
@@ -65,17 +70,20 @@ public final class ComparisonRunner {
     return results
   }
 
-  /// Every model family must reach the parameter budget for every task (checked before any
-  /// training, so an impossible budget is one clear error, not a column of failed cells).
+  /// Every cell's model must be sized to within ``ComparisonModel/parameterTolerance`` of the
+  /// budget (checked before any training, so an impossible budget is one clear error, not a
+  /// column of failed cells).
   private func checkBudgets() throws {
-    for task in plan.tasks {
-      let shape = try ComparisonModel.shape(for: task.make(length: plan.lengths.max()!))
-      for model in plan.models {
-        _ = try model.matched(
-          vocabulary: shape.vocabulary, parameterBudget: plan.parameterBudget, depth: plan.depth,
-          length: plan.lengths.max()!, inputChannels: shape.inputChannels)
-      }
-    }
+    for key in plan.cells { _ = try match(key.model, for: key.task.make(length: key.length)) }
+  }
+
+  /// The model of family `model` shaped for `task` (``ComparisonModel/shape(for:)``) and sized
+  /// to the plan's budget.
+  private func match(_ model: ComparisonModel, for task: any SequenceTask) throws -> ParameterMatch {
+    let shape = try ComparisonModel.shape(for: task)
+    return try model.matched(
+      vocabulary: shape.vocabulary, parameterBudget: plan.parameterBudget, depth: plan.depth, length: task.length,
+      inputChannels: shape.inputChannels)
   }
 
   private func save(_ results: ComparisonResults) throws {
@@ -94,13 +102,12 @@ public final class ComparisonRunner {
     do {
       PeakMemory.reset()
       let task = try key.task.make(length: key.length)
-      let shape = try ComparisonModel.shape(for: task)
-      let (configuration, parameters) = try key.model.matched(
-        vocabulary: shape.vocabulary, parameterBudget: plan.parameterBudget, depth: plan.depth,
-        length: key.length, inputChannels: shape.inputChannels)
-      let model = try configuration.build(seed: plan.training.seed)
-      cell.parameters = parameters
-      cell.width = Self.width(of: configuration)
+      let sized = try match(key.model, for: task)
+      cell.parameters = sized.parameters
+      cell.parameterDeviation = sized.deviation
+      cell.width = sized.size.width
+      cell.configuration = sized.configuration
+      let model = try sized.configuration.build(seed: plan.training.seed)
       let reportEvery = max(1, plan.training.steps / 5)
       let training = try train(model, on: task, settings: plan.training) { step, loss in
         if step % reportEvery == 0 { self.log(String(format: "    step %d  loss %.4f", step, loss)) }
@@ -124,7 +131,7 @@ public final class ComparisonRunner {
       log(
         String(
           format: "    %@ %.4f  (%d parameters, %.1f s, %.0f tokens/s)", task.metric.shortName,
-          cell.value!, parameters,
+          cell.value!, cell.parameters,
           training.seconds, training.tokensPerSecond))
     } catch {
       cell.error = "\(error)"
@@ -136,14 +143,6 @@ public final class ComparisonRunner {
   private static func isTokens(_ input: InputFormat) -> Bool {
     if case .tokens = input { return true }
     return false
-  }
-
-  private static func width(of configuration: ModelConfiguration) -> Int {
-    switch configuration {
-    case .s4(let c): return c.width
-    case .transformer(let c): return c.width
-    case .gru(let c): return c.width
-    }
   }
 
   /// Median per-token decoding time (batch 1, 32 tokens, 5 runs) after each latency context,
@@ -162,10 +161,7 @@ public final class ComparisonRunner {
     let task = try name.make(length: plan.lengths.max()!)
     var measurements: [LatencyMeasurement] = []
     for family in plan.models {
-      let (configuration, _) = try family.matched(
-        vocabulary: try tokenVocabulary(of: task), parameterBudget: plan.parameterBudget, depth: plan.depth,
-        length: plan.lengths.max()!)
-      let model = try configuration.build(seed: plan.training.seed)
+      let model = try match(family, for: task).configuration.build(seed: plan.training.seed)
       for context in plan.latencyContexts.sorted() {
         log("latency \(family.rawValue) after \(context) tokens")
         measurements.append(

@@ -6,7 +6,7 @@ import SeededRandom
 ///     a = x + dropout(W_o · CausalMultiHeadAttention(W_q h, W_k h, W_v h)),   h = LayerNorm(x)
 ///     y = a + dropout(W₂ · GELU(W₁ · LayerNorm(a)))
 ///
-/// with `W₁`: `D → mD` and `W₂`: `mD → D` (`m` the MLP ratio). With rotary positions, queries
+/// with `W₁`: `D → F` and `W₂`: `F → D` (`F` the MLP hidden width). With rotary positions, queries
 /// and keys are rotated by their position before attention.
 public struct TransformerBlock {
   /// The normalisation before attention.
@@ -21,9 +21,9 @@ public struct TransformerBlock {
   public let attentionOutput: Linear
   /// The normalisation before the MLP.
   public let mlpNorm: LayerNorm
-  /// `W₁`, `D → mD`.
+  /// `W₁`, `D → F`.
   public let expand: Linear
-  /// `W₂`, `mD → D`.
+  /// `W₂`, `F → D`.
   public let contract: Linear
   /// Attention heads (dividing `D`).
   public let heads: Int
@@ -34,7 +34,7 @@ public struct TransformerBlock {
 
   /// A seeded block named `name.*`.
   public init(
-    name: String, width: Int, heads: Int, mlpRatio: Int, rotary: Bool, dropout: Float,
+    name: String, width: Int, heads: Int, mlpHidden: Int, rotary: Bool, dropout: Float,
     generator: inout SeededGenerator
   ) {
     attentionNorm = LayerNorm(name: "\(name).attention.norm", width: width)
@@ -43,8 +43,8 @@ public struct TransformerBlock {
     value = Linear(name: "\(name).attention.value", inputs: width, outputs: width, generator: &generator)
     attentionOutput = Linear(name: "\(name).attention.output", inputs: width, outputs: width, generator: &generator)
     mlpNorm = LayerNorm(name: "\(name).mlp.norm", width: width)
-    expand = Linear(name: "\(name).mlp.expand", inputs: width, outputs: mlpRatio * width, generator: &generator)
-    contract = Linear(name: "\(name).mlp.contract", inputs: mlpRatio * width, outputs: width, generator: &generator)
+    expand = Linear(name: "\(name).mlp.expand", inputs: width, outputs: mlpHidden, generator: &generator)
+    contract = Linear(name: "\(name).mlp.contract", inputs: mlpHidden, outputs: width, generator: &generator)
     self.heads = heads
     self.rotary = rotary
     self.dropout = dropout

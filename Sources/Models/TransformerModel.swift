@@ -20,8 +20,11 @@ public struct TransformerModel {
     public var depth: Int
     /// Attention heads (dividing `D`; with rotary positions `D/heads` must be even).
     public var heads: Int
-    /// MLP hidden width as a multiple of `D`.
+    /// MLP hidden width as a multiple of `D` (used when ``mlpHidden`` is absent).
     public var mlpRatio: Int
+    /// MLP hidden width `F` of every block (`D → F → D`); absent (`nil`, also in older
+    /// configurations) means `mlpRatio · D`.
+    public var mlpHidden: Int?
     /// Where positions come from.
     public var positions: PositionEncoding
     /// Rows of the learned position table (the longest readable sequence); unused otherwise.
@@ -37,9 +40,11 @@ public struct TransformerModel {
 
     /// A configuration.
     public init(
-      vocabulary: Int, width: Int, depth: Int, heads: Int, mlpRatio: Int = 4, positions: PositionEncoding = .rotary,
-      contextLength: Int = 1024, tiedEmbeddings: Bool = false, dropout: Float = 0, inputChannels: Int? = nil
+      vocabulary: Int, width: Int, depth: Int, heads: Int, mlpRatio: Int = 4, mlpHidden: Int? = nil,
+      positions: PositionEncoding = .rotary, contextLength: Int = 1024, tiedEmbeddings: Bool = false,
+      dropout: Float = 0, inputChannels: Int? = nil
     ) {
+      self.mlpHidden = mlpHidden
       self.inputChannels = inputChannels
       self.vocabulary = vocabulary
       self.width = width
@@ -72,8 +77,11 @@ public struct TransformerModel {
   ///   positions), a dropout outside `[0, 1)`, or input channels below 1 or with tied embeddings.
   public init(_ configuration: Configuration, seed: UInt64) throws {
     let c = configuration
-    guard c.vocabulary >= 1, c.width >= 1, c.depth >= 0, c.heads >= 1, c.mlpRatio >= 1, c.contextLength >= 1 else {
-      throw AutodiffError.invalidArgument("vocabulary, width, heads, MLP ratio, context must be ≥ 1 and depth ≥ 0")
+    guard c.vocabulary >= 1, c.width >= 1, c.depth >= 0, c.heads >= 1, c.mlpRatio >= 1, (c.mlpHidden ?? 1) >= 1,
+      c.contextLength >= 1
+    else {
+      throw AutodiffError.invalidArgument(
+        "vocabulary, width, heads, MLP ratio, MLP hidden width, context must be ≥ 1 and depth ≥ 0")
     }
     guard c.width.isMultiple(of: c.heads), c.positions != .rotary || (c.width / c.heads).isMultiple(of: 2) else {
       throw AutodiffError.invalidArgument(
@@ -102,8 +110,8 @@ public struct TransformerModel {
       ? Parameter(name: "embedding.positions", value: try normal(c.contextLength, &generator)) : nil
     blocks = (0..<c.depth).map { index in
       TransformerBlock(
-        name: "blocks.\(index)", width: c.width, heads: c.heads, mlpRatio: c.mlpRatio, rotary: c.positions == .rotary,
-        dropout: c.dropout, generator: &generator)
+        name: "blocks.\(index)", width: c.width, heads: c.heads, mlpHidden: c.mlpHidden ?? c.mlpRatio * c.width,
+        rotary: c.positions == .rotary, dropout: c.dropout, generator: &generator)
     }
     finalNorm = LayerNorm(name: "decoder.norm", width: c.width)
     decoder =

@@ -24,7 +24,8 @@ struct CompareCommand: ParsableCommand {
   @Option(help: "Comma-separated tasks.") var tasks = "copying"
   @Option(help: "Comma-separated models: s4d, s4, transformer, gru.") var models = "s4d,transformer,gru"
   @Option(help: "Comma-separated sequence lengths.") var lengths = "64,256"
-  @Option(help: "Parameters each model is sized to (by its width).") var parameters = 50_000
+  @Option(help: "Parameters each model is sized to (within ±2 %; a budget a family cannot reach is an error).")
+  var parameters = 50_000
   @Option(help: "Residual blocks per model.") var depth = 2
   @Option(help: "Optimisation steps per cell.") var steps = 300
   @Option(help: "Sequences per step.") var batch = 16
