@@ -46,7 +46,7 @@ struct GenerateCommand: ParsableCommand {
     guard (prompt == nil) != (tokens == nil) else {
       throw ValidationError("give the prompt as exactly one of --prompt and --tokens")
     }
-    if let tokens { _ = try Self.parseTokens(tokens) }
+    if let tokens { _ = try PromptTokens.parse(tokens) }
     guard maxNewTokens >= 1 else { throw ValidationError("--max-new-tokens must be at least 1") }
     guard repetitionPenalty.isFinite, repetitionPenalty > 0 else {
       throw ValidationError("--repetition-penalty must be finite and > 0")
@@ -78,18 +78,6 @@ struct GenerateCommand: ParsableCommand {
 
   /// Beams when `--beams` is not given.
   static let defaultBeams = 4
-  /// The vocabulary of byte-level models, the only ones `--prompt` text can be fed to.
-  static let byteVocabulary = 256
-
-  /// Token ids separated by spaces and/or commas.
-  static func parseTokens(_ text: String) throws -> [Int] {
-    let fields = text.split(whereSeparator: { $0 == "," || $0.isWhitespace })
-    guard !fields.isEmpty else { throw ValidationError("--tokens needs at least one token id") }
-    return try fields.map { field in
-      guard let token = Int(field) else { throw ValidationError("--tokens: \"\(field)\" is not a token id") }
-      return token
-    }
-  }
 
   /// The generation options the flags describe.
   var options: GenerationOptions {
@@ -109,19 +97,13 @@ struct GenerateCommand: ParsableCommand {
   }
 
   func run() throws {
-    let (model, _) = try TrainingRun.model(fromCheckpoint: URL(fileURLWithPath: checkpoint))
-    let byteLevel = model.vocabulary == Self.byteVocabulary
-    let promptTokens: [Int]
-    if let prompt {
-      guard byteLevel else {
-        throw InputError.inapplicableOption(
-          "--prompt needs a byte-level model (vocabulary \(Self.byteVocabulary)); this one has \(model.vocabulary) "
-            + "tokens: use --tokens")
-      }
-      promptTokens = prompt.utf8.map(Int.init)
-    } else {
-      promptTokens = try Self.parseTokens(tokens ?? "")
-    }
+    let (model, configuration) = try TrainingRun.model(fromCheckpoint: URL(fileURLWithPath: checkpoint))
+    let byteLevel = model.vocabulary == PromptTokens.byteVocabulary
+    let promptTokens = try PromptTokens.tokens(prompt: prompt, ids: tokens, vocabulary: model.vocabulary)
+    try MemoryBudget.check(
+      .generation(
+        configuration.resolvedModel, batch: strategy == .beam ? beams ?? Self.defaultBeams : 1,
+        prompt: promptTokens.count, newTokens: maxNewTokens))
     let results = try generate(model, prompt: promptTokens, options: options)
     let text = { (tokens: [Int]) in
       byteLevel

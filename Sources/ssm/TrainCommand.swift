@@ -131,6 +131,7 @@ struct TrainCommand: ParsableCommand {
       seed: seed, checkpointEvery: checkpointEvery,
       evaluateEvery: evaluateEvery > 0 ? evaluateEvery : nil,
       initializedFrom: initializeFrom.map { URL(fileURLWithPath: $0).standardizedFileURL.path })
+    try MemoryBudget.check(.training(configuration.resolvedModel, batch: batch, length: length))
     let directory = URL(fileURLWithPath: out)
     let run = try TrainingRun(directory: directory, configuration: configuration, resume: resume)
     let terminal = isatty(STDERR_FILENO) != 0
