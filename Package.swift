@@ -153,6 +153,8 @@ let package = Package(
       name: "CheckpointTests", dependencies: ["Checkpoint", "SeededRandom"], resources: [.copy("Fixtures")]),
     .testTarget(
       name: "CommandLineTests",
-      dependencies: ["ssm", "SSMJSON", "Checkpoint", .product(name: "Numerics", package: "swift-numerics")]),
+      dependencies: [
+        "ssm", "SSMJSON", "Checkpoint", "Models", "Training", .product(name: "Numerics", package: "swift-numerics"),
+      ]),
   ]
 )

@@ -54,8 +54,10 @@ struct ApproximateCommand: ParsableCommand {
       }
       resolvedMemory = .legt(theta: theta, dt: dt ?? 1e-3)
     }
+    try MemoryBudget.check(.jsonFile(input))
     let document = try readJSONFile(input)
     let signal = try document.member("signal").realVector(path: "signal")
+    try MemoryBudget.check(.approximation(stateSize: stateSize, samples: signal.count))
     let result = try approximate(signal, memory: resolvedMemory, stateSize: stateSize, method: method)
     let output: JSONValue = .object([
       ("state", .realVector(result.state)),

@@ -100,6 +100,10 @@ struct ConvolutionLayerBench: ParsableCommand {
   }
 
   private func measure<T: FFTScalar>(_: T.Type) throws {
+    try MemoryBudget.check(
+      .convolutionLayer(
+        batch: options.batch, channels: options.channels, stateSize: options.stateSize, length: length,
+        scalarBytes: MemoryLayout<T>.size))
     let layer = try options.layer()
     let shape = try SignalShape(batch: options.batch, channels: options.channels, length: length)
     let u = benchInputs(shape.count, as: T.self)
@@ -175,6 +179,10 @@ struct StepBench: ParsableCommand {
   }
 
   private func measure<T: FFTScalar>(_: T.Type) throws {
+    try MemoryBudget.check(
+      .recurrentSteps(
+        batch: options.batch, channels: options.channels, stateSize: options.stateSize, steps: steps,
+        scalarBytes: MemoryLayout<T>.size))
     let layer = try options.layer()
     let recurrence = DiagonalRecurrence<T>(layer.system)
     let width = options.batch * options.channels

@@ -53,6 +53,8 @@ struct CompareCommand: ParsableCommand {
       latencyContexts: latencyContexts.isEmpty ? [] : try list(latencyContexts, "--latency-contexts") { Int($0) },
       evaluationLengths: evaluationLengths.isEmpty
         ? nil : try list(evaluationLengths, "--evaluation-lengths") { Int($0) })
+    try plan.validate()
+    try MemoryBudget.check(.comparison(plan))
     let directory = URL(fileURLWithPath: out)
     let runner = try ComparisonRunner(plan: plan, directory: directory) { line in
       FileHandle.standardError.write(Data((line + "\n").utf8))

@@ -15,6 +15,7 @@ struct DPLRCommand: ParsableCommand {
 
   func run() throws {
     let measure = try options.resolvedMeasure()
+    try MemoryBudget.check(.decomposition(stateSize: options.stateSize))
     let dplr = try measure.dplr(stateSize: options.stateSize, rank: options.rank)
     let output: JSONValue = .object([
       ("lambda", .complexVector(dplr.lambda)),

@@ -34,8 +34,10 @@ struct DiscretizeCommand: ParsableCommand {
 
   func run() throws {
     let discretization = try resolvedMethod()
+    try MemoryBudget.check(.jsonFile(input))
     let document = try readJSONFile(input)
     let a = try readComplexMatrix(try document.member("A"), name: "A")
+    try MemoryBudget.check(.discretization(stateSize: a.rows))
     let b = try readComplexVector(try document.member("B"), name: "B")
     let isReal = a.elements.allSatisfy { $0.imaginary == 0 } && b.allSatisfy { $0.imaginary == 0 }
     if isReal {

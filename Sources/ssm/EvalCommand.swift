@@ -22,6 +22,8 @@ struct EvalCommand: ParsableCommand {
 
   func run() throws {
     let (model, configuration) = try TrainingRun.model(fromCheckpoint: URL(fileURLWithPath: checkpoint))
+    try MemoryBudget.check(
+      .inference(configuration.resolvedModel, batch: MemoryEstimate.evaluationBatch, length: configuration.taskLength))
     let task = try configuration.task()
     let value = try configuration.evaluate(model, examples: examples, seed: seed)
     let result: JSONValue = .object([

@@ -75,7 +75,7 @@ struct GenerateCommand: ParsableCommand {
     guard (prompt == nil) != (tokens == nil) else {
       throw ValidationError("give the prompt as exactly one of --prompt and --tokens")
     }
-    if let tokens { _ = try Self.parseTokens(tokens) }
+    if let tokens { _ = try PromptTokens.parse(tokens) }
     guard maxNewTokens >= 1 else { throw ValidationError("--max-new-tokens must be at least 1") }
     guard repetitionPenalty.isFinite, repetitionPenalty > 0 else {
       throw ValidationError("--repetition-penalty must be finite and > 0")
@@ -118,15 +118,6 @@ struct GenerateCommand: ParsableCommand {
 
   /// Beams when `--beams` is not given.
   static let defaultBeams = 4
-  /// Token ids separated by spaces and/or commas.
-  static func parseTokens(_ text: String) throws -> [Int] {
-    let fields = text.split(whereSeparator: { $0 == "," || $0.isWhitespace })
-    guard !fields.isEmpty else { throw ValidationError("--tokens needs at least one token id") }
-    return try fields.map { field in
-      guard let token = Int(field) else { throw ValidationError("--tokens: \"\(field)\" is not a token id") }
-      return token
-    }
-  }
 
   /// The generation options the flags describe.
   var options: GenerationOptions {
@@ -150,19 +141,13 @@ struct GenerateCommand: ParsableCommand {
   }
 
   func run() throws {
-    let (model, _) = try TrainingRun.model(fromCheckpoint: URL(fileURLWithPath: checkpoint))
+    let (model, configuration) = try TrainingRun.model(fromCheckpoint: URL(fileURLWithPath: checkpoint))
     let byteLevel = ByteText.isByteLevel(vocabulary: model.vocabulary)
-    let promptTokens: [Int]
-    if let prompt {
-      guard byteLevel else {
-        throw InputError.inapplicableOption(
-          "--prompt needs a byte-level model (vocabulary 256, or 257 for text models); this one has "
-            + "\(model.vocabulary) tokens: use --tokens")
-      }
-      promptTokens = ByteText.tokens(prompt)
-    } else {
-      promptTokens = try Self.parseTokens(tokens ?? "")
-    }
+    let promptTokens = try PromptTokens.tokens(prompt: prompt, ids: tokens, vocabulary: model.vocabulary)
+    try MemoryBudget.check(
+      .generation(
+        configuration.resolvedModel, batch: strategy == .beam ? beams ?? Self.defaultBeams : 1,
+        prompt: promptTokens.count, newTokens: maxNewTokens))
     var options = self.options
     if let separator = ByteText.separator(vocabulary: model.vocabulary) { options.stopTokens.insert(separator) }
     let results = try generate(model, prompt: promptTokens, options: options)

@@ -15,6 +15,7 @@ struct HiPPOCommand: ParsableCommand {
 
   func run() throws {
     let measure = try options.resolvedMeasure()
+    try MemoryBudget.check(.hippoOperator(stateSize: options.stateSize, rank: options.rank))
     let (a, b) = try measure.transition(stateSize: options.stateSize)
     let p = try options.rank.map { try measure.rankCorrection(stateSize: options.stateSize, rank: $0) }
     var members: [(key: String, value: JSONValue)] = [("A", .realRows(a.rowArrays)), ("B", .realVector(b))]

@@ -20,10 +20,12 @@ struct KernelCommand: ParsableCommand {
   var json = false
 
   func run() throws {
+    try MemoryBudget.check(.jsonFile(options.input))
     let document = try readJSONFile(options.input)
     // A run file (with "u" and "D") describes the same system.
     let system = try SystemInput(document, extraKeys: ["u", "D"])
     let length = try readLength(try document.member("length"))
+    try MemoryBudget.check(.kernel(stateSize: system.stateSize, length: length))
     let kernel = try system.kernel(length: length, precision: options.precision)
     try emit(.object([("kernel", encode(kernel, real: system.hasRealOutputs))]), json: json) {
       let shown = kernel.prefix(8).map { system.hasRealOutputs ? formatReal($0.real) : formatComplex($0) }

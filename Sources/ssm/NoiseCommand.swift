@@ -27,6 +27,7 @@ struct NoiseCommand: ParsableCommand {
   var json = false
 
   func run() throws {
+    try MemoryBudget.check(.signal(length: length))
     let samples = try BandLimitedNoise(length: length, dt: dt, cutoff: cutoff, rms: rms).samples(seed: seed)
     try emit(.object([("signal", .realVector(samples))]), json: json) {
       print(describeVector("signal", samples))

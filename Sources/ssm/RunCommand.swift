@@ -19,6 +19,7 @@ struct RunCommand: ParsableCommand {
   var json = false
 
   func run() throws {
+    try MemoryBudget.check(.jsonFile(options.input))
     let document = try readJSONFile(options.input)
     let system = try SystemInput(document, extraKeys: ["u", "D"])
     let u = try document.member("u").realVector(path: "u")
@@ -30,6 +31,7 @@ struct RunCommand: ParsableCommand {
       }
     }
     let d = try document.member("D").realScalar(path: "D")
+    try MemoryBudget.check(.kernel(stateSize: system.stateSize, length: u.count))
     let result = try system.run(u, d: d, precision: options.precision)
     let real = system.hasRealOutputs
     let stateIsReal: Bool = {

@@ -20,6 +20,7 @@ struct S4DInitCommand: ParsableCommand {
   var json = false
 
   func run() throws {
+    try MemoryBudget.check(.initialization(stateSize: stateSize, dense: initialization == .legs))
     let system = try initialization.system(stateSize: stateSize)
     let output: JSONValue = .object([("lambda", .complexVector(system.lambda)), ("B", .complexVector(system.b))])
     try emit(output, json: json) {

@@ -20,14 +20,22 @@ enum BenchModel: String, ExpressibleByArgument, CaseIterable {
     }
   }
 
-  static func s4Model() throws -> S4Model {
-    try S4Model(.init(vocabulary: vocabulary, width: width, depth: depth, stateSize: 64), seed: 0)
+  static let s4Configuration = S4Model.Configuration(
+    vocabulary: vocabulary, width: width, depth: depth, stateSize: 64)
+  static let transformerConfiguration = TransformerModel.Configuration(
+    vocabulary: vocabulary, width: width, depth: depth, heads: 4, positions: .rotary)
+
+  /// The family's configuration, for memory estimates.
+  var configuration: ModelConfiguration {
+    switch self {
+    case .s4: .s4(Self.s4Configuration)
+    case .transformer: .transformer(Self.transformerConfiguration)
+    }
   }
 
-  static func transformerModel() throws -> TransformerModel {
-    try TransformerModel(
-      .init(vocabulary: vocabulary, width: width, depth: depth, heads: 4, positions: .rotary), seed: 0)
-  }
+  static func s4Model() throws -> S4Model { try S4Model(s4Configuration, seed: 0) }
+
+  static func transformerModel() throws -> TransformerModel { try TransformerModel(transformerConfiguration, seed: 0) }
 }
 
 /// `ssm bench decode`: per-token generation latency after a prompt of a given length.
@@ -56,6 +64,7 @@ struct DecodeBench: ParsableCommand {
   }
 
   func run() throws {
+    try MemoryBudget.check(.generation(model.configuration, batch: 1, prompt: context, newTokens: tokens))
     let built = try model.build()
     let perToken =
       switch model {
@@ -118,6 +127,7 @@ struct ForwardBench: ParsableCommand {
   }
 
   func run() throws {
+    try MemoryBudget.check(.inference(model.configuration, batch: batch, length: length))
     let built = try model.build()
     var generator = SeededGenerator(seed: 1)
     let tokens = (0..<batch).map { _ in

@@ -108,6 +108,15 @@ enum SystemInput {
     }
   }
 
+  /// The state size `N`: twice the stored modes of diagonal and DPLR systems, `Ā`'s order otherwise.
+  var stateSize: Int {
+    switch self {
+    case .diagonal(let system): return 2 * system.modes
+    case .dplr(let system): return 2 * system.modes
+    case .discrete(let system): return system.stateSize
+    }
+  }
+
   /// Whether outputs are real numbers (everything but complex discrete systems).
   var hasRealOutputs: Bool {
     if case .discrete(let system) = self { return system.isReal }

@@ -146,6 +146,7 @@ struct TrainCommand: ParsableCommand {
       evaluateEvery: evaluateEvery > 0 ? evaluateEvery : nil,
       initializedFrom: initializeFrom.map { URL(fileURLWithPath: $0).standardizedFileURL.path },
       taskCorpus: corpusPath)
+    try MemoryBudget.check(.training(configuration.resolvedModel, batch: batch, length: length))
     let directory = URL(fileURLWithPath: out)
     let run = try TrainingRun(directory: directory, configuration: configuration, resume: resume)
     let terminal = isatty(STDERR_FILENO) != 0

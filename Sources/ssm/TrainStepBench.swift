@@ -27,8 +27,10 @@ struct TrainStepBench: ParsableCommand {
 
   func run() throws {
     let task = try CopyingTask(count: 10, delay: length - 20, alphabet: 8)
-    let model = try S4Model(
-      .init(vocabulary: task.vocabulary, width: width, depth: layers, stateSize: stateSize), seed: 0)
+    let configuration = S4Model.Configuration(
+      vocabulary: task.vocabulary, width: width, depth: layers, stateSize: stateSize)
+    try MemoryBudget.check(.training(.s4(configuration), batch: batch, length: length))
+    let model = try S4Model(configuration, seed: 0)
     let optimizer = AdamW(groups: ParameterGroups(standard: GroupSettings(learningRate: 1e-3, weightDecay: 0.01)))
     var dropout = SeededGenerator(seed: 2)
     var times: [Double] = []

@@ -30,8 +30,8 @@ func ssmExecutable() throws -> URL {
 ///
 /// The output goes to temporary files rather than pipes so that a large output
 /// can never block the child while we wait for it. `stdin`, when given, is fed
-/// to the child's standard input.
-func run(_ arguments: [String], stdin: String? = nil) throws
+/// to the child's standard input; `environment` adds variables to the child's environment.
+func run(_ arguments: [String], stdin: String? = nil, environment extra: [String: String] = [:]) throws
   -> (status: Int32, reason: Process.TerminationReason, stdout: String, stderr: String)
 {
   let executable = try ssmExecutable()
@@ -52,6 +52,7 @@ func run(_ arguments: [String], stdin: String? = nil) throws
   // A trapping child should die quickly; the runtime's symbolicating backtracer takes ~1 s.
   var environment = ProcessInfo.processInfo.environment
   environment["SWIFT_BACKTRACE"] = "enable=no"
+  environment.merge(extra) { $1 }
   process.environment = environment
   process.standardOutput = stdoutHandle
   process.standardError = stderrHandle
@@ -348,7 +349,8 @@ struct CommandLineTests {
   @Test(
     "bad input: one error line, non-zero exit, no crash",
     arguments: BadInput.all + BadInput.overflowAndNegativeSize + KernelCommandTests.badInputs
-      + TrainCommandTests.badInputs + GenerateCommandTests.badInputs + CompareCommandTests.badInputs)
+      + TrainCommandTests.badInputs + GenerateCommandTests.badInputs + CompareCommandTests.badInputs
+      + ScoreCommandTests.badInputs)
   func badInput(_ input: BadInput) throws {
     let result = try input.execute()
     #expect(result.status != 0, "exit status")
