@@ -103,9 +103,8 @@ extension MemoryEstimate {
   }
 
   /// `ssm compare`: the largest of its cells (run one at a time), each a training step of the
-  /// model at the width ``ComparisonModel/matched(vocabulary:parameterBudget:depth:length:inputChannels:)``
-  /// would choose (bounded here by the first multiple of 8 whose ``parameterCount(_:)`` reaches the
-  /// budget), evaluations at every further length and decoding at every latency context.
+  /// model of about the budget's size (bounded here by the first multiple of 8 whose default-sized
+  /// ``parameterCount(_:)`` reaches the budget), evaluations at every further length and decoding at every latency context.
   static func comparison(_ plan: ComparisonPlan) throws -> MemoryEstimate {
     var largest = MemoryEstimate(bytes: 0, purpose: "the comparison")
     for task in plan.tasks {
@@ -114,7 +113,8 @@ extension MemoryEstimate {
         for model in plan.models {
           let configuration = { (width: Int) in
             model.configuration(
-              vocabulary: vocabulary, width: width, depth: plan.depth, length: length, inputChannels: inputChannels)
+              vocabulary: vocabulary, size: model.defaultSize(width: width), depth: plan.depth, length: length,
+              inputChannels: inputChannels)
           }
           let width =
             stride(from: 8, through: 1024, by: 8).first {
