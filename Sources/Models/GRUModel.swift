@@ -153,12 +153,6 @@ extension GRUModel: SequenceModel {
     return State(hidden: zeroHidden(batch: batchSize), batch: batchSize)
   }
 
-  /// One token per sequence through every layer from the carried hidden states: logits `B × V`.
-  public func step(_ tokens: [Int], state: inout State) throws -> Tensor {
-    let logits = try prefill(tokens.map { [$0] }, state: &state)
-    return try Tensor(shape: [tokens.count, vocabulary], values: logits.values)
-  }
-
   /// `C` tokens per sequence (`B × C`): every layer's recurrence runs over the chunk from the
   /// carried hidden states, which then hold `h_C`. Logits `B × C × V`. On a thrown error the
   /// state is unchanged.

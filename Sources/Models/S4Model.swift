@@ -203,12 +203,6 @@ extension S4Model: SequenceModel {
       batch: batchSize, pool: nil)
   }
 
-  /// One token per sequence through every block in recurrent mode: logits `B × V`.
-  public func step(_ tokens: [Int], state: inout State) throws -> Tensor {
-    let logits = try prefill(tokens.map { [$0] }, state: &state)
-    return try Tensor(shape: [tokens.count, vocabulary], values: logits.values)
-  }
-
   /// `C` tokens per sequence: each block's S4 layer runs its recurrence over the chunk
   /// (state passing), the rest of the block acts on all `C` positions at once. `B × C × V`.
   public func prefill(_ tokens: [[Int]], state: inout State) throws -> Tensor {

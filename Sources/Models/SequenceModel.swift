@@ -8,13 +8,12 @@ import SeededRandom
 /// A model has two modes that compute the same function:
 /// - **parallel** (training): ``logits(_:on:training:generator:)`` maps `B` sequences of
 ///   length `L` to logits for every position at once, on a `Tape` so gradients flow;
-/// - **recurrent** (generation): ``initialState(batchSize:)`` then ``step(_:state:)`` one
-///   token per sequence at a time, carrying an explicit `State` (an SSM's hidden state, a
-///   transformer's KV cache, an RNN's cell).
+/// - **recurrent** (generation): ``initialState(batchSize:)`` then ``prefill(_:state:)``
+///   chunks of tokens (``step(_:state:)`` one token per sequence at a time), carrying an
+///   explicit `State` (an SSM's hidden state, a transformer's KV cache, an RNN's cell).
 ///
-/// For every conforming model, feeding a sequence token by token through ``step(_:state:)``
-/// gives the logits of the parallel forward at every position (tested per family, float32,
-/// relative 1e-4).
+/// For every conforming model, feeding a sequence in chunks or token by token gives the logits
+/// of the parallel forward at every position (tested per family, float32, relative 1e-4).
 ///
 /// ## Real-valued inputs and outputs
 ///
@@ -65,13 +64,10 @@ public protocol SequenceModel {
   /// The state before the first token, for `batchSize` sequences.
   func initialState(batchSize: Int) throws -> State
 
-  /// Recurrent mode: reads one token per sequence (`B` tokens), advances `state`, and
-  /// returns the next-token logits, `B × V`.
-  func step(_ tokens: [Int], state: inout State) throws -> Tensor
-
-  /// Reads a chunk of `C` tokens per sequence (`B × C`) from `state` and returns the
-  /// logits at each of them, `B × C × V`. Equal to `C` calls of ``step(_:state:)``;
-  /// models override it with a faster parallel evaluation of the chunk.
+  /// Recurrent mode: reads a chunk of `C ≥ 1` tokens per sequence (`B × C`) from `state`,
+  /// advances it past them, and returns the logits at each of them, `B × C × V`: the parallel
+  /// mode's logits at those positions of the whole sequence read so far. ``step(_:state:)`` is
+  /// the one-token case.
   func prefill(_ tokens: [[Int]], state: inout State) throws -> Tensor
 
   /// Recurrent mode of a feature model: reads the next `C` positions of features per sequence
@@ -128,18 +124,11 @@ extension SequenceModel {
     return try Tensor(shape: [features.shape[0], features.shape[1], vocabulary], values: output.values)
   }
 
-  /// ``step(_:state:)`` once per column of `tokens`.
-  public func prefill(_ tokens: [[Int]], state: inout State) throws -> Tensor {
-    let columns = try Self.chunkLength(of: tokens)
-    var output = [Float](repeating: 0, count: tokens.count * columns * vocabulary)
-    for t in 0..<columns {
-      let logits = try step(tokens.map { $0[t] }, state: &state)
-      for b in 0..<tokens.count {
-        let row = (b * columns + t) * vocabulary
-        output.replaceSubrange(row..<(row + vocabulary), with: logits.values[(b * vocabulary)..<((b + 1) * vocabulary)])
-      }
-    }
-    return try Tensor(shape: [tokens.count, columns, vocabulary], values: output)
+  /// Recurrent mode, one token per sequence (`B` tokens): ``prefill(_:state:)`` of a chunk of
+  /// one, the next-token logits `B × V`.
+  public func step(_ tokens: [Int], state: inout State) throws -> Tensor {
+    let logits = try prefill(tokens.map { [$0] }, state: &state)
+    return try Tensor(shape: [tokens.count, vocabulary], values: logits.values)
   }
 
   /// Parallel-mode logits without dropout or gradients: `B × L × V`.

@@ -235,12 +235,6 @@ extension TransformerModel: SequenceModel {
       }, batch: batchSize, position: 0)
   }
 
-  /// One token per sequence: logits `B × V`.
-  public func step(_ tokens: [Int], state: inout State) throws -> Tensor {
-    let logits = try prefill(tokens.map { [$0] }, state: &state)
-    return try Tensor(shape: [tokens.count, vocabulary], values: logits.values)
-  }
-
   /// `C` tokens per sequence attending to the cache and to each other: `B × C × V`.
   public func prefill(_ tokens: [[Int]], state: inout State) throws -> Tensor {
     _ = try Self.chunkLength(of: tokens)

@@ -53,14 +53,17 @@ struct HistoryModel: SequenceModel {
 
   func initialState(batchSize: Int) throws -> [[Int]] { Array(repeating: [], count: batchSize) }
 
-  func step(_ tokens: [Int], state: inout [[Int]]) throws -> Tensor {
-    try validateStep(tokens, batch: state.count)
+  func prefill(_ tokens: [[Int]], state: inout [[Int]]) throws -> Tensor {
+    let length = try Self.chunkLength(of: tokens)
+    for t in 0..<length { try validateStep(tokens.map { $0[t] }, batch: state.count) }
     var values: [Float] = []
-    for (row, token) in tokens.enumerated() {
-      state[row].append(token)
-      values += logitsAfter(state[row])
+    for (row, chunk) in tokens.enumerated() {
+      for token in chunk {
+        state[row].append(token)
+        values += logitsAfter(state[row])
+      }
     }
-    return try Tensor(shape: [tokens.count, vocabulary], values: values)
+    return try Tensor(shape: [tokens.count, length, vocabulary], values: values)
   }
 }
 
