@@ -62,7 +62,7 @@ try page.figure(
 let longest = plan.lengths.max()!
 let atLongest = results.cells.filter { $0.length == longest && $0.value != nil }
   .sorted { $0.value! > $1.value! }
-  .map { "\($0.model.rawValue) \(format.string($0.value!))" }
+  .map { "\($0.model.name) \(format.string($0.value!))" }
 page.text(
   "At length \(longest) (a delay of \(longest - 20) blanks) the test accuracies are: "
     + atLongest.joined(separator: ", ")

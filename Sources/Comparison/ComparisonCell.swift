@@ -8,12 +8,12 @@ public struct ComparisonCell: Codable, Sendable, Equatable {
     /// The task.
     public var task: TaskName
     /// The model family.
-    public var model: ComparisonModel
+    public var model: ModelFamily
     /// The sequence length.
     public var length: Int
 
     /// A cell key.
-    public init(task: TaskName, model: ComparisonModel, length: Int) {
+    public init(task: TaskName, model: ModelFamily, length: Int) {
       self.task = task
       self.model = model
       self.length = length
@@ -23,7 +23,7 @@ public struct ComparisonCell: Codable, Sendable, Equatable {
   /// The task.
   public var task: TaskName
   /// The model family.
-  public var model: ComparisonModel
+  public var model: ModelFamily
   /// The sequence length.
   public var length: Int
   /// The task's metric: `TaskMetric/accuracy` (token tasks, higher is better) or
@@ -40,7 +40,7 @@ public struct ComparisonCell: Codable, Sendable, Equatable {
   /// The model's width (channels / model dimension).
   public var width: Int
   /// The configuration the model was built from (see
-  /// ``ComparisonModel/matched(vocabulary:parameterBudget:depth:length:inputChannels:)``);
+  /// ``ModelFamily/matched(vocabulary:parameterBudget:depth:length:inputChannels:)``);
   /// `nil` when the model could not be sized, and in results written before it was recorded.
   public var configuration: ModelConfiguration?
   /// Wall-clock seconds of training.
@@ -80,7 +80,7 @@ public struct LengthScore: Codable, Sendable, Equatable {
 /// Per-token generation latency of one model family after a context.
 public struct LatencyMeasurement: Codable, Sendable, Equatable {
   /// The model family.
-  public var model: ComparisonModel
+  public var model: ModelFamily
   /// Tokens read before the timed steps.
   public var context: Int
   /// Median seconds per generated token (batch 1).

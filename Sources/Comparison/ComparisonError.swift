@@ -1,10 +1,12 @@
+import Models
+
 /// Why a comparison cannot run.
 public enum ComparisonError: Error, Equatable, CustomStringConvertible {
   /// An option or plan field is invalid.
   case invalidPlan(String)
-  /// No model of the family lies within ``ComparisonModel/parameterTolerance`` of the budget;
+  /// No model of the family lies within ``ModelFamily/parameterTolerance`` of the budget;
   /// `closest` is the nearest count the search reached.
-  case budgetImpossible(model: ComparisonModel, budget: Int, closest: Int)
+  case budgetImpossible(model: ModelFamily, budget: Int, closest: Int)
   /// The output folder holds results of a different plan.
   case differentPlan(path: String)
 
@@ -12,10 +14,10 @@ public enum ComparisonError: Error, Equatable, CustomStringConvertible {
     switch self {
     case .invalidPlan(let detail): return "invalid comparison: \(detail)"
     case .budgetImpossible(let model, let budget, let closest):
-      let tolerance = Int((ComparisonModel.parameterTolerance * 100).rounded())
+      let tolerance = Int((ModelFamily.parameterTolerance * 100).rounded())
       let deviation = ParameterMatch.percentage(ParameterMatch.deviation(parameters: closest, budget: budget))
       return
-        "a \(model.rawValue) model cannot be sized to \(budget) parameters within ±\(tolerance) %: the closest it "
+        "a \(model.name) model cannot be sized to \(budget) parameters within ±\(tolerance) %: the closest it "
         + "reaches is \(closest) (\(deviation)); choose another parameter budget"
     case .differentPlan(let path):
       return "\(path) holds the results of another comparison plan: choose another --out"

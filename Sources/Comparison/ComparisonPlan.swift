@@ -1,3 +1,4 @@
+import Models
 import Tasks
 import Training
 
@@ -9,13 +10,13 @@ public struct ComparisonPlan: Codable, Sendable, Equatable {
   /// (adding, delay, reconstruct: feature models, scored by mean squared error).
   public var tasks: [TaskName]
   /// Model families.
-  public var models: [ComparisonModel]
+  public var models: [ModelFamily]
   /// Sequence lengths, each run for every task and model.
   public var lengths: [Int]
   /// Residual blocks of every model.
   public var depth: Int
-  /// Parameters each model is sized to, within ``ComparisonModel/parameterTolerance`` (see
-  /// ``ComparisonModel/matched(vocabulary:parameterBudget:depth:length:inputChannels:)``).
+  /// Parameters each model is sized to, within ``ModelFamily/parameterTolerance`` (see
+  /// ``ModelFamily/matched(vocabulary:parameterBudget:depth:length:inputChannels:)``).
   public var parameterBudget: Int
   /// Optimisation, identical for every cell.
   public var training: TaskTrainingSettings
@@ -29,7 +30,7 @@ public struct ComparisonPlan: Codable, Sendable, Equatable {
 
   /// A plan; ``validate()`` checks it.
   public init(
-    tasks: [TaskName], models: [ComparisonModel], lengths: [Int], depth: Int = 2, parameterBudget: Int,
+    tasks: [TaskName], models: [ModelFamily], lengths: [Int], depth: Int = 2, parameterBudget: Int,
     training: TaskTrainingSettings, evaluationExamples: Int = 256, latencyContexts: [Int] = [256, 1024, 4096],
     evaluationLengths: [Int]? = nil
   ) {
@@ -54,7 +55,7 @@ public struct ComparisonPlan: Codable, Sendable, Equatable {
   }
 
   /// Checks the plan: non-empty lists without repeats, tasks a model can be shaped for
-  /// (``ComparisonModel/shape(for:)``), lengths each task admits,
+  /// (``ModelFamily/shape(for:)``), lengths each task admits,
   /// positive sizes and valid training settings.
   public func validate() throws {
     guard !tasks.isEmpty, !models.isEmpty, !lengths.isEmpty else {
@@ -74,7 +75,7 @@ public struct ComparisonPlan: Codable, Sendable, Equatable {
         throw ComparisonError.invalidPlan(
           "length \(length) is too small for \(task.rawValue) (minimum \(task.minimumLength))")
       }
-      _ = try ComparisonModel.shape(for: task.make(length: max(lengths.max()!, task.minimumLength)))
+      _ = try ModelFamily.shape(for: task.make(length: max(lengths.max()!, task.minimumLength)))
     }
   }
 }

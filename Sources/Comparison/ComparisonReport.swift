@@ -1,4 +1,5 @@
 import Foundation
+import Models
 import Reports
 import Tasks
 
@@ -35,7 +36,7 @@ public struct ComparisonReport {
     for cell in results.cells {
       let value = cell.value.map { Self.format.string($0) } ?? "failed"
       try table.append(
-        [cell.task.rawValue, "\(cell.length)", cell.model.rawValue]
+        [cell.task.rawValue, "\(cell.length)", cell.model.name]
           + (mixed ? [Self.name(of: Self.metric(of: cell.task)), value] : [value])
           + ["\(cell.parameters)", deviation(of: cell), Self.format.string(cell.trainSeconds), "\(cell.steps)"])
     }
@@ -55,7 +56,7 @@ public struct ComparisonReport {
   public func write(to directory: URL) throws -> URL {
     let plan = results.plan
     let environment = results.environment
-    let tolerance = Int((ComparisonModel.parameterTolerance * 100).rounded())
+    let tolerance = Int((ModelFamily.parameterTolerance * 100).rounded())
     var page = """
       # Long-context comparison
 
@@ -86,8 +87,8 @@ public struct ComparisonReport {
       }
       for model in plan.models {
         let row = lengths.map { length in cells.first { $0.model == model && $0.length == length } }
-        try table.append([model.rawValue] + row.map { $0.map(value) ?? "–" })
-        try sizes.append([model.rawValue] + row.map { $0.map(size) ?? "–" })
+        try table.append([model.name] + row.map { $0.map(value) ?? "–" })
+        try sizes.append([model.name] + row.map { $0.map(size) ?? "–" })
       }
       let metric = Self.metric(of: task)
       let names = metric.shortName == metric.longName ? metric.longName : "\(metric.longName), \(metric.shortName)"
@@ -106,7 +107,7 @@ public struct ComparisonReport {
         page += "![training loss at L = \(longest), \(task.rawValue)](\(curveFile))\n\n"
       }
       for cell in cells where cell.error != nil {
-        page += "- \(cell.model.rawValue) at L = \(cell.length) failed: \(cell.error!)\n"
+        page += "- \(cell.model.name) at L = \(cell.length) failed: \(cell.error!)\n"
       }
       page += "\n"
     }
@@ -118,7 +119,7 @@ public struct ComparisonReport {
         headers: ["model"] + contexts.map { "context \($0)" }, alignments: [.left] + contexts.map { _ in .right })
       for model in plan.models {
         try table.append(
-          [model.rawValue]
+          [model.name]
             + contexts.map { context in
               results.latency.first { $0.model == model && $0.context == context }
                 .map { Self.format.string($0.secondsPerToken * 1e6) + " µs" } ?? "–"
@@ -140,7 +141,7 @@ public struct ComparisonReport {
       alignments: [.left, .right] + lengths.map { _ in .right })
     for cell in cells where cell.otherLengths != nil {
       try table.append(
-        [cell.model.rawValue, "\(cell.length)"]
+        [cell.model.name, "\(cell.length)"]
           + lengths.map { length in
             cell.otherLengths!.first { $0.length == length }.map { Self.format.string($0.value) } ?? "–"
           })
@@ -169,7 +170,7 @@ public struct ComparisonReport {
       yAxis: yAxis,
       series: results.plan.models.map { model in
         LineChart.Series(
-          name: model.rawValue,
+          name: model.name,
           points: cells.filter { $0.model == model }.sorted { $0.length < $1.length }.map {
             LineChart.Point(
               x: Double($0.length), y: $0.value.map { metric == .meanSquaredError ? max($0, 1e-12) : $0 } ?? .nan)
@@ -189,7 +190,7 @@ public struct ComparisonReport {
         scale: .log10),
       series: cells.filter { $0.length == length && !$0.losses.isEmpty }.map { cell in
         LineChart.Series(
-          name: cell.model.rawValue,
+          name: cell.model.name,
           points: Self.smoothed(cell.losses).enumerated().map { LineChart.Point(x: Double($0 + 1), y: Double($1)) })
       },
       summary: "Batch loss per step (moving average of 10 steps) of every model at the longest length.")
@@ -203,7 +204,7 @@ public struct ComparisonReport {
       yAxis: .init(label: "µs per token", scale: .log10),
       series: results.plan.models.map { model in
         LineChart.Series(
-          name: model.rawValue,
+          name: model.name,
           points: results.latency.filter { $0.model == model }.sorted { $0.context < $1.context }.map {
             LineChart.Point(x: Double($0.context), y: $0.secondsPerToken * 1e6)
           })

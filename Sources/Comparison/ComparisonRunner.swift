@@ -58,7 +58,7 @@ public final class ComparisonRunner {
     }
     let done = Set(results.cells.map(\.key))
     for (index, key) in plan.cells.enumerated() where !done.contains(key) {
-      log("[\(index + 1)/\(plan.cells.count)] \(key.task.rawValue) · \(key.model.rawValue) · L = \(key.length)")
+      log("[\(index + 1)/\(plan.cells.count)] \(key.task.rawValue) · \(key.model.name) · L = \(key.length)")
       results.cells.append(runCell(key))
       results.cells.sort { plan.cells.firstIndex(of: $0.key)! < plan.cells.firstIndex(of: $1.key)! }
       try save(results)
@@ -70,17 +70,17 @@ public final class ComparisonRunner {
     return results
   }
 
-  /// Every cell's model must be sized to within ``ComparisonModel/parameterTolerance`` of the
+  /// Every cell's model must be sized to within ``ModelFamily/parameterTolerance`` of the
   /// budget (checked before any training, so an impossible budget is one clear error, not a
   /// column of failed cells).
   private func checkBudgets() throws {
     for key in plan.cells { _ = try match(key.model, for: key.task.make(length: key.length)) }
   }
 
-  /// The model of family `model` shaped for `task` (``ComparisonModel/shape(for:)``) and sized
+  /// The model of family `model` shaped for `task` (``ModelFamily/shape(for:)``) and sized
   /// to the plan's budget.
-  private func match(_ model: ComparisonModel, for task: any SequenceTask) throws -> ParameterMatch {
-    let shape = try ComparisonModel.shape(for: task)
+  private func match(_ model: ModelFamily, for task: any SequenceTask) throws -> ParameterMatch {
+    let shape = try ModelFamily.shape(for: task)
     return try model.matched(
       vocabulary: shape.vocabulary, parameterBudget: plan.parameterBudget, depth: plan.depth, length: task.length,
       inputChannels: shape.inputChannels)
@@ -163,7 +163,7 @@ public final class ComparisonRunner {
     for family in plan.models {
       let model = try match(family, for: task).configuration.build(seed: plan.training.seed)
       for context in plan.latencyContexts.sorted() {
-        log("latency \(family.rawValue) after \(context) tokens")
+        log("latency \(family.name) after \(context) tokens")
         measurements.append(
           LatencyMeasurement(
             model: family, context: context, secondsPerToken: try Self.decodeTime(model, context: context)))

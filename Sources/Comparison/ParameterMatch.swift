@@ -1,12 +1,12 @@
 import Models
 
 /// A model sized to a parameter budget by
-/// ``ComparisonModel/matched(vocabulary:parameterBudget:depth:length:inputChannels:)``.
+/// ``ModelFamily/matched(vocabulary:parameterBudget:depth:length:inputChannels:)``.
 public struct ParameterMatch: Sendable, Equatable {
   /// The family.
-  public var model: ComparisonModel
+  public var model: ModelFamily
   /// Its width and inner size.
-  public var size: ComparisonModel.Size
+  public var size: ModelFamily.Size
   /// The configuration to build.
   public var configuration: ModelConfiguration
   /// The model's trainable parameters (what the built model holds).

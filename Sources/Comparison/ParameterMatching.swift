@@ -1,10 +1,12 @@
-extension ComparisonModel {
+import Models
+
+extension ModelFamily {
   /// How far a matched model's parameter count may lie from the budget: 2 %.
   public static let parameterTolerance = 0.02
 
   /// A model of this family sized to `budget` parameters within ``parameterTolerance``,
   /// `|count − budget| ≤ 0.02 · budget`, its count from
-  /// ``parameterCount(vocabulary:inputChannels:depth:size:)`` (that of the built model).
+  /// ``ModelFamily/parameterCount(_:size:)`` (that of the built model).
   ///
   /// The search, on a family whose count grows with its width and inner size:
   /// 1. Over ``widths`` at the default inner size (``defaultSize(width:)``), the widths
@@ -12,10 +14,11 @@ extension ComparisonModel {
   ///    the nearer of them is the match when it lies within the tolerance.
   /// 2. Otherwise each bracketing width gets the inner size from ``innerGrid(width:)`` whose
   ///    count is nearest the budget (the count is affine in it, so it is solved for), or for the
-  ///    GRU every width between the two; of those within the tolerance, the one whose inner size
+  ///    a family without a second knob (the GRU) every width between the two; of those within the tolerance, the one whose inner size
   ///    departs least from the default (`|inner − default| / default`), then the nearest, is the match.
   ///
-  /// `inputChannels` and `length` as in ``configuration(vocabulary:size:depth:length:inputChannels:)``.
+  /// `vocabulary`, `inputChannels`, `depth` and `length` make the ``ModelFamily/Shape`` of
+  /// ``ModelFamily/configuration(_:size:)``.
   /// - Throws: ``ComparisonError/invalidPlan(_:)`` for a budget, depth, vocabulary or input
   ///   channels below 1; ``ComparisonError/budgetImpossible(model:budget:closest:)`` with the closest count
   ///   the search reached when none lies within the tolerance (a budget below what the narrowest
@@ -26,14 +29,12 @@ extension ComparisonModel {
     guard budget >= 1, depth >= 1, vocabulary >= 1, (inputChannels ?? 1) >= 1 else {
       throw ComparisonError.invalidPlan("parameter budget, depth, vocabulary and input channels must be ≥ 1")
     }
-    let count = { (size: Size) in
-      self.parameterCount(vocabulary: vocabulary, inputChannels: inputChannels, depth: depth, size: size)
-    }
+    let shape = Shape(vocabulary: vocabulary, inputChannels: inputChannels, depth: depth, length: length)
+    let count = { (size: Size) in self.parameterCount(shape, size: size) }
     let match = { (size: Size) in
       ParameterMatch(
         model: self, size: size,
-        configuration: self.configuration(
-          vocabulary: vocabulary, size: size, depth: depth, length: length, inputChannels: inputChannels),
+        configuration: self.configuration(shape, size: size),
         parameters: count(size), budget: budget)
     }
     let within = { (candidate: ParameterMatch) in abs(candidate.deviation) <= Self.parameterTolerance }
@@ -44,7 +45,7 @@ extension ComparisonModel {
     let nearest = brackets.min { abs($0.deviation) < abs($1.deviation) }!
     if within(nearest) { return nearest }
     let refined: [ParameterMatch]
-    if self == .gru {
+    if innerGrid(width: Self.widths[0]) == nil {
       let lowest = below.map { $0.size.width + 1 } ?? 1
       let highest = above.map { $0.size.width - 1 } ?? Self.widths.last!
       refined = lowest <= highest ? (lowest...highest).map { match(defaultSize(width: $0)) } : []

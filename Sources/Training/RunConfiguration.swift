@@ -143,7 +143,7 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
   public func validate() throws {
     try checkModelShape(
       inputChannels: model.inputChannels, vocabulary: model.vocabulary, fits: task(), exactVocabulary: true)
-    if case .transformer(let transformer) = model, transformer.positions == .learned,
+    if let transformer = model.as(TransformerModel.Configuration.self), transformer.positions == .learned,
       transformer.contextLength < taskLength
     {
       throw TrainingError.invalidState(

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Comparison
 import Foundation
+import Models
 import Tasks
 import Training
 
@@ -22,7 +23,8 @@ struct CompareCommand: ParsableCommand {
       + "feature tasks only).")
 
   @Option(help: "Comma-separated tasks.") var tasks = "copying"
-  @Option(help: "Comma-separated models: s4d, s4, transformer, gru.") var models = "s4d,transformer,gru"
+  @Option(help: "Comma-separated models: \(ModelFamily.all.map(\.name).joined(separator: ", ")).")
+  var models = "s4d,transformer,gru"
   @Option(help: "Comma-separated sequence lengths.") var lengths = "64,256"
   @Option(help: "Parameters each model is sized to (within ±2 %; a budget a family cannot reach is an error).")
   var parameters = 50_000
@@ -44,7 +46,7 @@ struct CompareCommand: ParsableCommand {
   func run() throws {
     let plan = ComparisonPlan(
       tasks: try list(tasks, "--tasks") { TaskName(rawValue: $0) },
-      models: try list(models, "--models") { ComparisonModel(rawValue: $0) },
+      models: try list(models, "--models") { ModelFamily.named($0) },
       lengths: try list(lengths, "--lengths") { Int($0) }, depth: depth, parameterBudget: parameters,
       training: TaskTrainingSettings(
         steps: steps, batch: batch, learningRate: learningRate, stateSpaceLearningRate: stateSpaceLearningRate,

@@ -41,30 +41,31 @@ extension MemoryEstimate {
 
   /// Trainable parameters of `configuration`, from the families' layer shapes (an upper bound
   /// for S4 layers: `10·S·M` state space parameters per layer covers the diagonal (`6·S·M`) and
-  /// the DPLR (`8·S·M` at rank 1) parameterisations).
+  /// the DPLR (`8·S·M` at rank 1) parameterisations); a family without its own formula here is
+  /// bounded by `16·H²` per block (four `H × 4H`-sized matrices).
   static func parameterCount(_ configuration: ModelConfiguration) -> Double {
     let vocabulary = Double(configuration.vocabulary)
     let encoder = { (width: Double) in
       configuration.inputChannels.map { Double($0) * width + width } ?? vocabulary * width
     }
-    switch configuration {
-    case .s4(let c):
+    if let c = configuration.as(S4Model.Configuration.self) {
       let h = Double(c.width)
       let systems = h * (c.bidirectional == true ? 2 : 1)
       let modes = Double(c.stateSize) / 2
       let outputs = c.blockOutput == .linear ? h : 2 * h
       let block = 2 * h + 10 * systems * modes + systems + h + h * outputs + outputs
       return encoder(h) + Double(c.depth) * block + 2 * h + h * vocabulary + vocabulary
-    case .transformer(let c):
+    }
+    if let c = configuration.as(TransformerModel.Configuration.self) {
       let (d, m) = (Double(c.width), Double(c.mlpRatio))
       let block = 4 * (d * d + d) + 4 * d + 2 * m * d * d + m * d + d
       let positions = c.positions == .learned ? Double(c.contextLength) * d : 0
       let decoder = c.tiedEmbeddings ? 0 : d * vocabulary + vocabulary
       return encoder(d) + positions + Double(c.depth) * block + 2 * d + decoder
-    case .gru(let c):
-      let h = Double(c.width)
-      return encoder(h) + Double(c.depth) * (6 * h * h + 6 * h) + 2 * h + h * vocabulary + vocabulary
     }
+    let (h, depth) = (Double(configuration.configuration.width), Double(configuration.configuration.depth))
+    let block = configuration.as(GRUModel.Configuration.self) != nil ? 6 * h * h + 6 * h : 16 * h * h
+    return encoder(h) + depth * block + 2 * h + h * vocabulary + vocabulary
   }
 
   /// One training step of `batch` sequences of `length` positions (see the formula above).
@@ -86,7 +87,9 @@ extension MemoryEstimate {
   {
     let positions = Double(prompt) + Double(newTokens)
     var cache = 16 * Double(batch) * positions
-    if case .transformer(let c) = configuration { cache += 16 * Double(batch * c.depth * c.width) * positions }
+    if let c = configuration.as(TransformerModel.Configuration.self) {
+      cache += 16 * Double(batch * c.depth * c.width) * positions
+    }
     return MemoryEstimate(
       bytes: inference(configuration, batch: batch, length: prompt).bytes + cache,
       purpose: "reading \(prompt) tokens and generating \(newTokens) for \(batch) sequence(s)")
@@ -109,12 +112,13 @@ extension MemoryEstimate {
     var largest = MemoryEstimate(bytes: 0, purpose: "the comparison")
     for task in plan.tasks {
       for length in plan.lengths {
-        let (vocabulary, inputChannels) = try ComparisonModel.shape(for: task.make(length: length))
+        let (vocabulary, inputChannels) = try ModelFamily.shape(for: task.make(length: length))
         for model in plan.models {
           let configuration = { (width: Int) in
             model.configuration(
-              vocabulary: vocabulary, size: model.defaultSize(width: width), depth: plan.depth, length: length,
-              inputChannels: inputChannels)
+              ModelFamily.Shape(
+                vocabulary: vocabulary, inputChannels: inputChannels, depth: plan.depth, length: length),
+              size: model.defaultSize(width: width))
           }
           let width =
             stride(from: 8, through: 1024, by: 8).first {
@@ -130,7 +134,7 @@ extension MemoryEstimate {
           }
           if cell.bytes > largest.bytes {
             largest = MemoryEstimate(
-              bytes: cell.bytes, purpose: "the \(task.rawValue) cell of \(model.rawValue) at length \(length)")
+              bytes: cell.bytes, purpose: "the \(task.rawValue) cell of \(model.name) at length \(length)")
           }
         }
       }
@@ -147,25 +151,29 @@ extension MemoryEstimate {
     let (b, l) = (Double(batch), Double(length))
     let (v, c) = (Double(configuration.vocabulary), Double(configuration.inputChannels ?? 0))
     let (width, depth, perPosition, build, attention): (Double, Double, Double, Double, Double)
-    switch configuration {
-    case .s4(let s4):
+    if let s4 = configuration.as(S4Model.Configuration.self) {
       let decomposed = s4.layer == .dplr || s4.initialization == .legs
       (width, depth, perPosition) = (Double(s4.width), Double(s4.depth), training ? 24 : 12)
       build = decomposed ? denseDecompositionEntry * Double(s4.stateSize) * Double(s4.stateSize) : 0
       attention = 0
-    case .transformer(let t):
+    } else if let t = configuration.as(TransformerModel.Configuration.self) {
       let m = Double(t.mlpRatio)
       (width, depth, perPosition) = (Double(t.width), Double(t.depth), training ? 2 * (12 + 3 * m) : 11 + 2 * m)
       build = 0
       attention = training ? 4 * b * Double(t.heads) * l * l * (depth + 1) : 0
-    case .gru(let gru):
-      (width, depth, perPosition, build, attention) = (Double(gru.width), Double(gru.depth), training ? 24 : 8, 0, 0)
+    } else {
+      // GRU: 24 floats per channel and position kept for training, 8 for a forward pass; the same
+      // bound for a family without its own constants here.
+      let model = configuration.configuration
+      (width, depth, perPosition, build, attention) = (
+        Double(model.width), Double(model.depth), training ? 24 : 8, 0, 0
+      )
     }
     let activations = 4 * b * l * (perPosition * width * (depth + 1) + (training ? 4 : 2) * (v + c))
     let parameters = 32 * parameterCount(configuration)
     return MemoryEstimate(
       bytes: parameters + activations + attention + build,
-      purpose: "\(training ? "training" : "a forward pass of") the \(configuration.family.rawValue) model "
+      purpose: "\(training ? "training" : "a forward pass of") the \(configuration.family) model "
         + "(width \(Int(width)), \(Int(depth)) blocks) on \(batch) × \(length) tokens")
   }
 }

@@ -18,10 +18,6 @@ struct TrainCommand: ParsableCommand {
       + "parameters as an uninterrupted run. --state-size applies to s4d and s4; --heads, --positions and "
       + "--tied-embeddings to transformer; --dropout to every family but gru.")
 
-  enum ModelName: String, ExpressibleByArgument {
-    case s4d, s4, transformer, gru
-  }
-
   @Option(
     help: ArgumentHelp(
       "The task: copying (--count data tokens from --alphabet symbols, blanks, --count recall markers), text "
@@ -31,8 +27,10 @@ struct TrainCommand: ParsableCommand {
         + "predict bytes (257 tokens: 256 byte values and a document separator) and are evaluated in bits per byte."))
   var task: TaskName = .copying
   @Option(
-    help: "The model family: s4d (diagonal), s4 (DPLR from HiPPO-LegS), transformer (GPT-style decoder) or gru.")
-  var model: ModelName = .s4d
+    help: ArgumentHelp(
+      "The model family: \(ModelFamily.all.map(\.name).joined(separator: ", ")).",
+      discussion: ModelFamily.all.map { "\($0.name): \($0.summary)" }.joined(separator: "; ")))
+  var model: ModelFamily = .s4d
   @Option(help: "Residual blocks (transformer blocks, GRU layers).") var layers = 2
   @Option(help: "Channels H (transformer: model width D).") var width = 64
   @Option(help: "s4d, s4: state size N (N/2 modes per channel; default 64).") var stateSize: Int?
@@ -101,40 +99,39 @@ struct TrainCommand: ParsableCommand {
     } else {
       (vocabulary, inputChannels) = (try tokenVocabulary(of: runTask), nil)
     }
-    let isS4 = model == .s4d || model == .s4
-    if !isS4, stateSize != nil { throw InputError.inapplicableOption("--state-size applies to s4d and s4 only") }
-    if !isS4, dtMin != nil || dtMax != nil || blockOutput != nil {
-      throw InputError.inapplicableOption("--dt-min, --dt-max and --block-output apply to s4d and s4 only")
+    var configuration = model.configuration(
+      ModelFamily.Shape(vocabulary: vocabulary, inputChannels: inputChannels, depth: layers, length: length),
+      size: ModelFamily.Size(width: width, inner: model.defaultSize(width: width).inner))
+    var used: Set<String> = []
+    if var s4 = configuration.as(S4Model.Configuration.self) {
+      s4.stateSize = stateSize ?? s4.stateSize
+      s4.dropout = dropout
+      if dtMin != nil || dtMax != nil { s4.dtRange = [dtMin ?? 1e-3, dtMax ?? 1e-1] }
+      s4.blockOutput = blockOutput
+      if s4.layer == .diagonal { s4.initialization = initialization }
+      configuration = .s4(s4)
+      used.formUnion(["--state-size", "--dt-min", "--dt-max", "--block-output", "--dropout"])
     }
-    if model != .s4d, initialization != nil {
+    if var transformer = configuration.as(TransformerModel.Configuration.self) {
+      transformer.heads = heads ?? transformer.heads
+      transformer.positions = positions ?? transformer.positions
+      transformer.tiedEmbeddings = tiedEmbeddings
+      transformer.dropout = dropout
+      configuration = .transformer(transformer)
+      used.formUnion(["--heads", "--positions", "--tied-embeddings", "--dropout"])
+    }
+    let given: [(String, Bool)] = [
+      ("--state-size", stateSize != nil), ("--dt-min", dtMin != nil), ("--dt-max", dtMax != nil),
+      ("--block-output", blockOutput != nil), ("--heads", heads != nil), ("--positions", positions != nil),
+      ("--tied-embeddings", tiedEmbeddings), ("--dropout", dropout != 0),
+    ]
+    for (name, isGiven) in given where isGiven && !used.contains(name) {
+      throw InputError.inapplicableOption("\(name) does not apply to \(model.name)")
+    }
+    if initialization != nil, configuration.as(S4Model.Configuration.self)?.layer != .diagonal {
       throw InputError.inapplicableOption("--initialization applies to s4d only")
     }
-    if model != .transformer {
-      for (name, given) in [
-        ("--heads", heads != nil), ("--positions", positions != nil), ("--tied-embeddings", tiedEmbeddings),
-      ]
-      where given {
-        throw InputError.inapplicableOption("\(name) applies to transformer only")
-      }
-    }
-    if model == .gru, dropout != 0 { throw InputError.inapplicableOption("--dropout does not apply to gru") }
-    switch model {
-    case .s4d, .s4:
-      return .s4(
-        S4Model.Configuration(
-          vocabulary: vocabulary, width: width, depth: layers, stateSize: stateSize ?? 64, dropout: dropout,
-          layer: model == .s4d ? .diagonal : .dplr, inputChannels: inputChannels,
-          dtRange: dtMin == nil && dtMax == nil ? nil : [dtMin ?? 1e-3, dtMax ?? 1e-1], initialization: initialization,
-          blockOutput: blockOutput))
-    case .transformer:
-      return .transformer(
-        TransformerModel.Configuration(
-          vocabulary: vocabulary, width: width, depth: layers, heads: heads ?? 4, positions: positions ?? .rotary,
-          contextLength: length, tiedEmbeddings: tiedEmbeddings, dropout: dropout, inputChannels: inputChannels))
-    case .gru:
-      return .gru(
-        GRUModel.Configuration(vocabulary: vocabulary, width: width, depth: layers, inputChannels: inputChannels))
-    }
+    return configuration
   }
 
   func run() throws {
@@ -182,5 +179,16 @@ func formatDuration(_ seconds: Double) -> String {
 }
 
 extension PositionEncoding: ExpressibleByArgument {}
+
+extension ModelFamily: ExpressibleByArgument {
+  /// A registered family's name.
+  public init?(argument: String) {
+    guard let family = ModelFamily.named(argument) else { return nil }
+    self = family
+  }
+
+  /// The registered families' names.
+  public static var allValueStrings: [String] { all.map(\.name) }
+}
 extension TaskName: ExpressibleByArgument {}
 extension BlockOutput: ExpressibleByArgument {}

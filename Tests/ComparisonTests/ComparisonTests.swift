@@ -13,7 +13,7 @@ private func temporaryDirectory() -> URL {
 /// A plan small enough for a unit test: copying at length 24 (delay 4), two families, 6 steps.
 /// The budget is one every family reaches within 2 % at depth 1 on copying and adding (the GRU,
 /// sized by its width alone, misses some budgets this small: 4 000 lies 3.5 % from its nearest).
-private func tinyPlan(models: [ComparisonModel] = [.s4d, .gru], budget: Int = 4_200, seed: UInt64 = 1)
+private func tinyPlan(models: [ModelFamily] = [.s4d, .gru], budget: Int = 4_200, seed: UInt64 = 1)
   -> ComparisonPlan
 {
   ComparisonPlan(
@@ -209,7 +209,7 @@ struct ComparisonTests {
       let percent = Double(cell.parameters - 4_200) / 42
       let deviation = (percent >= 0.05 ? "+" : percent <= -0.05 ? "-" : "") + String(format: "%.1f %%", abs(percent))
       #expect(page.contains("| \(cell.parameters) (\(deviation)) |"), "\(cell.parameters) \(deviation)")
-      #expect(summary.contains { $0.contains(cell.model.rawValue) && $0.contains(deviation) })
+      #expect(summary.contains { $0.contains(cell.model.name) && $0.contains(deviation) })
     }
     #expect(page.contains("4200 parameters within ±2 %"))
   }

@@ -15,7 +15,7 @@ private func suiteShapes() throws -> [ModelShape] {
   var shapes: [ModelShape] = []
   for task in TaskName.allCases {
     for length in [task.minimumLength, 256, 1024] {
-      let shape = try ComparisonModel.shape(for: task.make(length: max(length, task.minimumLength)))
+      let shape = try ModelFamily.shape(for: task.make(length: max(length, task.minimumLength)))
       let next = ModelShape(vocabulary: shape.vocabulary, inputChannels: shape.inputChannels)
       if !shapes.contains(next) { shapes.append(next) }
     }
@@ -31,31 +31,31 @@ private struct ModelShape: Equatable, CustomStringConvertible {
 
 /// Every size of `model`'s search space: widths 8 … 1024 in steps of 8 with every inner size of
 /// the grid (even state sizes 16 … 256; MLP widths D … 8D), or every GRU width 1 … 1024.
-private func everySize(of model: ComparisonModel) -> [ComparisonModel.Size] {
+private func everySize(of model: ModelFamily) -> [ModelFamily.Size] {
   switch model {
   case .s4d, .s4:
-    return ComparisonModel.widths.flatMap { width in
-      stride(from: 16, through: 256, by: 2).map { ComparisonModel.Size(width: width, inner: $0) }
+    return ModelFamily.widths.flatMap { width in
+      stride(from: 16, through: 256, by: 2).map { ModelFamily.Size(width: width, inner: $0) }
     }
   case .transformer:
-    return ComparisonModel.widths.flatMap { width in
-      (width...(8 * width)).map { ComparisonModel.Size(width: width, inner: $0) }
+    return ModelFamily.widths.flatMap { width in
+      (width...(8 * width)).map { ModelFamily.Size(width: width, inner: $0) }
     }
-  case .gru: return (1...1024).map { ComparisonModel.Size(width: $0, inner: nil) }
+  default: return (1...1024).map { ModelFamily.Size(width: $0, inner: nil) }  // the GRU
   }
 }
 
 /// Whether `size` lies in ``everySize(of:)`` (without enumerating it).
-private func isOnTheGrid(_ size: ComparisonModel.Size, of model: ComparisonModel) -> Bool {
+private func isOnTheGrid(_ size: ModelFamily.Size, of model: ModelFamily) -> Bool {
   let width = size.width
   switch model {
   case .s4d, .s4:
     guard let inner = size.inner else { return false }
-    return ComparisonModel.widths.contains(width) && (16...256).contains(inner) && inner.isMultiple(of: 2)
+    return ModelFamily.widths.contains(width) && (16...256).contains(inner) && inner.isMultiple(of: 2)
   case .transformer:
     guard let inner = size.inner else { return false }
-    return ComparisonModel.widths.contains(width) && (width...(8 * width)).contains(inner)
-  case .gru: return size.inner == nil && (1...1024).contains(width)
+    return ModelFamily.widths.contains(width) && (width...(8 * width)).contains(inner)
+  default: return size.inner == nil && (1...1024).contains(width)  // the GRU
   }
 }
 
@@ -65,25 +65,25 @@ struct ParameterMatchingTests {
   // of degree ≤ 2 in the width and ≤ 1 in vocabulary, input channels, inner size and depth (for
   // each encoder kind and, for the transformer, with and without an explicit MLP width), so
   // agreement on 3 widths × 2 values of each other variable proves the identity everywhere.
-  @Test(arguments: ComparisonModel.allCases)
-  func parameterCountIsTheBuiltModels(model: ComparisonModel) throws {
+  @Test(arguments: ModelFamily.all)
+  func parameterCountIsTheBuiltModels(model: ModelFamily) throws {
     for width in [8, 16, 40] {
       let inners: [Int?] =
         switch model {
         case .s4d, .s4: [2, 64]
         case .transformer: [4 * width, 3]  // the default (no explicit MLP width), then an explicit one
-        case .gru: [nil]
+        default: [nil]  // the GRU
         }
       for inner in inners {
         for (vocabulary, inputChannels) in [(3, nil), (11, nil), (1, 2), (5, 3)] as [(Int, Int?)] {
           for depth in [1, 3] {
-            let size = ComparisonModel.Size(width: width, inner: inner)
+            let size = ModelFamily.Size(width: width, inner: inner)
             let configuration = model.configuration(
-              vocabulary: vocabulary, size: size, depth: depth, length: 32, inputChannels: inputChannels)
+              .init(vocabulary: vocabulary, inputChannels: inputChannels, depth: depth, length: 32), size: size)
             #expect(
               try builtCount(configuration)
                 == model.parameterCount(
-                  vocabulary: vocabulary, inputChannels: inputChannels, depth: depth, size: size),
+                  .init(vocabulary: vocabulary, inputChannels: inputChannels, depth: depth, length: 32), size: size),
               "\(model) \(size) V=\(vocabulary) C=\(String(describing: inputChannels)) depth \(depth)")
           }
         }
@@ -101,13 +101,14 @@ struct ParameterMatchingTests {
   // width 56: its width is its only knob, and its count ≈ 6dH² grows by ≈ 12dH per unit of width,
   // 2/H relatively, so consecutive widths are within 4 % of each other (every budget within 2 % of
   // one) only from H ≈ 50 on.
-  @Test(arguments: ComparisonModel.allCases)
-  func everyBudgetWithinTwoPercent(model: ComparisonModel) throws {
+  @Test(arguments: ModelFamily.all)
+  func everyBudgetWithinTwoPercent(model: ModelFamily) throws {
     for shape in try suiteShapes() {
       for depth in [1, 2, 4] {
-        let count = { (size: ComparisonModel.Size) in
+        let count = { (size: ModelFamily.Size) in
           model.parameterCount(
-            vocabulary: shape.vocabulary, inputChannels: shape.inputChannels, depth: depth, size: size)
+            .init(vocabulary: shape.vocabulary, inputChannels: shape.inputChannels, depth: depth, length: 32),
+            size: size)
         }
         let smallest = count(model.defaultSize(width: model == .gru ? 56 : 32))
         let budgets =
@@ -123,10 +124,10 @@ struct ParameterMatchingTests {
           #expect(
             match.configuration
               == model.configuration(
-                vocabulary: shape.vocabulary, size: match.size, depth: depth, length: 256,
-                inputChannels: shape.inputChannels))
+                .init(vocabulary: shape.vocabulary, inputChannels: shape.inputChannels, depth: depth, length: 256),
+                size: match.size))
           #expect(isOnTheGrid(match.size, of: model), "\(context)")
-          let defaultWithin = ComparisonModel.widths.contains {
+          let defaultWithin = ModelFamily.widths.contains {
             abs(count(model.defaultSize(width: $0)) - budget) * 50 <= budget
           }
           if defaultWithin {
@@ -146,8 +147,8 @@ struct ParameterMatchingTests {
   // built model.
   @Test func demoSettings() throws {
     for length in [64, 128, 256] {
-      let shape = try ComparisonModel.shape(for: TaskName.copying.make(length: length))
-      for model in [ComparisonModel.s4d, .transformer, .gru] {
+      let shape = try ModelFamily.shape(for: TaskName.copying.make(length: length))
+      for model in [ModelFamily.s4d, .transformer, .gru] {
         let match = try model.matched(
           vocabulary: shape.vocabulary, parameterBudget: 50_000, depth: 2, length: length)
         let parameters = try builtCount(match.configuration)
@@ -160,10 +161,10 @@ struct ParameterMatchingTests {
   // An impossible budget is a ComparisonError naming the family, the budget and the closest
   // count any size of the family's search space reaches (found here by enumerating all of them):
   // below the narrowest models, above the widest, and between two GRU widths more than 4 % apart.
-  @Test(arguments: ComparisonModel.allCases)
-  func impossibleBudgets(model: ComparisonModel) throws {
+  @Test(arguments: ModelFamily.all)
+  func impossibleBudgets(model: ModelFamily) throws {
     let counts = everySize(of: model).map {
-      model.parameterCount(vocabulary: 10, inputChannels: nil, depth: 2, size: $0)
+      model.parameterCount(.init(vocabulary: 10, inputChannels: nil, depth: 2, length: 32), size: $0)
     }
     for budget in [10, 1_000_000_000] {
       let closest = counts.min { abs($0 - budget) < abs($1 - budget) }!
@@ -171,7 +172,7 @@ struct ParameterMatchingTests {
         try model.matched(vocabulary: 10, parameterBudget: budget, depth: 2, length: 64)
       }
       let message = "\(ComparisonError.budgetImpossible(model: model, budget: budget, closest: closest))"
-      for part in [model.rawValue, "\(budget)", "\(closest)", "±2 %"] { #expect(message.contains(part), "\(message)") }
+      for part in [model.name, "\(budget)", "\(closest)", "±2 %"] { #expect(message.contains(part), "\(message)") }
     }
     guard model == .gru else { return }
     // The widest pair of consecutive GRU widths whose midpoint lies more than 2 % from both.
@@ -191,16 +192,16 @@ struct ParameterMatchingTests {
   // configuration and encoding are those of before), a trimmed one builds `W₁` as `D × F`, and a
   // configuration written without the field decodes to `mlpRatio · D`.
   @Test func transformerMLPWidth() throws {
-    let standard = ComparisonModel.transformer.configuration(
-      vocabulary: 10, size: ComparisonModel.transformer.defaultSize(width: 32), depth: 1, length: 64)
-    guard case .transformer(let plain) = standard else {
+    let standard = ModelFamily.transformer.configuration(
+      .init(vocabulary: 10, depth: 1, length: 64), size: ModelFamily.transformer.defaultSize(width: 32))
+    guard let plain = standard.as(TransformerModel.Configuration.self) else {
       Issue.record("not a transformer: \(standard)")
       return
     }
     #expect(plain.mlpHidden == nil && plain.mlpRatio == 4)
     #expect(!String(decoding: try JSONEncoder().encode(standard), as: UTF8.self).contains("mlpHidden"))
-    let trimmed = ComparisonModel.transformer.configuration(
-      vocabulary: 10, size: ComparisonModel.Size(width: 32, inner: 100), depth: 1, length: 64)
+    let trimmed = ModelFamily.transformer.configuration(
+      .init(vocabulary: 10, depth: 1, length: 64), size: ModelFamily.Size(width: 32, inner: 100))
     let model = try #require(try trimmed.build(seed: 0) as? TransformerModel)
     #expect(model.blocks[0].expand.weight.value.shape == [32, 100])
     #expect(try JSONDecoder().decode(ModelConfiguration.self, from: JSONEncoder().encode(trimmed)) == trimmed)
@@ -231,7 +232,7 @@ struct ParameterMatchingTests {
   @Test func invalidArguments() {
     for (budget, depth) in [(0, 2), (50_000, 0)] {
       #expect(throws: ComparisonError.self) {
-        try ComparisonModel.s4d.matched(vocabulary: 10, parameterBudget: budget, depth: depth, length: 64)
+        try ModelFamily.s4d.matched(vocabulary: 10, parameterBudget: budget, depth: depth, length: 64)
       }
     }
   }
