@@ -26,10 +26,12 @@ struct SSMKernelConvolution {
   }
 
   /// `∂ℒ/∂u`, `∂ℒ/∂K` (causal then anti-causal kernels, the layout of `kernels`) and `∂ℒ/∂D`.
-  /// The forward pass succeeded with these shapes, so this cannot fail.
-  func gradients(outputGradient g: [Float], input u: [Float]) -> (input: [Float], kernels: [Float], skip: [Float]) {
+  /// - Throws: the FFT module's errors (shapes other than the forward pass's).
+  func gradients(outputGradient g: [Float], input u: [Float]) throws -> (
+    input: [Float], kernels: [Float], skip: [Float]
+  ) {
     let result =
-      try! antiCausal.map {
+      try antiCausal.map {
         try bidirectionalConvolutionGradients(
           outputGradient: g, input: u, shape: shape, kernel: causal, antiCausalKernel: $0, skip: skip)
       } ?? causalConvolutionGradients(outputGradient: g, input: u, shape: shape, kernel: causal, skip: skip)

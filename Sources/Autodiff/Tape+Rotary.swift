@@ -59,7 +59,7 @@ extension Tape {
         count = input.count
       }
     }
-    return record(Tensor(unchecked: x.shape, rotate(x.values, 1)), inputs: [a]) { g in
+    return record(value: Tensor(unchecked: x.shape, rotate(x.values, 1)), inputs: [a]) { g in
       [Tensor(unchecked: g.shape, rotate(g.values, -1))]
     }
   }
