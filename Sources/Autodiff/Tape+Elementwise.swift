@@ -54,7 +54,7 @@ extension Tape {
 
 extension Tensor {
   /// A tensor whose shape and count are known to agree.
-  init(unchecked shape: [Int], _ values: [Float]) {
+  package init(unchecked shape: [Int], _ values: [Float]) {
     precondition(values.count == shape.reduce(1, *), "internal: \(values.count) values for \(shape)")
     self.shape = shape
     self.values = values

@@ -1,3 +1,5 @@
+import Numerics
+
 extension Tape {
   /// Mean softmax cross-entropy of `logits` (`N × V`) against class `targets` (`N`),
   /// skipping positions whose target is `ignoredTarget`:

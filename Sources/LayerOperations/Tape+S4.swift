@@ -1,3 +1,4 @@
+import Autodiff
 import FFT
 import Numerics
 import S4

@@ -1,3 +1,4 @@
+import Autodiff
 import FFT
 
 /// The convolution half of the S4 and S4D tape ops: `y = K ∗ u + D u` with `H` causal kernels,
