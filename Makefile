@@ -72,7 +72,7 @@ lint:
 	$(SWIFT) format lint --strict --recursive Package.swift Sources Tests Notebooks
 
 docs:
-	$(SWIFT) package --disable-sandbox generate-documentation --target LinearAlgebra --target HiPPO --target FFT --target S4 --target Autodiff --target Training --target Checkpoint --target Models --target Generation --target Reports --target Tasks --target Comparison
+	$(SWIFT) package --disable-sandbox generate-documentation --target LinearAlgebra --target HiPPO --target FFT --target S4 --target Autodiff --target LayerOperations --target Training --target Checkpoint --target Models --target Generation --target Reports --target Tasks --target Comparison
 
 clean:
 	rm -rf .build .build-native bench-results notebook-output

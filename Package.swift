@@ -12,6 +12,7 @@ let package = Package(
     .library(name: "FFT", targets: ["FFT"]),
     .library(name: "S4", targets: ["S4"]),
     .library(name: "Autodiff", targets: ["Autodiff"]),
+    .library(name: "LayerOperations", targets: ["LayerOperations"]),
     .library(name: "Training", targets: ["Training"]),
     .library(name: "Models", targets: ["Models"]),
     .library(name: "Tasks", targets: ["Tasks"]),
@@ -59,17 +60,22 @@ let package = Package(
         "FFT", "HiPPO", "LinearAlgebra", "Parallelism", "SeededRandom",
         .product(name: "Numerics", package: "swift-numerics"),
       ]),
+    // The tensor/tape core: no FFTW, LAPACK or state space code below the layer operations.
     .target(
       name: "Autodiff",
+      dependencies: ["CBLAS", "Parallelism", "SeededRandom", .product(name: "Numerics", package: "swift-numerics")]),
+    .target(
+      name: "LayerOperations",
       dependencies: [
-        "CBLAS", "FFT", "Parallelism", "S4", "SeededRandom", .product(name: "Numerics", package: "swift-numerics"),
+        "Autodiff", "CBLAS", "FFT", "Parallelism", "S4", .product(name: "Numerics", package: "swift-numerics"),
       ]),
     .target(
       name: "Training", dependencies: ["Autodiff", "Checkpoint", "Models", "Tasks", "SeededRandom"]),
     .target(
       name: "Models",
       dependencies: [
-        "Autodiff", "HiPPO", "Parallelism", "SeededRandom", .product(name: "Numerics", package: "swift-numerics"),
+        "Autodiff", "HiPPO", "LayerOperations", "S4", "SeededRandom",
+        .product(name: "Numerics", package: "swift-numerics"),
       ]),
     .target(name: "Tasks", dependencies: ["SeededRandom"]),
     .target(name: "Generation", dependencies: ["Models", "Autodiff", "SeededRandom"]),
@@ -83,14 +89,14 @@ let package = Package(
     .executableTarget(
       name: "ssm",
       dependencies: [
-        "HiPPO", "LinearAlgebra", "SSMJSON", "SeededRandom", "FFT", "S4", "Parallelism", "Training", "Models",
-        "Generation", "Comparison", "Tasks", "CBLAS", .target(name: "CMalloc", condition: .when(platforms: [.linux])),
+        "Autodiff", "HiPPO", "LinearAlgebra", "SSMJSON", "SeededRandom", "FFT", "S4", "Parallelism", "Training",
+        "Models", "Generation", "Comparison", "Tasks", .target(name: "CMalloc", condition: .when(platforms: [.linux])),
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Numerics", package: "swift-numerics"),
       ]),
 
     // Notebooks (Notebooks/README.md): runnable scripts that regenerate their figures and page.
-    .target(name: "NotebookSupport", dependencies: ["Autodiff", "Reports"], path: "Notebooks/Support"),
+    .target(name: "NotebookSupport", dependencies: ["Reports"], path: "Notebooks/Support"),
     .executableTarget(
       name: "notebook-hippo-operators",
       dependencies: [
@@ -135,15 +141,20 @@ let package = Package(
       dependencies: [
         "S4", "FFT", "HiPPO", "LinearAlgebra", "SeededRandom", .product(name: "Numerics", package: "swift-numerics"),
       ]),
+    .testTarget(name: "AutodiffTests", dependencies: ["Autodiff", "SeededRandom"]),
+    // Imports AutodiffTests for its gradient-check helpers (randomTensor, checkGradients).
     .testTarget(
-      name: "AutodiffTests",
-      dependencies: ["Autodiff", "S4", "SeededRandom", .product(name: "Numerics", package: "swift-numerics")]),
-    .testTarget(name: "TrainingTests", dependencies: ["Training", "Autodiff", "Models", "Tasks", "Checkpoint"]),
+      name: "LayerOperationsTests",
+      dependencies: [
+        "Autodiff", "AutodiffTests", "LayerOperations", "S4", .product(name: "Numerics", package: "swift-numerics"),
+      ]),
+    .testTarget(
+      name: "TrainingTests", dependencies: ["Training", "Autodiff", "Models", "Tasks", "Checkpoint", "SeededRandom"]),
     .testTarget(
       name: "ModelTests",
       dependencies: [
-        "Models", "Tasks", "Training", "Autodiff", "Checkpoint", "SeededRandom", "HiPPO", "S4", "LinearAlgebra",
-        .product(name: "Numerics", package: "swift-numerics"),
+        "Models", "Tasks", "Training", "Autodiff", "LayerOperations", "Checkpoint", "SeededRandom", "HiPPO", "S4",
+        "LinearAlgebra", .product(name: "Numerics", package: "swift-numerics"),
       ]),
     .testTarget(name: "GenerationTests", dependencies: ["Generation", "Models", "Autodiff", "SeededRandom"]),
     .testTarget(name: "ReportsTests", dependencies: ["Reports"]),

@@ -8,6 +8,9 @@ public enum AutodiffError: Error, Equatable, CustomStringConvertible {
   case nonFinite(String)
   /// `backward` was called on a value that is not a scalar.
   case notScalar(shape: [Int])
+  /// An operation's backward rule (``Tape/record(value:inputs:backward:)``) returned a number of
+  /// gradients other than its number of inputs, or a gradient whose shape is not its input's.
+  case invalidBackward(String)
 
   public var description: String {
     switch self {
@@ -15,6 +18,7 @@ public enum AutodiffError: Error, Equatable, CustomStringConvertible {
     case .invalidArgument(let detail): return "invalid argument: \(detail)"
     case .nonFinite(let what): return "\(what) contains NaN or infinite values"
     case .notScalar(let shape): return "backward needs a scalar loss, got shape \(shape)"
+    case .invalidBackward(let detail): return "invalid backward rule: \(detail)"
     }
   }
 }

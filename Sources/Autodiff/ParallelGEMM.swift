@@ -5,8 +5,8 @@ import Parallelism
 /// themselves. Left multi-threaded, OpenBLAS's workers contend with those threads (nested
 /// parallelism: two thirds of a transformer forward were spent in `exec_blas_async`) and spin
 /// after every call.
-enum BLASThreading {
-  static let singleThreaded: Void = openblas_set_num_threads(1)
+package enum BLASThreading {
+  package static let singleThreaded: Void = openblas_set_num_threads(1)
 }
 
 /// Row-major `op(A)·op(B)` with `op(A)` `m × k` and `op(B)` `k × n`, on `cblas_sgemm`. Products
@@ -14,7 +14,7 @@ enum BLASThreading {
 /// single-threaded sgemm on its rows of `op(A)`). A single row (`m = 1`, one token while
 /// decoding) is a matrix–vector product, `cblas_sgemv`: OpenBLAS's small-matrix sgemm kernel
 /// ran those 3–4× slower.
-func gemm(_ a: [Float], _ b: [Float], m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool) -> [Float] {
+package func gemm(_ a: [Float], _ b: [Float], m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool) -> [Float] {
   BLASThreading.singleThreaded
   guard m > 0, n > 0, k > 0 else { return [Float](repeating: 0, count: m * n) }
   // β = 0: sgemm overwrites every entry of C, so it starts uninitialised (no memset).

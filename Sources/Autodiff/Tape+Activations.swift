@@ -22,7 +22,7 @@ extension Tape {
         }
       }
     }
-    return record(Tensor(unchecked: x.shape, output), inputs: [a]) { g in
+    return record(value: Tensor(unchecked: x.shape, output), inputs: [a]) { g in
       [Tensor(unchecked: g.shape, ParallelRows.combine(g.values, derivative) { $0 * $1 })]
     }
   }
@@ -61,7 +61,7 @@ extension Tape {
     let half = last / 2
     let rows = x.count / last
     guard rows > 0 else {
-      return record(Tensor(unchecked: Array(x.shape.dropLast()) + [half], []), inputs: [a]) { _ in [x] }
+      return record(value: Tensor(unchecked: Array(x.shape.dropLast()) + [half], []), inputs: [a]) { _ in [x] }
     }
     let output = [Float](unsafeUninitializedCapacity: rows * half) { y, count in
       x.values.withUnsafeBufferPointer { input in
@@ -81,7 +81,7 @@ extension Tape {
       }
       count = rows * half
     }
-    return record(Tensor(unchecked: Array(x.shape.dropLast()) + [half], output), inputs: [a]) { g in
+    return record(value: Tensor(unchecked: Array(x.shape.dropLast()) + [half], output), inputs: [a]) { g in
       let gradient = [Float](unsafeUninitializedCapacity: x.count) { gx, count in
         x.values.withUnsafeBufferPointer { input in
           g.values.withUnsafeBufferPointer { upstream in
@@ -122,7 +122,7 @@ extension Tape {
       output[i] = y
       if recordsGradients { derivative[i] = slope }
     }
-    return record(Tensor(unchecked: x.shape, output), inputs: [a]) { g in
+    return record(value: Tensor(unchecked: x.shape, output), inputs: [a]) { g in
       [Tensor(unchecked: g.shape, zip(g.values, derivative).map { $0 * $1 })]
     }
   }

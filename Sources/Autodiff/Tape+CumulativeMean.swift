@@ -28,7 +28,7 @@ extension Tape {
         }
       }
     }
-    return record(Tensor(unchecked: x.shape, output), inputs: [a]) { g in
+    return record(value: Tensor(unchecked: x.shape, output), inputs: [a]) { g in
       var back = [Float](repeating: 0, count: x.count)
       for b in 0..<batch {
         var carried = [Float](repeating: 0, count: width)

@@ -3,9 +3,8 @@ extension Tape {
   public func add(_ a: Variable, _ b: Variable) throws -> Variable {
     let (x, y) = (value(a), value(b))
     if x.shape == y.shape {  // residual connections: no broadcast, both gradients are g itself
-      return record(Tensor(unchecked: x.shape, ParallelRows.combine(x.values, y.values) { $0 + $1 }), inputs: [a, b]) {
-        g in [g, g]
-      }
+      let sum = ParallelRows.combine(x.values, y.values) { $0 + $1 }
+      return record(value: Tensor(unchecked: x.shape, sum), inputs: [a, b]) { g in [g, g] }
     }
     return try binary(a, b, { $0 + $1 }, { g, _, _ in (g, g) })
   }
@@ -23,7 +22,7 @@ extension Tape {
   /// `c · a` for a constant `c`.
   public func scale(_ a: Variable, by factor: Float) -> Variable {
     let x = value(a)
-    return record(Tensor(unchecked: x.shape, x.values.map { $0 * factor }), inputs: [a]) { g in
+    return record(value: Tensor(unchecked: x.shape, x.values.map { $0 * factor }), inputs: [a]) { g in
       [Tensor(unchecked: g.shape, g.values.map { $0 * factor })]
     }
   }
@@ -43,7 +42,7 @@ extension Tape {
       xIndex == nil && yIndex == nil
       ? zip(x.values, y.values).map { operation($0, $1) }
       : (0..<count).map { operation(x.values[xIndex?[$0] ?? $0], y.values[yIndex?[$0] ?? $0]) }
-    return record(Tensor(unchecked: shape, output), inputs: [a, b]) { g in
+    return record(value: Tensor(unchecked: shape, output), inputs: [a, b]) { g in
       var (gx, gy) = (Tensor(shape: shape), Tensor(shape: shape))
       for i in 0..<g.count {
         (gx.values[i], gy.values[i]) = derivative(g.values[i], x.values[xIndex?[i] ?? i], y.values[yIndex?[i] ?? i])
@@ -55,7 +54,7 @@ extension Tape {
 
 extension Tensor {
   /// A tensor whose shape and count are known to agree.
-  init(unchecked shape: [Int], _ values: [Float]) {
+  package init(unchecked shape: [Int], _ values: [Float]) {
     precondition(values.count == shape.reduce(1, *), "internal: \(values.count) values for \(shape)")
     self.shape = shape
     self.values = values

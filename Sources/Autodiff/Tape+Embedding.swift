@@ -13,7 +13,7 @@ extension Tape {
     var output = [Float]()
     output.reserveCapacity(indices.count * d)
     for index in indices { output += t.values[(index * d)..<((index + 1) * d)] }
-    return record(Tensor(unchecked: [indices.count, d], output), inputs: [table]) { g in
+    return record(value: Tensor(unchecked: [indices.count, d], output), inputs: [table]) { g in
       var back = Tensor(shape: t.shape)
       for (row, index) in indices.enumerated() {
         for j in 0..<d { back.values[index * d + j] += g.values[row * d + j] }
@@ -31,7 +31,7 @@ extension Tape {
     guard p > 0 else { return a }
     let keep = 1 / (1 - p)
     let mask = (0..<x.count).map { _ in generator.nextUnitInterval() >= Double(p) ? keep : 0 }
-    return record(Tensor(unchecked: x.shape, zip(x.values, mask).map { $0 * $1 }), inputs: [a]) { g in
+    return record(value: Tensor(unchecked: x.shape, zip(x.values, mask).map { $0 * $1 }), inputs: [a]) { g in
       [Tensor(unchecked: g.shape, zip(g.values, mask).map { $0 * $1 })]
     }
   }

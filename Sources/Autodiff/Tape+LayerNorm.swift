@@ -17,7 +17,7 @@ extension Tape {
     let (g0, b0) = (value(gamma).values, value(beta).values)
     let rows = x.count / d
     guard rows > 0 else {
-      return record(x, inputs: [a, gamma, beta]) { _ in [x, Tensor(shape: [d]), Tensor(shape: [d])] }
+      return record(value: x, inputs: [a, gamma, beta]) { _ in [x, Tensor(shape: [d]), Tensor(shape: [d])] }
     }
     let keep = recordsGradients
     var normalized = [Float](repeating: 0, count: keep ? x.count : 1)
@@ -61,7 +61,7 @@ extension Tape {
         }
       }
     }
-    return record(Tensor(unchecked: x.shape, output), inputs: [a, gamma, beta]) { g in
+    return record(value: Tensor(unchecked: x.shape, output), inputs: [a, gamma, beta]) { g in
       Self.layerNormGradients(
         g.values, normalized: normalized, inverseDeviation: inverseDeviation, gamma: g0, rows: rows, width: d,
         shape: x.shape)

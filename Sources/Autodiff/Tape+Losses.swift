@@ -1,3 +1,5 @@
+import Numerics
+
 extension Tape {
   /// Mean softmax cross-entropy of `logits` (`N × V`) against class `targets` (`N`),
   /// skipping positions whose target is `ignoredTarget`:
@@ -26,7 +28,7 @@ extension Tape {
       if targets[i] != ignoredTarget { loss += Double.log(total) - Double(z.values[i * v + targets[i]] - top) }
     }
     let weight = kept > 0 ? 1 / Float(kept) : 0
-    return record(Tensor(scalar: Float(loss) * weight), inputs: [logits]) { g in
+    return record(value: Tensor(scalar: Float(loss) * weight), inputs: [logits]) { g in
       var back = Tensor(shape: z.shape)
       for i in 0..<n where targets[i] != ignoredTarget {
         for j in 0..<v {
@@ -47,7 +49,7 @@ extension Tape {
     let n = Float(max(1, p.count))
     let differences = zip(p.values, target.values).map { $0 - $1 }
     let loss = differences.reduce(0) { $0 + $1 * $1 } / n
-    return record(Tensor(scalar: loss), inputs: [prediction]) { g in
+    return record(value: Tensor(scalar: loss), inputs: [prediction]) { g in
       [Tensor(unchecked: p.shape, differences.map { 2 * $0 / n * g.scalar })]
     }
   }

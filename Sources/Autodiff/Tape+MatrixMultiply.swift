@@ -8,7 +8,7 @@ extension Tape {
     }
     let (m, k, n) = (x.shape[0], x.shape[1], y.shape[1])
     let output = gemm(x.values, y.values, m: m, n: n, k: k, transposeA: false, transposeB: false)
-    return record(Tensor(unchecked: [m, n], output), inputs: [a, b]) { g in
+    return record(value: Tensor(unchecked: [m, n], output), inputs: [a, b]) { g in
       [
         Tensor(unchecked: [m, k], gemm(g.values, y.values, m: m, n: k, k: n, transposeA: false, transposeB: true)),
         Tensor(unchecked: [k, n], gemm(x.values, g.values, m: k, n: n, k: m, transposeA: true, transposeB: false)),
@@ -40,7 +40,7 @@ extension Tape {
       }
     }
     let shape = Array(input.shape.dropLast()) + [outer]
-    return record(Tensor(unchecked: shape, output), inputs: [x, weight] + (bias.map { [$0] } ?? [])) { g in
+    return record(value: Tensor(unchecked: shape, output), inputs: [x, weight] + (bias.map { [$0] } ?? [])) { g in
       var gradients = [
         Tensor(
           unchecked: input.shape,

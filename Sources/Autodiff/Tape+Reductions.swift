@@ -2,7 +2,7 @@ extension Tape {
   /// `Σ x` over every element (a scalar); `∂ℒ/∂x = g` everywhere.
   public func sum(_ a: Variable) -> Variable {
     let x = value(a)
-    return record(Tensor(scalar: x.values.reduce(0, +)), inputs: [a]) { g in
+    return record(value: Tensor(scalar: x.values.reduce(0, +)), inputs: [a]) { g in
       [Tensor(shape: x.shape, repeating: g.scalar)]
     }
   }
@@ -31,7 +31,7 @@ extension Tape {
     }
     var shape = x.shape
     shape.remove(at: axis)
-    return record(Tensor(unchecked: shape, output), inputs: [a]) { g in
+    return record(value: Tensor(unchecked: shape, output), inputs: [a]) { g in
       var back = Tensor(shape: x.shape)
       for o in 0..<outer {
         for e in 0..<extent {

@@ -7,7 +7,9 @@ extension Tape {
     guard shape.allSatisfy({ $0 >= 0 }), shape.reduce(1, *) == x.count else {
       throw AutodiffError.shapeMismatch("cannot reshape \(x.shape) to \(shape)")
     }
-    return record(Tensor(unchecked: shape, x.values), inputs: [a]) { g in [Tensor(unchecked: x.shape, g.values)] }
+    return record(value: Tensor(unchecked: shape, x.values), inputs: [a]) { g in
+      [Tensor(unchecked: x.shape, g.values)]
+    }
   }
 
   /// Permutes the axes: output axis `i` is input axis `permutation[i]`. The backward pass
@@ -22,13 +24,13 @@ extension Tape {
     if x.rank == 3, permutation == [0, 2, 1] {
       let (batch, rows, columns) = (x.shape[0], x.shape[1], x.shape[2])
       return record(
-        Tensor(unchecked: [batch, columns, rows], Self.swapLastAxes(x.values, batch, rows, columns)), inputs: [a]
+        value: Tensor(unchecked: [batch, columns, rows], Self.swapLastAxes(x.values, batch, rows, columns)), inputs: [a]
       ) {
         g in [Tensor(unchecked: x.shape, Self.swapLastAxes(g.values, batch, columns, rows))]
       }
     }
     let (output, map) = Self.permute(x, permutation)
-    return record(output, inputs: [a]) { g in
+    return record(value: output, inputs: [a]) { g in
       var back = Tensor(shape: x.shape)
       for (flat, source) in map.enumerated() { back.values[source] = g.values[flat] }
       return [back]

@@ -15,7 +15,7 @@ public final class Tape {
     var value: Tensor
     var inputs: [Int]
     /// `(∂ℒ/∂output) → ∂ℒ/∂input_i` for each input, in order.
-    var backward: ((Tensor) -> [Tensor])?
+    var backward: ((Tensor) throws -> [Tensor])?
     var parameter: Parameter?
   }
 
@@ -40,8 +40,33 @@ public final class Tape {
     record(Node(value: parameter.value, inputs: [], backward: nil, parameter: parameter))
   }
 
-  /// Records an operation's result with its backward rule.
-  func record(_ value: Tensor, inputs: [Variable], backward: @escaping (Tensor) -> [Tensor]) -> Variable {
+  /// Records an operation: its result `value`, the variables it read, and its backward rule
+  /// `backward`, which maps `∂ℒ/∂value` (of `value`'s shape) to `[∂ℒ/∂inputs[0], ∂ℒ/∂inputs[1], …]`,
+  /// one gradient per input with that input's shape. Every operation on the tape is written this way.
+  ///
+  /// ``backward(_:)`` calls `backward` at most once, with the sum of the gradients flowing into
+  /// `value`, and checks what it returns (see ``AutodiffError/invalidBackward(_:)``). A tape made
+  /// with `recordsGradients: false` drops `backward` at once.
+  ///
+  /// A new operation, `y = x³` elementwise with `∂ℒ/∂x = 3x² ⊙ ∂ℒ/∂y`:
+  ///
+  /// ```swift
+  /// extension Tape {
+  ///   func cube(_ a: Variable) throws -> Variable {
+  ///     let x = value(a)
+  ///     return record(value: try Tensor(shape: x.shape, values: x.values.map { $0 * $0 * $0 }), inputs: [a]) { g in
+  ///       [try Tensor(shape: x.shape, values: zip(x.values, g.values).map { 3 * $0 * $0 * $1 })]
+  ///     }
+  ///   }
+  /// }
+  /// ```
+  ///
+  /// - Parameters:
+  ///   - value: the operation's output.
+  ///   - inputs: the variables the output depends on (constants and parameters included).
+  ///   - backward: `∂ℒ/∂value ↦ ∂ℒ/∂inputs`; it may throw, and ``backward(_:)`` passes the error on.
+  /// - Returns: the variable holding `value`.
+  public func record(value: Tensor, inputs: [Variable], backward: @escaping (Tensor) throws -> [Tensor]) -> Variable {
     record(Node(value: value, inputs: inputs.map(\.index), backward: recordsGradients ? backward : nil))
   }
 
@@ -55,7 +80,9 @@ public final class Tape {
   ///
   /// - Returns: `∂ℒ/∂v` for every recorded variable that influences the loss (by index),
   ///   for inspection and tests.
-  /// - Throws: ``AutodiffError/notScalar(shape:)`` for a non-scalar loss.
+  /// - Throws: ``AutodiffError/notScalar(shape:)`` for a non-scalar loss,
+  ///   ``AutodiffError/invalidBackward(_:)`` when an operation's backward rule returns other than
+  ///   one gradient per input with that input's shape, and any error a backward rule throws.
   @discardableResult
   public func backward(_ loss: Variable) throws -> [Variable: Tensor] {
     guard recordsGradients else {
@@ -72,7 +99,9 @@ public final class Tape {
         for i in parameter.gradient.values.indices { parameter.gradient.values[i] += gradient.values[i] }
       }
       guard let backward = node.backward else { continue }
-      for (input, inputGradient) in zip(node.inputs, backward(gradient)) {
+      let inputGradients = try backward(gradient)
+      try validateGradients(inputGradients, of: node)
+      for (input, inputGradient) in zip(node.inputs, inputGradients) {
         if var existing = gradients[input] {
           for i in existing.values.indices { existing.values[i] += inputGradient.values[i] }
           gradients[input] = existing
@@ -84,5 +113,21 @@ public final class Tape {
     var result: [Variable: Tensor] = [:]
     for (index, gradient) in gradients.enumerated() { if let gradient { result[Variable(index: index)] = gradient } }
     return result
+  }
+
+  /// Throws ``AutodiffError/invalidBackward(_:)`` unless `gradients` holds one tensor per input
+  /// of `node`, each of that input's shape.
+  private func validateGradients(_ gradients: [Tensor], of node: Node) throws {
+    guard gradients.count == node.inputs.count else {
+      throw AutodiffError.invalidBackward(
+        "the operation with output shape \(node.value.shape) returned \(gradients.count) gradients "
+          + "for its \(node.inputs.count) inputs")
+    }
+    for (position, (input, gradient)) in zip(node.inputs, gradients).enumerated()
+    where gradient.shape != nodes[input].value.shape {
+      throw AutodiffError.invalidBackward(
+        "the operation with output shape \(node.value.shape) returned a gradient of shape \(gradient.shape) "
+          + "for its input \(position) (variable \(input)) of shape \(nodes[input].value.shape)")
+    }
   }
 }

@@ -1,12 +1,12 @@
 /// Elementwise `exp` and `erf` on eight float32 lanes at a time (concrete `SIMD8<Float>`:
 /// libm's scalar `expf` dominated softmax and GELU, and float loops calling it do not vectorise).
-enum VectorMath {
+package enum VectorMath {
   /// `e^x` by range reduction `x = n ln 2 + r` (`|r| ≤ ½ ln 2`, `ln 2` split in two parts) and
   /// Cephes' degree-6 polynomial for `e^r`, scaled by `2^n` through the exponent bits; relative
   /// error ≤ 2 ulp for `x ∈ [−87, 88]` (inputs are clamped there: results saturate near
   /// `1.6e-38` and `1.6e38`).
-  @inline(__always)
-  static func exp(_ x: SIMD8<Float>) -> SIMD8<Float> {
+  @inlinable @inline(__always)
+  package static func exp(_ x: SIMD8<Float>) -> SIMD8<Float> {
     let low = SIMD8<Float>(repeating: -87.3)
     let high = SIMD8<Float>(repeating: 88.3)
     var clamped = x.replacing(with: low, where: x .< low)
@@ -79,8 +79,8 @@ enum VectorMath {
   }
 
   /// `max x_i` over `count ≥ 1` values, in eight lanes.
-  @inline(__always)
-  static func maximum(_ x: UnsafePointer<Float>, count: Int) -> Float {
+  @inlinable @inline(__always)
+  package static func maximum(_ x: UnsafePointer<Float>, count: Int) -> Float {
     var lanes = SIMD8<Float>(repeating: -.infinity)
     var index = 0
     while index + 8 <= count {
@@ -98,8 +98,8 @@ enum VectorMath {
 
   /// Applies `body` to `count` values eight at a time; the tail is padded with `padding` and
   /// only its first lanes are stored.
-  @inline(__always)
-  static func map(
+  @inlinable @inline(__always)
+  package static func map(
     _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, count: Int, padding: Float = 0,
     _ body: (SIMD8<Float>) -> SIMD8<Float>
   ) {
@@ -112,8 +112,8 @@ enum VectorMath {
   }
 
   /// The first `lanes` (1…8) values at `pointer`, the other lanes `padding`.
-  @inline(__always)
-  static func load(_ pointer: UnsafePointer<Float>, lanes: Int, padding: Float = 0) -> SIMD8<Float> {
+  @inlinable @inline(__always)
+  package static func load(_ pointer: UnsafePointer<Float>, lanes: Int, padding: Float = 0) -> SIMD8<Float> {
     if lanes == 8 { return UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<Float>.self) }
     var vector = SIMD8<Float>(repeating: padding)
     for lane in 0..<lanes { vector[lane] = pointer[lane] }
@@ -121,8 +121,8 @@ enum VectorMath {
   }
 
   /// Stores the first `lanes` (1…8) values of `vector` at `pointer`.
-  @inline(__always)
-  static func store(_ vector: SIMD8<Float>, to pointer: UnsafeMutablePointer<Float>, lanes: Int) {
+  @inlinable @inline(__always)
+  package static func store(_ vector: SIMD8<Float>, to pointer: UnsafeMutablePointer<Float>, lanes: Int) {
     if lanes == 8 {
       UnsafeMutableRawPointer(pointer).storeBytes(of: vector, as: SIMD8<Float>.self)
     } else {

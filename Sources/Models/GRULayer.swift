@@ -1,4 +1,5 @@
 import Autodiff
+import LayerOperations
 import SeededRandom
 
 /// One GRU layer of width `H` (PyTorch's `nn.GRU` with `input_size = hidden_size = H`, gate

@@ -1,4 +1,5 @@
 import Autodiff
+import LayerOperations
 
 /// The keys and values one attention layer has seen, for `B` sequences: a transformer
 /// decoder's recurrent state. Each (sequence, head) pair owns a contiguous block of

@@ -1,6 +1,7 @@
 import Autodiff
 import Foundation
 import HiPPO
+import LayerOperations
 import SeededRandom
 
 /// The trainable parameters of an S4D convolution layer (`H` channels, `M = N/2` modes).

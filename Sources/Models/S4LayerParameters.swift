@@ -1,6 +1,7 @@
 import Autodiff
 import Foundation
 import HiPPO
+import LayerOperations
 import Numerics
 import SeededRandom
 

@@ -1,4 +1,5 @@
 import Autodiff
+import LayerOperations
 import Numerics
 import S4
 

@@ -1,4 +1,5 @@
 import Autodiff
+import LayerOperations
 import SeededRandom
 
 /// A pre-norm GPT block on `x` (`B × L × D`):

@@ -2,7 +2,10 @@ import Autodiff
 import SeededRandom
 import Testing
 
-func randomTensor(_ shape: [Int], seed: UInt64, scale: Float = 1) -> Tensor {
+// Public: LayerOperationsTests checks its operations with these helpers too.
+
+/// A tensor of `shape` holding seeded standard normal values times `scale`.
+public func randomTensor(_ shape: [Int], seed: UInt64, scale: Float = 1) -> Tensor {
   var generator = SeededGenerator(seed: seed)
   return try! Tensor(
     shape: shape, values: (0..<shape.reduce(1, *)).map { _ in Float(generator.nextStandardNormal()) * scale })
@@ -13,7 +16,7 @@ func randomTensor(_ shape: [Int], seed: UInt64, scale: Float = 1) -> Tensor {
 /// ≈ ε₃₂|ℒ|/h ≈ 1e-5|ℒ| and the truncation error ≈ h²|ℒ‴|/6 ≈ 2e-5|ℒ‴|, so a tolerance of
 /// 1e-2 of the largest gradient passes any correct backward and fails a wrong sign, a
 /// missing factor 2 or an ignored input (errors of order the gradient itself).
-func checkGradients(
+public func checkGradients(
   _ inputs: [Tensor], tolerance: Float = 1e-2, step: Float = 1e-2, maximumChecks: Int = 40,
   sourceLocation: SourceLocation = #_sourceLocation,
   _ function: (Tape, [Variable]) throws -> Variable

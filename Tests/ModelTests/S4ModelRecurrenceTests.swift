@@ -1,4 +1,5 @@
 import Autodiff
+import LayerOperations
 import Models
 import Numerics
 import S4

@@ -1,3 +1,4 @@
+import Autodiff
 import FFT
 import Numerics
 import S4
@@ -121,21 +122,21 @@ extension Tape {
       input, parameters.logNegativeRealLambda, parameters.imaginaryLambda, parameters.p, parameters.b,
       parameters.tildeC, parameters.logDt, parameters.skip,
     ]
-    return record(Tensor(unchecked: u.shape, y), inputs: inputs) { g in
-      let backward = convolution.gradients(outputGradient: g.values, input: u.values)
+    return record(value: Tensor(unchecked: u.shape, y), inputs: inputs) { g in
+      let backward = try convolution.gradients(outputGradient: g.values, input: u.values)
       // Recording tapes only reach here with length ≤ horizon = kernelLength: pad the unused taps with zeros.
       var kernelGradient = [Double](repeating: 0, count: systems * horizon)
       for row in 0..<systems {
         for l in 0..<length { kernelGradient[row * horizon + l] = Double(backward.kernels[row * length + l]) }
       }
-      let system = try! system.kernelGradients(kernelGradient, length: horizon, tildeC: tildeC)
+      let system = try system.kernelGradients(kernelGradient, length: horizon, tildeC: tildeC)
       return [
         Tensor(unchecked: u.shape, backward.input),
         Tensor(unchecked: r.shape, zip(system.lambda, lambda).map { Float($0.real * $1.real) }),
         Tensor(unchecked: r.shape, system.lambda.map { Float($0.imaginary) }),
-        try! Tensor(complexValues: system.p, shape: pShape),
-        try! Tensor(complexValues: system.b, shape: [systems, modes, 2]),
-        try! Tensor(complexValues: system.tildeC, shape: [systems, modes, 2]),
+        try Tensor(complexValues: system.p, shape: pShape),
+        try Tensor(complexValues: system.b, shape: [systems, modes, 2]),
+        try Tensor(complexValues: system.tildeC, shape: [systems, modes, 2]),
         Tensor(unchecked: [systems], system.logDt.map(Float.init)),
         Tensor(unchecked: [channels], backward.skip),
       ]

@@ -1,3 +1,4 @@
+import Autodiff
 import CBLAS
 import Foundation
 
@@ -93,7 +94,7 @@ extension Tape {
     }
 
     let inputs = [inputGates, hiddenWeight, hiddenBias, initialHidden]
-    return record(Tensor(unchecked: [batch, length, hidden], output), inputs: inputs) { g in
+    return record(value: Tensor(unchecked: [batch, length, hidden], output), inputs: inputs) { g in
       // ∂ℒ/∂x and ∂ℒ/∂a (B × L × 3H), h_{t−1} for every position (B × L × H), ∂ℒ/∂h_t (B × H).
       var inputGradient = [Float](repeating: 0, count: batch * length * gates)
       var productGradient = [Float](repeating: 0, count: batch * length * gates)

@@ -1,3 +1,4 @@
+import Autodiff
 import Foundation
 
 extension Tape {
@@ -59,7 +60,7 @@ extension Tape {
         count = input.count
       }
     }
-    return record(Tensor(unchecked: x.shape, rotate(x.values, 1)), inputs: [a]) { g in
+    return record(value: Tensor(unchecked: x.shape, rotate(x.values, 1)), inputs: [a]) { g in
       [Tensor(unchecked: g.shape, rotate(g.values, -1))]
     }
   }

@@ -1,3 +1,4 @@
+import Autodiff
 import Numerics
 import S4
 

@@ -1,3 +1,4 @@
+import Autodiff
 import FFT
 import Numerics
 import S4
@@ -69,16 +70,16 @@ extension Tape {
       input, parameters.logNegativeRealLambda, parameters.imaginaryLambda, parameters.b, parameters.c,
       parameters.logDt, parameters.skip,
     ]
-    return record(Tensor(unchecked: u.shape, y), inputs: inputs) { g in
-      let backward = convolution.gradients(outputGradient: g.values, input: u.values)
+    return record(value: Tensor(unchecked: u.shape, y), inputs: inputs) { g in
+      let backward = try convolution.gradients(outputGradient: g.values, input: u.values)
       let kernelGradient = backward.kernels
-      let gradients = try! system.kernelGradients(kernelGradient, length: shape.length)
+      let gradients = try system.kernelGradients(kernelGradient, length: shape.length)
       return [
         Tensor(unchecked: u.shape, backward.input),
         Tensor(unchecked: r.shape, gradients.logNegativeRealLambda.map(Float.init)),
         Tensor(unchecked: r.shape, gradients.imaginaryLambda.map(Float.init)),
-        try! Tensor(complexValues: gradients.b, shape: complexShape),
-        try! Tensor(complexValues: gradients.c, shape: complexShape),
+        try Tensor(complexValues: gradients.b, shape: complexShape),
+        try Tensor(complexValues: gradients.c, shape: complexShape),
         Tensor(unchecked: [systems], gradients.logDt.map(Float.init)),
         Tensor(unchecked: [channels], backward.skip),
       ]

@@ -1,3 +1,4 @@
+import Autodiff
 import FFT
 
 /// The convolution half of the S4 and S4D tape ops: `y = K ∗ u + D u` with `H` causal kernels,
@@ -26,10 +27,12 @@ struct SSMKernelConvolution {
   }
 
   /// `∂ℒ/∂u`, `∂ℒ/∂K` (causal then anti-causal kernels, the layout of `kernels`) and `∂ℒ/∂D`.
-  /// The forward pass succeeded with these shapes, so this cannot fail.
-  func gradients(outputGradient g: [Float], input u: [Float]) -> (input: [Float], kernels: [Float], skip: [Float]) {
+  /// - Throws: the FFT module's errors (shapes other than the forward pass's).
+  func gradients(outputGradient g: [Float], input u: [Float]) throws -> (
+    input: [Float], kernels: [Float], skip: [Float]
+  ) {
     let result =
-      try! antiCausal.map {
+      try antiCausal.map {
         try bidirectionalConvolutionGradients(
           outputGradient: g, input: u, shape: shape, kernel: causal, antiCausalKernel: $0, skip: skip)
       } ?? causalConvolutionGradients(outputGradient: g, input: u, shape: shape, kernel: causal, skip: skip)

@@ -1,4 +1,6 @@
 import Autodiff
+import AutodiffTests
+import LayerOperations
 import Numerics
 import S4
 import Testing

@@ -1,3 +1,4 @@
+import Autodiff
 import Parallelism
 
 /// Decode-time attention: one query per (sequence, head) pair over that pair's `count` stored

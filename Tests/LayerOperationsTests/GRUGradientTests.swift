@@ -1,5 +1,7 @@
 import Autodiff
+import AutodiffTests
 import Foundation
+import LayerOperations
 import Testing
 
 @Suite("GRU recurrence: equations, gate order and backpropagation through time")

@@ -1,3 +1,4 @@
+import Autodiff
 import CBLAS
 import Numerics
 import Parallelism
@@ -37,7 +38,7 @@ extension Tape {
       repeating: 0, count: recordsGradients ? geometry.pairs * geometry.queries * geometry.keys : 0)
     var output = [Float](repeating: 0, count: q.count)
     geometry.forward(q.values, k.values, v.values, probabilities: &probabilities, output: &output)
-    return record(Tensor(unchecked: q.shape, output), inputs: [query, key, value]) { g in
+    return record(value: Tensor(unchecked: q.shape, output), inputs: [query, key, value]) { g in
       var dq = [Float](repeating: 0, count: q.count)
       var dk = [Float](repeating: 0, count: k.count)
       var dv = dk
