@@ -1,5 +1,6 @@
 import Autodiff
 import Foundation
+import ModelTestSupport
 import Testing
 
 /// Causal attention written out directly in float64, one (batch entry, head, query) at a

@@ -1,4 +1,5 @@
 import Autodiff
+import ModelTestSupport
 import Numerics
 import S4
 import Testing

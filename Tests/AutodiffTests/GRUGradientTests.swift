@@ -1,5 +1,6 @@
 import Autodiff
 import Foundation
+import ModelTestSupport
 import Testing
 
 @Suite("GRU recurrence: equations, gate order and backpropagation through time")
