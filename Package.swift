@@ -124,6 +124,14 @@ let package = Package(
       dependencies: ["Models", "Autodiff", "NotebookSupport", "Reports", "SeededRandom"],
       path: "Notebooks/GenerationCost"),
 
+    // Helpers shared by the test targets, one target per layer so that a test target sees only the modules it
+    // tests: numbers, tokens, references and temporary paths; tensors, step-vs-forward and gradient checks of
+    // models; training runs.
+    .target(name: "TestSupport", dependencies: ["SeededRandom"], path: "Tests/TestSupport"),
+    .target(
+      name: "ModelTestSupport", dependencies: ["Autodiff", "Models", "SeededRandom"], path: "Tests/ModelTestSupport"),
+    .target(name: "TrainingTestSupport", dependencies: ["Training"], path: "Tests/TrainingTestSupport"),
+
     .testTarget(
       name: "LinearAlgebraTests",
       dependencies: ["LinearAlgebra", "CFFTW", "SeededRandom", .product(name: "Numerics", package: "swift-numerics")]),
@@ -135,37 +143,47 @@ let package = Package(
       dependencies: ["SSMJSON", "SeededRandom", .product(name: "Numerics", package: "swift-numerics")]),
     .testTarget(
       name: "FFTTests",
-      dependencies: ["FFT", "SeededRandom", .product(name: "Numerics", package: "swift-numerics")]),
+      dependencies: ["FFT", "TestSupport", .product(name: "Numerics", package: "swift-numerics")]),
     .testTarget(
       name: "S4Tests",
       dependencies: [
-        "S4", "FFT", "HiPPO", "LinearAlgebra", "SeededRandom", .product(name: "Numerics", package: "swift-numerics"),
+        "S4", "FFT", "HiPPO", "LinearAlgebra", "SeededRandom", "TestSupport",
+        .product(name: "Numerics", package: "swift-numerics"),
       ]),
-    .testTarget(name: "AutodiffTests", dependencies: ["Autodiff", "SeededRandom"]),
-    // Imports AutodiffTests for its gradient-check helpers (randomTensor, checkGradients).
+    .testTarget(
+      name: "AutodiffTests", dependencies: ["Autodiff", "SeededRandom", "ModelTestSupport", "TestSupport"]),
     .testTarget(
       name: "LayerOperationsTests",
       dependencies: [
-        "Autodiff", "AutodiffTests", "LayerOperations", "S4", .product(name: "Numerics", package: "swift-numerics"),
+        "Autodiff", "LayerOperations", "S4", "ModelTestSupport", .product(name: "Numerics", package: "swift-numerics"),
       ]),
     .testTarget(
-      name: "TrainingTests", dependencies: ["Training", "Autodiff", "Models", "Tasks", "Checkpoint", "SeededRandom"]),
+      name: "TrainingTests",
+      dependencies: [
+        "Training", "Autodiff", "Models", "Tasks", "Checkpoint", "SeededRandom", "ModelTestSupport", "TestSupport",
+        "TrainingTestSupport",
+      ]),
     .testTarget(
       name: "ModelTests",
       dependencies: [
         "Models", "Tasks", "Training", "Autodiff", "LayerOperations", "Checkpoint", "SeededRandom", "HiPPO", "S4",
-        "LinearAlgebra", .product(name: "Numerics", package: "swift-numerics"),
+        "LinearAlgebra", "ModelTestSupport", "TestSupport", "TrainingTestSupport",
+        .product(name: "Numerics", package: "swift-numerics"),
       ]),
-    .testTarget(name: "GenerationTests", dependencies: ["Generation", "Models", "Autodiff", "SeededRandom"]),
-    .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
-    .testTarget(name: "ComparisonTests", dependencies: ["Comparison", "Training", "Tasks", "Models", "Reports"]),
-    .testTarget(name: "TasksTests", dependencies: ["Tasks", "SeededRandom"]),
     .testTarget(
-      name: "CheckpointTests", dependencies: ["Checkpoint", "SeededRandom"], resources: [.copy("Fixtures")]),
+      name: "GenerationTests", dependencies: ["Generation", "Models", "Autodiff", "SeededRandom", "TestSupport"]),
+    .testTarget(name: "ReportsTests", dependencies: ["Reports", "TestSupport"]),
+    .testTarget(
+      name: "ComparisonTests", dependencies: ["Comparison", "Training", "Tasks", "Models", "Reports", "TestSupport"]),
+    .testTarget(name: "TasksTests", dependencies: ["Tasks", "SeededRandom", "TestSupport"]),
+    .testTarget(
+      name: "CheckpointTests", dependencies: ["Checkpoint", "SeededRandom", "TestSupport"],
+      resources: [.copy("Fixtures")]),
     .testTarget(
       name: "CommandLineTests",
       dependencies: [
-        "ssm", "SSMJSON", "Checkpoint", "Models", "Training", .product(name: "Numerics", package: "swift-numerics"),
+        "ssm", "SSMJSON", "Checkpoint", "Models", "Training", "TestSupport",
+        .product(name: "Numerics", package: "swift-numerics"),
       ]),
   ]
 )

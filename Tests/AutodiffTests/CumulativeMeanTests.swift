@@ -1,4 +1,5 @@
 import Autodiff
+import ModelTestSupport
 import Testing
 
 @Suite("Causal mean pooling")

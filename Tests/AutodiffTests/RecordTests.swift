@@ -1,4 +1,5 @@
 import Autodiff
+import ModelTestSupport
 import Testing
 
 /// Operations written from outside the module through `Tape.record(value:inputs:backward:)`:

@@ -1,12 +1,13 @@
 import Checkpoint
 import Foundation
+import TestSupport
 import Testing
 
 @Suite("Checkpoint files and atomic writes")
 struct AtomicWriteTests {
   @Test("write then read returns the same checkpoint; no temporary file remains")
   func writeAndRead() throws {
-    let directory = try makeTemporaryDirectory()
+    let directory = try makeTemporaryDirectory("checkpoint-tests")
     defer { try? FileManager.default.removeItem(at: directory) }
     let url = directory.appendingPathComponent("model.safetensors")
     let checkpoint = try sampleCheckpoint()
@@ -18,7 +19,7 @@ struct AtomicWriteTests {
 
   @Test("overwriting replaces the contents, keeps the permission bits and leaves no temporary file")
   func overwrite() throws {
-    let directory = try makeTemporaryDirectory()
+    let directory = try makeTemporaryDirectory("checkpoint-tests")
     defer { try? FileManager.default.removeItem(at: directory) }
     let url = directory.appendingPathComponent("model.safetensors")
     let old = try sampleCheckpoint()
@@ -37,7 +38,7 @@ struct AtomicWriteTests {
 
   @Test("a concurrent reader always sees the old or the new file, never a partial one")
   func concurrentReader() async throws {
-    let directory = try makeTemporaryDirectory()
+    let directory = try makeTemporaryDirectory("checkpoint-tests")
     defer { try? FileManager.default.removeItem(at: directory) }
     let url = directory.appendingPathComponent("model.safetensors")
     let small = try sampleCheckpoint()
@@ -71,7 +72,7 @@ struct AtomicWriteTests {
 
   @Test("a write into a missing directory throws and creates nothing")
   func missingDirectory() throws {
-    let directory = try makeTemporaryDirectory()
+    let directory = try makeTemporaryDirectory("checkpoint-tests")
     defer { try? FileManager.default.removeItem(at: directory) }
     let url = directory.appendingPathComponent("missing/model.safetensors")
     let error = #expect(throws: CheckpointError.self) { try sampleCheckpoint().write(to: url) }
@@ -86,7 +87,7 @@ struct AtomicWriteTests {
 
   @Test("a failed rename (the destination is a directory) throws and removes the temporary file")
   func failedRename() throws {
-    let directory = try makeTemporaryDirectory()
+    let directory = try makeTemporaryDirectory("checkpoint-tests")
     defer { try? FileManager.default.removeItem(at: directory) }
     let url = directory.appendingPathComponent("model.safetensors")
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: false)
@@ -102,7 +103,7 @@ struct AtomicWriteTests {
 
   @Test("an encoding error leaves the existing file untouched")
   func encodingErrorKeepsFile() throws {
-    let directory = try makeTemporaryDirectory()
+    let directory = try makeTemporaryDirectory("checkpoint-tests")
     defer { try? FileManager.default.removeItem(at: directory) }
     let url = directory.appendingPathComponent("model.safetensors")
     let old = try sampleCheckpoint()
@@ -116,7 +117,7 @@ struct AtomicWriteTests {
 
   @Test("reading a missing file, a directory or a non-file URL throws unreadableFile")
   func unreadable() throws {
-    let directory = try makeTemporaryDirectory()
+    let directory = try makeTemporaryDirectory("checkpoint-tests")
     defer { try? FileManager.default.removeItem(at: directory) }
     let missing = directory.appendingPathComponent("absent.safetensors")
     #expect(throws: CheckpointError.unreadableFile(path: missing.path, reason: "open: No such file or directory")) {

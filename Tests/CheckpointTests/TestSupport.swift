@@ -44,14 +44,6 @@ func sampleCheckpoint() throws -> SafeTensors {
     metadata: ["format": "pt", "step": "12"])
 }
 
-/// A fresh empty directory under the system's temporary directory.
-func makeTemporaryDirectory() throws -> URL {
-  let url = FileManager.default.temporaryDirectory
-    .appendingPathComponent("checkpoint-tests-\(UUID().uuidString)", isDirectory: true)
-  try FileManager.default.createDirectory(at: url, withIntermediateDirectories: false)
-  return url
-}
-
 /// The sorted names in a directory (hidden files included).
 func listing(_ directory: URL) throws -> [String] {
   try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()

@@ -1,6 +1,7 @@
 import Foundation
 import Numerics
 import SSMJSON
+import TestSupport
 import Testing
 
 // MARK: - Running the executable
@@ -78,9 +79,7 @@ func run(_ arguments: [String], stdin: String? = nil, environment extra: [String
 
 /// A fresh path in the temporary folder.
 func temporaryURL(_ label: String, extension pathExtension: String = "txt") -> URL {
-  FileManager.default.temporaryDirectory
-    .appendingPathComponent("ssm-cli-test-\(label)-\(UUID().uuidString)")
-    .appendingPathExtension(pathExtension)
+  temporaryPath("ssm-cli-test-\(label)").appendingPathExtension(pathExtension)
 }
 
 /// Writes `contents` to a fresh temporary JSON file, runs `body` with its path,

@@ -1,10 +1,11 @@
 import Foundation
+import TestSupport
 import Testing
 
 @Suite("ssm compare")
 struct CompareCommandTests {
   static func compare(_ extra: [String]) -> [String] {
-    ["compare", "--out", FileManager.default.temporaryDirectory.appendingPathComponent("never-\(UUID())").path]
+    ["compare", "--out", temporaryPath("never").path]
       + extra
   }
 
@@ -24,7 +25,7 @@ struct CompareCommandTests {
 
   // A tiny real run: the report, its charts and results.json appear and the summary is printed.
   @Test func tinyComparison() throws {
-    let out = FileManager.default.temporaryDirectory.appendingPathComponent("ssm-compare-\(UUID())")
+    let out = temporaryPath("ssm-compare")
     defer { try? FileManager.default.removeItem(at: out) }
     let result = try run([
       "compare", "--tasks", "copying", "--models", "s4d,transformer", "--lengths", "24", "--parameters", "6000",

@@ -1,5 +1,6 @@
 import Foundation
 import SSMJSON
+import TestSupport
 import Testing
 
 /// Requires the failure contract of the command line: one `ssm: error:` line on stderr,
@@ -44,7 +45,7 @@ struct GenerateCommandTests {
   // and seeded sampling are reproducible, beam search lists its results best first, and
   // invalid requests on a valid checkpoint fail with one error line.
   @Test func transformerTrainEvalGenerate() throws {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ssm-gen-\(UUID().uuidString)")
+    let directory = temporaryPath("ssm-gen")
     defer { try? FileManager.default.removeItem(at: directory) }
     let train = try run([
       "train", "--model", "transformer", "--layers", "1", "--width", "16", "--heads", "2", "--positions", "rotary",
@@ -141,7 +142,7 @@ struct GenerateCommandTests {
   // The S4 (DPLR) and GRU families train and generate from the command line too.
   @Test(arguments: ["s4", "gru"])
   func otherFamiliesGenerate(model: String) throws {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ssm-gen-\(UUID().uuidString)")
+    let directory = temporaryPath("ssm-gen")
     defer { try? FileManager.default.removeItem(at: directory) }
     let state = model == "gru" ? [] : ["--state-size", "8"]
     let train = try run(
@@ -161,7 +162,7 @@ struct GenerateCommandTests {
   // Generation needs token inputs: a feature checkpoint is refused with one error line.
   @Test func otherTasksTrainAndEvaluate() throws {
     for (task, metric) in [("adding", "mse"), ("induction-heads", "accuracy")] {
-      let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ssm-task-\(UUID().uuidString)")
+      let directory = temporaryPath("ssm-task")
       defer { try? FileManager.default.removeItem(at: directory) }
       let train = try run([
         "train", "--task", task, "--model", "s4d", "--layers", "1", "--width", "8", "--state-size", "4", "--length",
@@ -187,7 +188,7 @@ struct GenerateCommandTests {
   // A byte-level model (copying with 254 symbols: 256 tokens) reads --prompt text as UTF-8
   // bytes and prints its new tokens as (lossily decoded) text.
   @Test func byteLevelPrompt() throws {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ssm-gen-\(UUID().uuidString)")
+    let directory = temporaryPath("ssm-gen")
     defer { try? FileManager.default.removeItem(at: directory) }
     let train = try run([
       "train", "--model", "gru", "--alphabet", "254", "--count", "2", "--length", "6", "--layers", "1", "--width", "8",

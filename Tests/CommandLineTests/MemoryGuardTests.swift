@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// One invocation whose sizes exceed the memory budget.
@@ -32,7 +33,7 @@ private func estimatedBytes(_ stderr: String) -> Double? {
 @Suite("memory guards")
 struct MemoryGuardTests {
   static let diagonal = #""kind": "diagonal", "lambda": [[-0.5, 1]], "B": [1], "C": [1], "dt": 0.1"#
-  static let never = FileManager.default.temporaryDirectory.appendingPathComponent("ssm-never-\(UUID())").path
+  static let never = temporaryPath("ssm-never").path
 
   /// The issue's three commands (the first two beyond any machine: 7·10⁶ TiB and 894 GiB; the
   /// operator, 36 GiB, under a 16 GiB cap so that the test does not depend on the machine), and
@@ -92,7 +93,7 @@ struct MemoryGuardTests {
   // The model commands that read a checkpoint check too: eval and score over a 1 KiB cap, and
   // generate asked for 10¹² new tokens (a transformer's key–value cache alone: ~10⁵ TiB).
   @Test func checkpointCommandsRefuse() throws {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ssm-guard-\(UUID().uuidString)")
+    let directory = temporaryPath("ssm-guard")
     defer { try? FileManager.default.removeItem(at: directory) }
     let train = try run([
       "train", "--model", "transformer", "--layers", "1", "--width", "8", "--heads", "2", "--length", "30", "--steps",
@@ -153,7 +154,7 @@ struct MemoryGuardTests {
       let bytes = try #require(estimatedBytes(result.stderr), "\(arguments): \(result.stderr)")
       #expect(bytes < 0x1p31, "\(arguments.prefix(2)): \(result.stderr)")
     }
-    let out = FileManager.default.temporaryDirectory.appendingPathComponent("ssm-guard-\(UUID().uuidString)")
+    let out = temporaryPath("ssm-guard")
     defer { try? FileManager.default.removeItem(at: out) }
     let train = try run(
       [

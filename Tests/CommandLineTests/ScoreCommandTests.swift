@@ -2,6 +2,7 @@ import Foundation
 import Models
 import Numerics
 import SSMJSON
+import TestSupport
 import Testing
 import Training
 
@@ -39,14 +40,9 @@ private struct Scored {
   }
 }
 
-/// `log softmax` of each row of `logits` (`rows × vocabulary`), in float64.
+/// ``referenceLogSoftmax(_:)`` of each row of `logits` (`rows × vocabulary`), in float64.
 private func logSoftmaxRows(_ logits: [Float], vocabulary: Int) -> [[Double]] {
-  stride(from: 0, to: logits.count, by: vocabulary).map { start in
-    let row = logits[start..<(start + vocabulary)].map(Double.init)
-    let shift = row.max()!
-    let normalizer = shift + Double.log(row.reduce(0) { $0 + Double.exp($1 - shift) })
-    return row.map { $0 - normalizer }
-  }
+  stride(from: 0, to: logits.count, by: vocabulary).map { referenceLogSoftmax(Array(logits[$0..<($0 + vocabulary)])) }
 }
 
 /// The next-token logits after each token, fed one at a time through the recurrent mode.
@@ -75,7 +71,7 @@ struct ScoreCommandTests {
     ["--model", "transformer", "--heads", "2", "--positions", "learned"], ["--model", "s4d"], ["--model", "gru"],
   ])
   func matchesForwardAndSteps(family: [String]) throws {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ssm-score-\(UUID().uuidString)")
+    let directory = temporaryPath("ssm-score")
     defer { try? FileManager.default.removeItem(at: directory) }
     let checkpoint = try tinyCheckpoint(family, in: directory)
     let ids = Self.tokens.map(String.init).joined(separator: " ")
@@ -178,7 +174,7 @@ struct ScoreCommandTests {
   // A byte-level model reads --prompt text as its UTF-8 bytes, as ssm generate does, on the
   // command line and in JSONL.
   @Test func byteLevelPrompt() throws {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ssm-score-\(UUID().uuidString)")
+    let directory = temporaryPath("ssm-score")
     defer { try? FileManager.default.removeItem(at: directory) }
     let checkpoint = try tinyCheckpoint(["--model", "gru", "--alphabet", "254", "--count", "2"], in: directory)
     let text = try Scored(runJSON(["score", "--checkpoint", checkpoint, "--prompt", "hé!", "--json"]))

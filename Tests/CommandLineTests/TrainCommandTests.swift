@@ -1,5 +1,6 @@
 import Checkpoint
 import Foundation
+import TestSupport
 import Testing
 
 @Suite("ssm train and ssm eval")
@@ -13,7 +14,7 @@ struct TrainCommandTests {
   // (exactly: the resumed run replays the same batches, masks and updates), and the
   // checkpoint left by the killed process is readable.
   @Test func killedRunResumesToTheSameParameters() throws {
-    let base = FileManager.default.temporaryDirectory.appendingPathComponent("ssm-train-\(UUID().uuidString)")
+    let base = temporaryPath("ssm-train")
     defer { try? FileManager.default.removeItem(at: base) }
     let (whole, killed) = (base.appendingPathComponent("whole"), base.appendingPathComponent("killed"))
     #expect(try run(Self.arguments + ["--out", whole.path]).status == 0)

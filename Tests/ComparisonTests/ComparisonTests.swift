@@ -3,12 +3,9 @@ import Foundation
 import Models
 import Reports
 import Tasks
+import TestSupport
 import Testing
 import Training
-
-private func temporaryDirectory() -> URL {
-  FileManager.default.temporaryDirectory.appendingPathComponent("ssm-compare-\(UUID().uuidString)")
-}
 
 /// A plan small enough for a unit test: copying at length 24 (delay 4), two families, 6 steps.
 /// The budget is one every family reaches within 2 % at depth 1 on copying and adding (the GRU,
@@ -39,7 +36,7 @@ struct ComparisonTests {
     plan.training.steps = 0
     #expect(throws: (any Error).self) { try plan.validate() }
     // An impossible budget is one error, naming the family, before any training.
-    let directory = temporaryDirectory()
+    let directory = temporaryPath("ssm-compare")
     defer { try? FileManager.default.removeItem(at: directory) }
     #expect {
       try ComparisonRunner(plan: tinyPlan(budget: 5), directory: directory).run()
@@ -53,7 +50,7 @@ struct ComparisonTests {
   // Every cell records the fields of the results contract; a rerun recomputes nothing; the
   // same seed in another folder reproduces every number; another plan in the folder is refused.
   @Test func resumableAndReproducible() throws {
-    let (first, second) = (temporaryDirectory(), temporaryDirectory())
+    let (first, second) = (temporaryPath("ssm-compare"), temporaryPath("ssm-compare"))
     defer {
       try? FileManager.default.removeItem(at: first)
       try? FileManager.default.removeItem(at: second)
@@ -90,7 +87,7 @@ struct ComparisonTests {
   // A cell sized otherwise than the matching sizes it now (results of other code; here a cell
   // without a recorded configuration, as older results have) is run again; the others are kept.
   @Test func differentlySizedCellsAreRerun() throws {
-    let directory = temporaryDirectory()
+    let directory = temporaryPath("ssm-compare")
     defer { try? FileManager.default.removeItem(at: directory) }
     var results = try ComparisonRunner(plan: tinyPlan(), directory: directory).run()
     results.cells[0].configuration = nil
@@ -103,7 +100,7 @@ struct ComparisonTests {
 
   // A failed cell is kept in results.json with its error and retried (only it) on the next run.
   @Test func failedCellsAreRetried() throws {
-    let directory = temporaryDirectory()
+    let directory = temporaryPath("ssm-compare")
     defer { try? FileManager.default.removeItem(at: directory) }
     var results = try ComparisonRunner(plan: tinyPlan(), directory: directory).run()
     results.cells[1].error = "simulated crash"
@@ -120,7 +117,7 @@ struct ComparisonTests {
   // says "MSE" (lower is better) in its table, chart and summary. No latency: it is measured on
   // token generation.
   @Test func addingComparison() throws {
-    let directory = temporaryDirectory()
+    let directory = temporaryPath("ssm-compare")
     defer { try? FileManager.default.removeItem(at: directory) }
     let plan = ComparisonPlan(
       tasks: [.adding], models: [.s4d, .transformer, .gru], lengths: [16], depth: 1, parameterBudget: 4_000,
@@ -159,7 +156,7 @@ struct ComparisonTests {
   // A plan mixing a token task and a feature task: each cell has its task's metric, the
   // summary names the metric per row, and the latency comes from the token task.
   @Test func mixedMetrics() throws {
-    let directory = temporaryDirectory()
+    let directory = temporaryPath("ssm-compare")
     defer { try? FileManager.default.removeItem(at: directory) }
     var plan = tinyPlan(models: [.s4d])
     plan.tasks = [.copying, .adding]
@@ -176,7 +173,7 @@ struct ComparisonTests {
   // Length generalisation: every cell's model is also tested at the extra lengths, and the report
   // has their table.
   @Test func otherEvaluationLengths() throws {
-    let directory = temporaryDirectory()
+    let directory = temporaryPath("ssm-compare")
     defer { try? FileManager.default.removeItem(at: directory) }
     var plan = tinyPlan(models: [.s4d])
     plan.evaluationLengths = [40, 64]
@@ -191,7 +188,7 @@ struct ComparisonTests {
   }
 
   @Test func reportShowsTheRunsNumbers() throws {
-    let directory = temporaryDirectory()
+    let directory = temporaryPath("ssm-compare")
     defer { try? FileManager.default.removeItem(at: directory) }
     let results = try ComparisonRunner(plan: tinyPlan(), directory: directory).run()
     let report = ComparisonReport(results: results)

@@ -1,4 +1,5 @@
 import FFT
+import TestSupport
 import Testing
 
 @Suite("FFT convolution gradients")

@@ -1,7 +1,7 @@
 import Dispatch
 import FFT
 import Numerics
-import SeededRandom
+import TestSupport
 import Testing
 
 /// Direct `O(L²)` evaluation of the (bi)directional convolution, in float64:
@@ -23,18 +23,6 @@ func directConvolution(
     }
   }
   return y
-}
-
-func normals(_ count: Int, seed: UInt64) -> [Double] {
-  var generator = SeededGenerator(seed: seed)
-  return (0..<count).map { _ in generator.nextStandardNormal() }
-}
-
-/// `max |a − b| / max |b|`.
-func relativeError<T: BinaryFloatingPoint>(_ a: [T], _ b: [Double]) -> Double {
-  let scale = b.map(abs).max() ?? 0
-  let worst = zip(a, b).map { abs(Double($0) - $1) }.max() ?? 0
-  return worst / max(scale, .leastNormalMagnitude)
 }
 
 @Suite("FFT convolution")

@@ -1,5 +1,6 @@
 import FFT
 import Numerics
+import TestSupport
 import Testing
 
 @Suite("Real transforms")

@@ -1,6 +1,7 @@
 import Foundation
 import Generation
 import Models
+import TestSupport
 import Testing
 
 @Suite struct BeamSearchTests {

@@ -1,5 +1,4 @@
 import Autodiff
-import Foundation
 import Models
 import SeededRandom
 
@@ -65,16 +64,6 @@ struct HistoryModel: SequenceModel {
     }
     return try Tensor(shape: [tokens.count, length, vocabulary], values: values)
   }
-}
-
-/// Float64 `log_softmax`, written independently of the module under test.
-func referenceLogSoftmax(_ logits: [Float]) -> [Double] { referenceLogSoftmax(logits.map(Double.init)) }
-
-/// Float64 `log_softmax` of float64 logits.
-func referenceLogSoftmax(_ values: [Double]) -> [Double] {
-  let maximum = values.max()!
-  let total = values.map { exp($0 - maximum) }.reduce(0, +)
-  return values.map { $0 - maximum - log(total) }
 }
 
 /// Every sequence of `length` tokens in `0 ..< vocabulary` (lexicographic order).

@@ -26,7 +26,7 @@ struct DPLRTests {
     let (a, b) = try measure.transition(stateSize: n)
     let half = n / 2
     let vExt = extendedEigenvectors(dplr)
-    #expect(maxDifference(vExt.adjoint * vExt, .identity(n)) <= 1e-12)
+    #expect((vExt.adjoint * vExt - .identity(n)).maxModulus <= 1e-12)
     let lambdaExt = dplr.lambda + dplr.lambda.map(\.conjugate)
     let q = Matrix<Complex<Double>>(rows: n, columns: dplr.p.rows) { i, r in
       i < half ? dplr.p[r, i] : dplr.p[r, i - half].conjugate
@@ -34,7 +34,7 @@ struct DPLRTests {
     let core = Matrix.diagonal(lambdaExt) - q * q.adjoint
     let reconstructed = vExt * core * vExt.adjoint
     let scale = max(1, a.maxModulus)
-    #expect(maxDifference(reconstructed, a.complexMatrix) <= 1e-10 * scale)
+    #expect((reconstructed - a.complexMatrix).maxModulus <= 1e-10 * scale)
     let bExt = dplr.b + dplr.b.map(\.conjugate)
     let bBack = vExt * bExt
     for i in 0..<n { #expect((bBack[i] - Complex(b[i], 0)).length <= 1e-10 * scale) }

@@ -23,7 +23,7 @@ struct MeasureTests {
   @Test func legtWindowScalesInversely() throws {
     let (a1, b1) = try Measure.legt(theta: 1).transition(stateSize: 6)
     let (a2, b2) = try Measure.legt(theta: 2).transition(stateSize: 6)
-    #expect(maxDifference(0.5 * a1, a2) == 0)
+    #expect((0.5 * a1 - a2).maxModulus == 0)
     #expect(zip(b1, b2).allSatisfy { $0 / 2 == $1 })
     // Row 0: A[0, k] = −√(2k+1)·(−1)^k for k > 0 (above the diagonal the sign alternates).
     #expect(a1[0, 1] == 3.0.squareRoot())
@@ -39,7 +39,7 @@ struct MeasureTests {
     let d = (0..<n).map { (i: Int) -> Double in (i.isMultiple(of: 2) ? 1.0 : -1.0) * Double(2 * i + 1).squareRoot() }
     let similar = Matrix<Double>(rows: n, columns: n) { i, k in d[i] * aLegt[i, k] / d[k] }
     // Entries up to ~13/1.5; three roundings each.
-    #expect(maxDifference(similar, aLmu) <= 1e-13)
+    #expect((similar - aLmu).maxModulus <= 1e-13)
     for i in 0..<n { #expect(abs(d[i] * bLegt[i] - bLmu[i]) <= 1e-13) }
   }
 

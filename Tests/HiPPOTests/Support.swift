@@ -10,11 +10,6 @@ let measuresWithRankCorrection: [Measure] = [
 /// Every measure, including those without a rank correction.
 let allMeasures: [Measure] = measuresWithRankCorrection + [.lmu(theta: 1), .lmu(theta: 2.5)]
 
-/// `max |a_ij − b_ij|`.
-func maxDifference<Scalar: MatrixScalar>(_ a: Matrix<Scalar>, _ b: Matrix<Scalar>) -> Double {
-  (a - b).maxModulus
-}
-
 /// The conjugate-extended eigenvector matrix `[V, V̄]` (`N × N`).
 func extendedEigenvectors(_ dplr: DPLRDecomposition) -> Matrix<Complex<Double>> {
   let v = dplr.v

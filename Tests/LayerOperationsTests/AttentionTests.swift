@@ -1,7 +1,7 @@
 import Autodiff
-import AutodiffTests
 import Foundation
 import LayerOperations
+import ModelTestSupport
 import Testing
 
 /// Causal attention written out directly in float64, one (batch entry, head, query) at a

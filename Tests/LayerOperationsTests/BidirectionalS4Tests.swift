@@ -1,6 +1,6 @@
 import Autodiff
-import AutodiffTests
 import LayerOperations
+import ModelTestSupport
 import Numerics
 import S4
 import Testing

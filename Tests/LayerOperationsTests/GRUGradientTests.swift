@@ -1,7 +1,7 @@
 import Autodiff
-import AutodiffTests
 import Foundation
 import LayerOperations
+import ModelTestSupport
 import Testing
 
 @Suite("GRU recurrence: equations, gate order and backpropagation through time")

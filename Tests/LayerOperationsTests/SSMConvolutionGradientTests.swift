@@ -1,6 +1,6 @@
 import Autodiff
-import AutodiffTests
 import LayerOperations
+import ModelTestSupport
 import Testing
 
 @Suite("S4 and S4D layer operations: gradients against central differences")

@@ -14,7 +14,7 @@ struct EigendecompositionTests {
     let eigen = try a.eigendecomposition()
     let lhs = a.complexMatrix * eigen.vectors
     let rhs = eigen.vectors * Matrix.diagonal(eigen.values)
-    #expect(maxDifference(lhs, rhs) <= 1e-12 * Double(n) * max(1, a.maxModulus))
+    #expect((lhs - rhs).maxModulus <= 1e-12 * Double(n) * max(1, a.maxModulus))
     // Real input: eigenvalues come in conjugate pairs, so their sum (the trace) is real.
     let trace = eigen.values.reduce(Complex<Double>.zero, +)
     #expect(abs(trace.imaginary) <= 1e-12 * Double(n))
@@ -25,7 +25,7 @@ struct EigendecompositionTests {
     var random = TestRandom(seed: 300)
     let a = random.complexMatrix(11, 11)
     let eigen = try a.eigendecomposition()
-    #expect(maxDifference(a * eigen.vectors, eigen.vectors * Matrix.diagonal(eigen.values)) <= 1e-12 * 11)
+    #expect((a * eigen.vectors - eigen.vectors * Matrix.diagonal(eigen.values)).maxModulus <= 1e-12 * 11)
   }
 
   @Test func rotationHasEigenvaluesPlusMinusI() throws {
@@ -45,9 +45,9 @@ struct EigendecompositionTests {
     let eigen = try a.hermitianEigendecomposition()
     #expect(eigen.values == eigen.values.sorted())
     let v = eigen.vectors
-    #expect(maxDifference(v.adjoint * v, .identity(n)) <= 1e-12 * Double(n))
+    #expect((v.adjoint * v - .identity(n)).maxModulus <= 1e-12 * Double(n))
     let diagonal = Matrix<Complex<Double>>.diagonal(eigen.values.map { Complex($0, 0) })
-    #expect(maxDifference(v * diagonal * v.adjoint, a) <= 1e-12 * Double(n) * a.maxModulus)
+    #expect((v * diagonal * v.adjoint - a).maxModulus <= 1e-12 * Double(n) * a.maxModulus)
   }
 
   @Test func realSymmetricDecompositionMatchesKnownSpectrum() throws {

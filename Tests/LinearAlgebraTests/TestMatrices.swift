@@ -17,8 +17,3 @@ struct TestRandom {
     Matrix(rows: rows, columns: columns) { _, _ in Complex(uniform(), uniform()) }
   }
 }
-
-/// `max |a_ij − b_ij|`.
-func maxDifference<Scalar: MatrixScalar>(_ a: Matrix<Scalar>, _ b: Matrix<Scalar>) -> Double {
-  (a - b).maxModulus
-}

@@ -4,12 +4,10 @@ import Foundation
 import Models
 import SeededRandom
 import Tasks
+import TestSupport
 import Testing
 import Training
-
-private func temporaryDirectory() -> URL {
-  FileManager.default.temporaryDirectory.appendingPathComponent("ssm-run-\(UUID().uuidString)")
-}
+import TrainingTestSupport
 
 @Suite("Training S4D models on the copying task")
 struct CopyingTrainingTests {
@@ -22,7 +20,7 @@ struct CopyingTrainingTests {
   // tokens over a delay of 16 and scores ≥ 99 % token accuracy on 512 fresh examples drawn
   // from a seed the training stream never used (~4 s).
   @Test func learnsToCopy() throws {
-    let directory = temporaryDirectory()
+    let directory = temporaryPath("ssm-run")
     defer { try? FileManager.default.removeItem(at: directory) }
     let configuration = Self.small
     let layer = SSMLayerKind.diagonal
@@ -40,7 +38,7 @@ struct CopyingTrainingTests {
   // of the last 10 is well below that of the first 10 (chance level is log 4 ≈ 1.39 on the
   // scored positions). Its gradients are checked op by op in AutodiffTests.
   @Test func dplrModelLearns() throws {
-    let directory = temporaryDirectory()
+    let directory = temporaryPath("ssm-run")
     defer { try? FileManager.default.removeItem(at: directory) }
     var model = Self.smallModel
     model.layer = .dplr
@@ -66,23 +64,15 @@ struct CopyingTrainingTests {
     model.dropout = 0.1
     configuration.model = .s4(model)
     configuration.evaluateEvery = 15
-    let (whole, interrupted) = (temporaryDirectory(), temporaryDirectory())
+    let (whole, interrupted) = (temporaryPath("ssm-run"), temporaryPath("ssm-run"))
     defer { [whole, interrupted].forEach { try? FileManager.default.removeItem(at: $0) } }
-    let reference = try TrainingRun(directory: whole, configuration: configuration, resume: false)
-    try reference.run()
-    try TrainingRun(directory: interrupted, configuration: configuration, resume: false).run(until: 27)
-    let resumed = try TrainingRun(directory: interrupted, configuration: nil, resume: true)
-    #expect(resumed.step == 20)
-    try resumed.run()
-    for (a, b) in zip(reference.model.parameters, resumed.model.parameters) {
-      #expect(a.value == b.value, "\(a.name)")
-    }
+    try expectExactResume(configuration, stop: 27, checkpoint: 20, whole: whole, interrupted: interrupted)
     let metrics = try String(contentsOf: interrupted.appendingPathComponent("metrics.jsonl"), encoding: .utf8)
     #expect(metrics == (try String(contentsOf: whole.appendingPathComponent("metrics.jsonl"), encoding: .utf8)))
   }
 
   @Test func refusesBadRunsAndCheckpoints() throws {
-    let directory = temporaryDirectory()
+    let directory = temporaryPath("ssm-run")
     defer { try? FileManager.default.removeItem(at: directory) }
     #expect(throws: TrainingError.self) { _ = try TrainingRun(directory: directory, configuration: nil, resume: true) }
     var configuration = Self.small

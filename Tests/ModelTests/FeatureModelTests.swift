@@ -1,5 +1,6 @@
 import Autodiff
 import Foundation
+import ModelTestSupport
 import Models
 import SeededRandom
 import Tasks

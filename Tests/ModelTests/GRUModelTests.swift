@@ -1,7 +1,9 @@
 import Autodiff
 import Foundation
+import ModelTestSupport
 import Models
 import SeededRandom
+import TestSupport
 import Testing
 
 @Suite("GRU models: recurrent mode = parallel mode, gradients, errors")
@@ -46,30 +48,11 @@ struct GRUModelTests {
     let tokens = randomTokens(batch: 2, length: 6, vocabulary: 5, seed: 9)
     let targets = randomTokens(batch: 2, length: 6, vocabulary: 5, seed: 10).flatMap { $0 }
     var unused = SeededGenerator(seed: 0)
-    func loss() throws -> (Tape, Variable) {
-      let tape = Tape()
+    try checkParameterGradients(
+      model.parameters, checksPerParameter: 6, relativeTolerance: 1e-2, absoluteTolerance: 0, smallestScale: 1e-3
+    ) { tape in
       let logits = try model.logits(tokens, on: tape, training: true, generator: &unused)
-      return (tape, try tape.softmaxCrossEntropy(logits, targets: targets))
-    }
-    for parameter in model.parameters { parameter.zeroGradient() }
-    let (tape, total) = try loss()
-    try tape.backward(total)
-    let step: Float = 1e-2
-    for parameter in model.parameters {
-      let analytic = parameter.gradient
-      let scale = max(analytic.values.map(abs).max() ?? 0, 1e-3)
-      for element in stride(from: 0, to: parameter.value.count, by: max(1, parameter.value.count / 6)) {
-        let original = parameter.value.values[element]
-        parameter.value.values[element] = original + step
-        let (tapePlus, plus) = try loss()
-        parameter.value.values[element] = original - step
-        let (tapeMinus, minus) = try loss()
-        parameter.value.values[element] = original
-        let numeric = (tapePlus.value(plus).scalar - tapeMinus.value(minus).scalar) / (2 * step)
-        #expect(
-          abs(analytic.values[element] - numeric) <= 1e-2 * scale,
-          "\(parameter.name)[\(element)]: analytic \(analytic.values[element]), numeric \(numeric)")
-      }
+      return try tape.softmaxCrossEntropy(logits, targets: targets)
     }
   }
 

@@ -1,5 +1,6 @@
 import Autodiff
 import HiPPO
+import ModelTestSupport
 import Models
 import S4
 import SeededRandom
@@ -36,11 +37,6 @@ struct S4DLayerReferenceTests {
     layer.parameters.map { $0.value.values.map(Double.init) }
   }
 
-  static func normalTensor(_ shape: [Int], seed: UInt64) throws -> Tensor {
-    var generator = SeededGenerator(seed: seed)
-    return try Tensor(shape: shape, values: (0..<shape.reduce(1, *)).map { _ in Float(generator.nextStandardNormal()) })
-  }
-
   // The stored parameters are the S4D ones: the reference's λ = −exp(r) + i·m of a fresh S4D-Inv layer equals
   // S4DInitialization.inv's λ, and its B the initialisation's B = 1. 1e-6 relative: r, m are float32-rounded
   // (6e-8 relative) and exp carries r's absolute error (|r| ≤ 1) into Re λ.
@@ -66,7 +62,7 @@ struct S4DLayerReferenceTests {
   @Test(arguments: [(1, 1, 2, 1, false), (2, 3, 8, 37, false), (3, 4, 16, 100, false), (2, 3, 8, 29, true)])
   func forwardMatchesReference(batch: Int, channels: Int, stateSize: Int, length: Int, bidirectional: Bool) throws {
     let layer = try Self.fastLayer(channels: channels, stateSize: stateSize, bidirectional: bidirectional)
-    let u = try Self.normalTensor([batch, channels, length], seed: 43)
+    let u = randomTensor([batch, channels, length], seed: 43)
     let tape = Tape(recordsGradients: false)
     let y = tape.value(try layer(tape.constant(u), on: tape)).values
     let expected = try Self.reference(Self.values(of: layer), bidirectional: bidirectional)
@@ -84,7 +80,7 @@ struct S4DLayerReferenceTests {
     let reference = try Self.reference(Self.values(of: layer), bidirectional: false)
     var recurrence = try SSMLayer.diagonal(layer).recurrence(batch: batch)
     var state = reference.initialState(batch: batch)
-    let u = try Self.normalTensor([length, batch * channels], seed: 44).values
+    let u = randomTensor([length, batch * channels], seed: 44).values
     var (deviation, scale) = (0.0, 0.0)
     for t in 0..<length {
       let token = Array(u[(t * batch * channels)..<((t + 1) * batch * channels)])
@@ -106,8 +102,8 @@ struct S4DLayerReferenceTests {
     batch: Int, channels: Int, stateSize: Int, length: Int, bidirectional: Bool
   ) throws {
     let layer = try Self.fastLayer(channels: channels, stateSize: stateSize, bidirectional: bidirectional)
-    let u = try Self.normalTensor([batch, channels, length], seed: 45)
-    let w = try Self.normalTensor([batch, channels, length], seed: 46)
+    let u = randomTensor([batch, channels, length], seed: 45)
+    let w = randomTensor([batch, channels, length], seed: 46)
     layer.parameters.forEach { $0.zeroGradient() }
     let tape = Tape()
     let input = tape.constant(u)

@@ -1,9 +1,11 @@
 import Autodiff
 import LayerOperations
+import ModelTestSupport
 import Models
 import Numerics
 import S4
 import SeededRandom
+import TestSupport
 import Testing
 
 @Suite("S4 models: recurrent mode = convolution mode")
@@ -63,9 +65,7 @@ struct S4ModelRecurrenceTests {
       return
     }
     let tape = Tape(recordsGradients: false)
-    var generator = SeededGenerator(seed: 9)
-    let u = try Tensor(
-      shape: [1, 8, length], values: (0..<(8 * length)).map { _ in Float(generator.nextStandardNormal()) })
+    let u = randomTensor([1, 8, length], seed: 9)
     let convolution = tape.value(try layer(tape.constant(u), on: tape)).values.map(Double.init)
     let withTildeC = try DPLRSSM(
       logNegativeRealLambda: layer.logNegativeRealLambda.value, imaginaryLambda: layer.imaginaryLambda.value,

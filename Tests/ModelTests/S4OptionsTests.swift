@@ -3,10 +3,12 @@ import Foundation
 import HiPPO
 import LayerOperations
 import LinearAlgebra
+import ModelTestSupport
 import Models
 import Numerics
 import S4
 import SeededRandom
+import TestSupport
 import Testing
 
 @Suite("S4 layer and block options")
@@ -167,8 +169,8 @@ struct MarginalMeasureTests {
       let reference = dense.map(\.real)
       let scale = reference.map(abs).max()!
       #expect(dense.map { abs($0.imaginary) }.max()! <= 1e-10 * scale)
-      let error64 = zip(k64[(h * l)..<((h + 1) * l)], reference).map { abs($0 - $1) }.max()! / scale
-      let error32 = zip(k32[(h * l)..<((h + 1) * l)], reference).map { abs(Double($0) - $1) }.max()! / scale
+      let error64 = relativeError(Array(k64[(h * l)..<((h + 1) * l)]), reference)
+      let error32 = relativeError(Array(k32[(h * l)..<((h + 1) * l)]), reference)
       #expect(error64 <= 1e-10, "channel \(h): float64 \(error64)")
       #expect(error32 <= 1e-4, "channel \(h): float32 \(error32)")
     }

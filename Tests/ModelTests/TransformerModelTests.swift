@@ -1,5 +1,7 @@
 import Autodiff
+import ModelTestSupport
 import Models
+import TestSupport
 import Testing
 
 @Suite("Transformer decoders: cached decoding = parallel forward")

@@ -1,19 +1,13 @@
 import Foundation
 import Reports
+import TestSupport
 import Testing
-
-/// A fresh empty directory under the system temporary directory.
-private func makeDirectory() throws -> URL {
-  let url = FileManager.default.temporaryDirectory.appendingPathComponent("reports-tests-\(UUID().uuidString)")
-  try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-  return url
-}
 
 @Suite("writeAtomically")
 struct AtomicWriteTests {
   @Test("writes the full contents and leaves no temporary file")
   func write() throws {
-    let directory = try makeDirectory()
+    let directory = try makeTemporaryDirectory("reports-tests")
     defer { try? FileManager.default.removeItem(at: directory) }
     let file = directory.appendingPathComponent("report.md")
     let text = String(repeating: "| S4D | 0.995 ± 0.002 |\n", count: 10_000)
@@ -24,7 +18,7 @@ struct AtomicWriteTests {
 
   @Test("overwrites an existing file, also with shorter contents")
   func overwrite() throws {
-    let directory = try makeDirectory()
+    let directory = try makeTemporaryDirectory("reports-tests")
     defer { try? FileManager.default.removeItem(at: directory) }
     let file = directory.appendingPathComponent("chart.svg")
     try writeAtomically(String(repeating: "old ", count: 1000), to: file)
@@ -35,7 +29,7 @@ struct AtomicWriteTests {
 
   @Test("a missing directory is a ReportError naming the file")
   func missingDirectory() throws {
-    let directory = try makeDirectory()
+    let directory = try makeTemporaryDirectory("reports-tests")
     defer { try? FileManager.default.removeItem(at: directory) }
     let file = directory.appendingPathComponent("absent/report.md")
     let error = #expect(throws: ReportError.self) { try writeAtomically("x", to: file) }

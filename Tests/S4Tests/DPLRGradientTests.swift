@@ -1,6 +1,7 @@
 import FFT
 import Numerics
 import S4
+import TestSupport
 import Testing
 
 @Suite("DPLR kernel gradients")

@@ -2,6 +2,7 @@ import HiPPO
 import LinearAlgebra
 import Numerics
 import S4
+import TestSupport
 import Testing
 
 /// A DPLR system from a HiPPO measure, `channels` copies with their own dt and C.

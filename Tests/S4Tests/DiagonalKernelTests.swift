@@ -2,6 +2,7 @@ import FFT
 import HiPPO
 import Numerics
 import S4
+import TestSupport
 import Testing
 
 @Suite("Diagonal (S4D) kernels")

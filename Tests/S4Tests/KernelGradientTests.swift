@@ -1,6 +1,7 @@
 import FFT
 import Numerics
 import S4
+import TestSupport
 import Testing
 
 /// S4D's trainable parameters: `λ = −exp(r) + i·m`, `B`, `C`, `dt = exp(s)`.

@@ -3,6 +3,7 @@ import FFT
 import HiPPO
 import Numerics
 import S4
+import TestSupport
 import Testing
 
 @Suite("Recurrent mode and state passing")

@@ -1,6 +1,7 @@
 import HiPPO
 import Numerics
 import S4
+import TestSupport
 import Testing
 
 @Suite("Reference S4D layer")

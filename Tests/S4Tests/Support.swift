@@ -4,19 +4,6 @@ import Numerics
 import S4
 import SeededRandom
 
-/// `max |a − b| / max |b|` (the error relative to the reference's largest entry).
-func relativeError<T: BinaryFloatingPoint>(_ a: [T], _ b: [Double]) -> Double {
-  precondition(a.count == b.count, "compared arrays differ in length")
-  let scale = b.map(abs).max() ?? 0
-  let worst = zip(a, b).map { abs(Double($0) - $1) }.max() ?? 0
-  return worst / max(scale, .leastNormalMagnitude)
-}
-
-func normals(_ count: Int, seed: UInt64) -> [Double] {
-  var generator = SeededGenerator(seed: seed)
-  return (0..<count).map { _ in generator.nextStandardNormal() }
-}
-
 func complexNormals(_ count: Int, seed: UInt64) -> [Complex<Double>] {
   var generator = SeededGenerator(seed: seed)
   return (0..<count).map { _ in Complex(generator.nextStandardNormal(), generator.nextStandardNormal()) }

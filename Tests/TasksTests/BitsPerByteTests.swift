@@ -1,14 +1,8 @@
 import Foundation
 import SeededRandom
 import Tasks
+import TestSupport
 import Testing
-
-/// `−log₂ softmax(z)[y]` computed directly, `log₂(Σ eᶻ) − z_y / ln 2`, in `Double` without the
-/// maximum subtracted (valid for the moderate logits it is used on).
-func referenceBits(_ logits: [Float], target: Int) -> Double {
-  let total = logits.reduce(0.0) { $0 + exp(Double($1)) }
-  return log2(total) - Double(logits[target]) / log(2.0)
-}
 
 @Suite("Bits per byte")
 struct BitsPerByteTests {

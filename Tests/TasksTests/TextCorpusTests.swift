@@ -1,13 +1,7 @@
 import Foundation
 import Tasks
+import TestSupport
 import Testing
-
-/// A fresh temporary folder (removed by the caller).
-func temporaryFolder() throws -> URL {
-  let url = FileManager.default.temporaryDirectory.appendingPathComponent("text-corpus-\(UUID().uuidString)")
-  try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-  return url
-}
 
 /// The bytes of a string's UTF-8.
 func utf8(_ text: String) -> [UInt8] { Array(text.utf8) }
@@ -43,7 +37,7 @@ struct TextCorpusTests {
   // index (.dat, binary header) and other binary files skipped, a symbolic link to a file read
   // once, hidden files skipped, and fortune and paragraph files mixed.
   @Test func folderReading() throws {
-    let folder = try temporaryFolder()
+    let folder = try makeTemporaryDirectory("text-corpus")
     defer { try? FileManager.default.removeItem(at: folder) }
     try Data("b1\n%\nb2\n".utf8).write(to: folder.appendingPathComponent("b"))
     // The strfile header: version 2, count, longest, shortest, flags (big-endian UInt32), delimiter.
@@ -67,7 +61,7 @@ struct TextCorpusTests {
   // Errors: a missing path (the default path's message says how to install it), a named binary
   // file (NUL byte, invalid UTF-8), an empty corpus (file or folder), empty in-memory documents.
   @Test func errors() throws {
-    let folder = try temporaryFolder()
+    let folder = try makeTemporaryDirectory("text-corpus")
     defer { try? FileManager.default.removeItem(at: folder) }
     let missing = folder.appendingPathComponent("missing").path
     #expect(throws: TaskError.corpusNotFound(path: missing)) { _ = try TextCorpus(contentsOf: missing) }

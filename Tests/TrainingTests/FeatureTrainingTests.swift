@@ -1,7 +1,7 @@
 import Autodiff
 import Foundation
+import ModelTestSupport
 import Models
-import SeededRandom
 import Tasks
 import Testing
 import Training
@@ -15,9 +15,7 @@ struct FeatureTrainingTests {
   @Test func scoredLossGradient() throws {
     let batch = try ReconstructTask(length: 16).batch(2, split: .train, index: 0, seed: 3)
     guard case .values(_, let channels, let positions) = batch.targets else { throw TrainingError.invalidState("") }
-    var generator = SeededGenerator(seed: 11)
-    let readOut = try Tensor(
-      shape: [2 * 16, channels], values: (0..<(32 * channels)).map { _ in Float(generator.nextStandardNormal()) })
+    let readOut = randomTensor([2 * 16, channels], seed: 11)
     func loss(_ value: Tensor) throws -> (Tape, Variable, Variable) {
       let tape = Tape()
       let input = tape.constant(value)

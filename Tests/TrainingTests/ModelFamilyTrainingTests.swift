@@ -2,8 +2,10 @@ import Autodiff
 import Checkpoint
 import Foundation
 import Models
+import TestSupport
 import Testing
 import Training
+import TrainingTestSupport
 
 /// The small copying task of the S4 training tests (4 tokens from 4 symbols over a delay of
 /// 16: vocabulary 6, length 24) with a tiny model of each family.
@@ -60,7 +62,7 @@ struct ModelFamilyTrainingTests {
   /// The per-step losses of a fresh run of `configuration` and the trained model's accuracy
   /// on 128 fresh instances.
   private func train(_ configuration: RunConfiguration) throws -> (losses: [Float], accuracy: Double) {
-    let directory = temporaryRunDirectory()
+    let directory = temporaryPath("ssm-run")
     defer { try? FileManager.default.removeItem(at: directory) }
     var losses: [Float] = []
     let run = try TrainingRun(directory: directory, configuration: configuration, resume: false)
@@ -75,7 +77,7 @@ struct ModelFamilyTrainingTests {
   // trained parameters, and stores the configuration it was made with.
   @Test(arguments: TrainingFamily.allCases)
   func checkpointRoundTrip(_ family: TrainingFamily) throws {
-    let directory = temporaryRunDirectory()
+    let directory = temporaryPath("ssm-run")
     defer { try? FileManager.default.removeItem(at: directory) }
     let configuration = family.configuration(steps: 3)
     let run = try TrainingRun(directory: directory, configuration: configuration, resume: false)
@@ -93,7 +95,7 @@ struct ModelFamilyTrainingTests {
   // configuration metadata is written with sorted keys (JSONEncoder's order otherwise depends on
   // the process's hash seed), so two processes write identical files.
   @Test func checkpointMetadataHasSortedKeys() throws {
-    let directory = temporaryRunDirectory()
+    let directory = temporaryPath("ssm-run")
     defer { try? FileManager.default.removeItem(at: directory) }
     let configuration = TrainingFamily.s4d.configuration(steps: 1)
     try TrainingRun(directory: directory, configuration: configuration, resume: false).run()
@@ -112,7 +114,7 @@ struct ModelFamilyTrainingTests {
     model.dropout = 0.1
     configuration.model = .transformer(model)
     configuration.checkpointEvery = 4
-    let (whole, interrupted) = (temporaryRunDirectory(), temporaryRunDirectory())
+    let (whole, interrupted) = (temporaryPath("ssm-run"), temporaryPath("ssm-run"))
     defer { [whole, interrupted].forEach { try? FileManager.default.removeItem(at: $0) } }
     try expectExactResume(configuration, stop: 6, checkpoint: 4, whole: whole, interrupted: interrupted)
   }
@@ -220,7 +222,7 @@ struct OldCheckpointTests {
   // A checkpoint whose metadata holds the old configuration JSON (model = bare S4
   // configuration) loads for evaluation and resumes training.
   @Test func oldCheckpointLoadsAndResumes() throws {
-    let directory = temporaryRunDirectory()
+    let directory = temporaryPath("ssm-run")
     defer { try? FileManager.default.removeItem(at: directory) }
     var configuration = TrainingFamily.s4d.configuration(steps: 4)
     configuration.checkpointEvery = 2

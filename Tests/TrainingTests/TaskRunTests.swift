@@ -1,8 +1,10 @@
 import Foundation
 import Models
 import Tasks
+import TestSupport
 import Testing
 import Training
+import TrainingTestSupport
 
 /// Resumable runs on the tasks of the suite other than copying: real-valued tasks (adding) with
 /// feature models and the mean squared error, token tasks (selective copying) with accuracy.
@@ -23,7 +25,7 @@ struct TaskRunTests {
   // of `train(_:on:settings:)` on a model built from the same seed with the same settings.
   @Test func runEqualsTheLibraryLoop() throws {
     let configuration = Self.addingRun(steps: 12)
-    let directory = temporaryRunDirectory()
+    let directory = temporaryPath("ssm-run")
     defer { try? FileManager.default.removeItem(at: directory) }
     let run = try TrainingRun(directory: directory, configuration: configuration, resume: false)
     var losses: [Float] = []
@@ -43,7 +45,7 @@ struct TaskRunTests {
   // test-split mean squared error of `evaluate(_:on:examples:seed:)`.
   @Test func addingResumesExactlyAndEvaluatesByMeanSquaredError() throws {
     let configuration = Self.addingRun(steps: 8, dropout: 0.1)
-    let (whole, interrupted) = (temporaryRunDirectory(), temporaryRunDirectory())
+    let (whole, interrupted) = (temporaryPath("ssm-run"), temporaryPath("ssm-run"))
     defer { [whole, interrupted].forEach { try? FileManager.default.removeItem(at: $0) } }
     var reports: [StepReport] = []
     try expectExactResume(
@@ -64,7 +66,7 @@ struct TaskRunTests {
       task: .selectiveCopying, taskLength: 48,
       model: .gru(.init(vocabulary: try tokenVocabulary(of: task), width: 8, depth: 1)), batch: 4, steps: 2,
       checkpointEvery: 2, evaluateEvery: 2)
-    let directory = temporaryRunDirectory()
+    let directory = temporaryPath("ssm-run")
     defer { try? FileManager.default.removeItem(at: directory) }
     let run = try TrainingRun(directory: directory, configuration: configuration, resume: false)
     var reports: [StepReport] = []
@@ -99,7 +101,7 @@ struct TaskRunTests {
       steps: 4, checkpointEvery: 2)
     old.taskName = nil
     #expect(try old.task() is CopyingTask)
-    let directory = temporaryRunDirectory()
+    let directory = temporaryPath("ssm-run")
     defer { try? FileManager.default.removeItem(at: directory) }
     try TrainingRun(directory: directory, configuration: old, resume: false).run(until: 2)
     var named = old
@@ -112,7 +114,7 @@ struct TaskRunTests {
   // initialisation) at step 0 with fresh optimiser moments, trains away from them, and records
   // the source; a checkpoint of another model shape, or no file, is refused before any step.
   @Test func initializedFromACheckpoint() throws {
-    let (first, second) = (temporaryRunDirectory(), temporaryRunDirectory())
+    let (first, second) = (temporaryPath("ssm-run"), temporaryPath("ssm-run"))
     defer { [first, second].forEach { try? FileManager.default.removeItem(at: $0) } }
     let stage1 = try TrainingRun(directory: first, configuration: Self.addingRun(steps: 3), resume: false)
     try stage1.run()
@@ -132,12 +134,12 @@ struct TaskRunTests {
     var wider = configuration
     wider.model = .s4(.init(vocabulary: 1, width: 24, depth: 2, stateSize: 8, inputChannels: 2))
     #expect(throws: TrainingError.self) {
-      try TrainingRun(directory: temporaryRunDirectory(), configuration: wider, resume: false)
+      try TrainingRun(directory: temporaryPath("ssm-run"), configuration: wider, resume: false)
     }
     var missing = configuration
     missing.initializedFrom = first.appendingPathComponent("none.safetensors").path
     #expect(throws: (any Error).self) {
-      try TrainingRun(directory: temporaryRunDirectory(), configuration: missing, resume: false)
+      try TrainingRun(directory: temporaryPath("ssm-run"), configuration: missing, resume: false)
     }
   }
 }

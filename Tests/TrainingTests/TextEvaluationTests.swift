@@ -3,6 +3,7 @@ import Foundation
 import Models
 import SeededRandom
 import Tasks
+import TestSupport
 import Testing
 import Training
 
@@ -37,11 +38,6 @@ struct PositionModel: SequenceModel {
     }
     return try Tensor(shape: [tokens.count, length, vocabulary], values: values)
   }
-}
-
-/// `−log₂ softmax(z)[y]` computed directly in `Double` (no maximum subtracted; moderate logits).
-func directBits(_ logits: [Float], target: Int) -> Double {
-  log2(logits.reduce(0.0) { $0 + exp(Double($1)) }) - Double(logits[target]) / log(2.0)
 }
 
 /// A text task on 300 short documents of letters and spaces.
@@ -83,7 +79,7 @@ struct TextEvaluationTests {
       var (bits, bytes) = (0.0, 0)
       for k in 0..<windows {
         for t in 0..<length where stream[k * length + t + 1] != TextTask.separator {
-          bits += directBits(model.logitsAt(t, stream[k * length + t]), target: stream[k * length + t + 1])
+          bits += referenceBits(model.logitsAt(t, stream[k * length + t]), target: stream[k * length + t + 1])
           bytes += 1
         }
       }

@@ -1,18 +1,11 @@
 import Autodiff
 import Models
-import SeededRandom
 import Testing
-
-/// Random tokens, `batch × length`, in `0 ..< vocabulary`.
-func randomTokens(batch: Int, length: Int, vocabulary: Int, seed: UInt64) -> [[Int]] {
-  var generator = SeededGenerator(seed: seed)
-  return (0..<batch).map { _ in (0..<length).map { _ in Int(generator.next() % UInt64(vocabulary)) } }
-}
 
 /// The largest difference between the recurrent logits of `model` and its parallel logits
 /// on `tokens`, relative to the largest parallel logit. The recurrent pass reads the first
 /// `Σ prefillChunks` tokens as chunks of those lengths, then the rest one token at a time.
-func recurrentDeviation<Model: SequenceModel>(_ model: Model, tokens: [[Int]], prefillChunks: [Int] = []) throws
+public func recurrentDeviation<Model: SequenceModel>(_ model: Model, tokens: [[Int]], prefillChunks: [Int] = []) throws
   -> Float
 {
   var state = try model.initialState(batchSize: tokens.count)
@@ -28,7 +21,7 @@ func recurrentDeviation<Model: SequenceModel>(_ model: Model, tokens: [[Int]], p
 
 /// ``recurrentDeviation(_:tokens:prefillChunks:)`` for a feature model on `features`
 /// (`B × L × C`): chunks through `prefill(features:state:)`, then `step(features:state:)`.
-func recurrentDeviation<Model: SequenceModel>(_ model: Model, features: Tensor, prefillChunks: [Int] = []) throws
+public func recurrentDeviation<Model: SequenceModel>(_ model: Model, features: Tensor, prefillChunks: [Int] = []) throws
   -> Float
 {
   let (batch, length, channels) = (features.shape[0], features.shape[1], features.shape[2])
@@ -56,8 +49,11 @@ func recurrentDeviation<Model: SequenceModel>(_ model: Model, features: Tensor, 
 /// The largest difference between `parallel` (`B × L × V`) and the same outputs computed in
 /// recurrent mode, relative to the largest parallel value: `read(start, count)` returns the
 /// `B × count × V` outputs at positions `start ..< start + count`, called for each of
-/// `prefillChunks` in order, then one position at a time to the end.
-func recurrentDeviation(parallel: Tensor, prefillChunks: [Int], read: (Int, Int) throws -> [Float]) throws -> Float {
+/// `prefillChunks` in order, then one position at a time to the end. `+∞` when any recurrent output is not finite;
+/// the scale is floored at 1e-30, so all-zero parallel outputs are compared absolutely.
+public func recurrentDeviation(parallel: Tensor, prefillChunks: [Int], read: (Int, Int) throws -> [Float]) throws
+  -> Float
+{
   let (batch, length, vocabulary) = (parallel.shape[0], parallel.shape[1], parallel.shape[2])
   var recurrent = [Float](repeating: .nan, count: batch * length * vocabulary)
   var position = 0

@@ -1,15 +1,5 @@
 import Autodiff
-import SeededRandom
 import Testing
-
-// Public: LayerOperationsTests checks its operations with these helpers too.
-
-/// A tensor of `shape` holding seeded standard normal values times `scale`.
-public func randomTensor(_ shape: [Int], seed: UInt64, scale: Float = 1) -> Tensor {
-  var generator = SeededGenerator(seed: seed)
-  return try! Tensor(
-    shape: shape, values: (0..<shape.reduce(1, *)).map { _ in Float(generator.nextStandardNormal()) * scale })
-}
 
 /// Compares the tape's gradients of `ℒ = Σ w ⊙ f(inputs)` (fixed random `w`) with central
 /// differences in float32: step `h = 1e-2` makes the rounding error of the difference

@@ -2,15 +2,10 @@ import Foundation
 import Testing
 import Training
 
-/// A fresh directory name under the temporary directory (not created).
-func temporaryRunDirectory() -> URL {
-  FileManager.default.temporaryDirectory.appendingPathComponent("ssm-run-\(UUID().uuidString)")
-}
-
 /// Runs `configuration` uninterrupted in `whole` and, in `interrupted`, up to step `stop`, then
 /// resumes it there from its last checkpoint (expected at `checkpoint`) to the end, reporting the
 /// resumed steps to `report`; expects the two runs to end with equal parameters, bit for bit.
-func expectExactResume(
+public func expectExactResume(
   _ configuration: RunConfiguration, stop: Int, checkpoint: Int, whole: URL, interrupted: URL,
   report: (StepReport) -> Void = { _ in }, sourceLocation: SourceLocation = #_sourceLocation
 ) throws {
