@@ -120,12 +120,14 @@ struct TrainCommand: ParsableCommand {
     if model == .gru, dropout != 0 { throw InputError.inapplicableOption("--dropout does not apply to gru") }
     switch model {
     case .s4d, .s4:
-      return .s4(
-        S4Model.Configuration(
-          vocabulary: vocabulary, width: width, depth: layers, stateSize: stateSize ?? 64, dropout: dropout,
-          layer: model == .s4d ? .diagonal : .dplr, inputChannels: inputChannels,
-          dtRange: dtMin == nil && dtMax == nil ? nil : [dtMin ?? 1e-3, dtMax ?? 1e-1], initialization: initialization,
-          blockOutput: blockOutput))
+      var configuration = S4Model.Configuration(
+        vocabulary: vocabulary, width: width, depth: layers, stateSize: stateSize ?? 64, dropout: dropout,
+        layer: model == .s4d ? .diagonal : .dplr, inputChannels: inputChannels)
+      if let dtMin { configuration.dtRange[0] = dtMin }
+      if let dtMax { configuration.dtRange[1] = dtMax }
+      if let initialization { configuration.initialization = initialization }
+      if let blockOutput { configuration.blockOutput = blockOutput }
+      return .s4(configuration)
     case .transformer:
       return .transformer(
         TransformerModel.Configuration(
