@@ -10,6 +10,9 @@ import SeededRandom
 /// (``outputs(features:on:training:generator:)``).
 public struct S4Model {
   /// The model's shape.
+  ///
+  /// Encoded with every field (``kernelHorizon`` and ``inputChannels`` only when set); decoding
+  /// fills a field absent from older checkpoints with its default, see ``init(from:)``.
   public struct Configuration: Sendable, Equatable, Codable {
     /// Tokens `V` (embedding rows and decoder outputs).
     public var vocabulary: Int
@@ -21,10 +24,10 @@ public struct S4Model {
     public var stateSize: Int
     /// Dropout probability after each block's output (GLU or projection; training only).
     public var dropout: Float
-    /// S4D (diagonal) or S4 (DPLR) layers; absent in older checkpoints, meaning diagonal.
-    public var layer: SSMLayerKind?
-    /// Bidirectional layers (diagonal or DPLR), for tasks that may read the whole sequence; absent means causal.
-    public var bidirectional: Bool?
+    /// S4D (diagonal) or S4 (DPLR) layers.
+    public var layer: SSMLayerKind
+    /// Bidirectional layers (diagonal or DPLR), for tasks that may read the whole sequence, or causal ones.
+    public var bidirectional: Bool
     /// DPLR layers only: the kernel horizon `L_h` at which every layer's trained `C̃ = C (I − Ā^{L_h})`
     /// is defined (``S4LayerParameters/horizon``). Both modes compute the function of
     /// `C = C̃ (I − Ā^{L_h})⁻¹` at every sequence length. Training runs record their sequence length;
@@ -32,31 +35,30 @@ public struct S4Model {
     /// `recurrentHorizon`, so checkpoints written before keep their horizon.
     public var kernelHorizon: Int?
     /// Real-valued input channels `C`: a linear encoder `C → H` replaces the token embedding and
-    /// ``vocabulary`` counts output values (see ``SequenceModel``); `nil` (or absent in older
-    /// configurations) reads tokens.
+    /// ``vocabulary`` counts output values (see ``SequenceModel``); `nil` reads tokens.
     public var inputChannels: Int?
     /// Pre-norm (`y = x + F(LayerNorm(x))`) or post-norm (`y = LayerNorm(x + F(x))`) blocks, see
-    /// ``S4Block``; absent (`nil`, also in older checkpoints) means pre-norm and is not encoded.
-    public var normPosition: NormPosition?
+    /// ``S4Block``.
+    public var normPosition: NormPosition
     /// Whether the read-out at position `t` sees the mean of the final features over positions
     /// `0 … t` (causal mean pooling; at the last position, the mean over the sequence: a pooled
-    /// classification decoder) instead of position `t` alone; absent means per position.
-    public var meanPooling: Bool?
-    /// The range `[dt_min, dt_max]` of every layer's log-uniform initial `dt`; absent means
-    /// `[1e-3, 1e-1]` (S4's default). A smaller `dt_min` gives modes with longer memory.
-    public var dtRange: [Double]?
+    /// classification decoder) instead of position `t` alone.
+    public var meanPooling: Bool
+    /// The range `[dt_min, dt_max]` of every layer's log-uniform initial `dt` (S4's default
+    /// `[1e-3, 1e-1]`). A smaller `dt_min` gives modes with longer memory.
+    public var dtRange: [Double]
     /// The S4D initialisation of diagonal layers (`Im λ` sets the frequencies a kernel starts
-    /// with: S4D-Lin `πn`, S4D-Inv up to `(N/π)(N − 1)`); absent means S4D-Lin. DPLR layers ignore it.
-    public var initialization: S4DInitialization?
-    /// Every block's output: GLU or a plain linear projection (see ``S4Block``); absent means GLU.
-    public var blockOutput: BlockOutput?
+    /// with: S4D-Lin `πn`, S4D-Inv up to `(N/π)(N − 1)`). DPLR layers ignore it.
+    public var initialization: S4DInitialization
+    /// Every block's output: GLU or a plain linear projection (see ``S4Block``).
+    public var blockOutput: BlockOutput
 
-    /// A configuration.
+    /// A configuration; the defaults are those of a field absent from a checkpoint.
     public init(
       vocabulary: Int, width: Int, depth: Int, stateSize: Int, dropout: Float = 0, layer: SSMLayerKind = .diagonal,
       bidirectional: Bool = false, kernelHorizon: Int? = nil, inputChannels: Int? = nil,
-      normPosition: NormPosition? = nil, dtRange: [Double]? = nil, meanPooling: Bool? = nil,
-      initialization: S4DInitialization? = nil, blockOutput: BlockOutput? = nil
+      normPosition: NormPosition = .pre, dtRange: [Double] = [1e-3, 1e-1], meanPooling: Bool = false,
+      initialization: S4DInitialization = .lin, blockOutput: BlockOutput = .glu
     ) {
       self.blockOutput = blockOutput
       self.initialization = initialization
@@ -72,6 +74,28 @@ public struct S4Model {
       self.depth = depth
       self.stateSize = stateSize
       self.dropout = dropout
+    }
+
+    /// Decodes a configuration of any checkpoint: `vocabulary`, `width`, `depth`, `stateSize` and
+    /// `dropout` are required; every other field was added later, and where it is absent it takes
+    /// the default of the initialiser above (diagonal, causal, pre-norm, per-position read-out,
+    /// `dt ∈ [1e-3, 1e-1]`, S4D-Lin, GLU; no kernel horizon, token input).
+    public init(from decoder: any Decoder) throws {
+      let container = try decoder.container(keyedBy: CodingKeys.self)
+      self.init(
+        vocabulary: try container.decode(Int.self, forKey: .vocabulary),
+        width: try container.decode(Int.self, forKey: .width), depth: try container.decode(Int.self, forKey: .depth),
+        stateSize: try container.decode(Int.self, forKey: .stateSize),
+        dropout: try container.decode(Float.self, forKey: .dropout),
+        kernelHorizon: try container.decodeIfPresent(Int.self, forKey: .kernelHorizon),
+        inputChannels: try container.decodeIfPresent(Int.self, forKey: .inputChannels))
+      layer = try container.decodeIfPresent(SSMLayerKind.self, forKey: .layer) ?? layer
+      bidirectional = try container.decodeIfPresent(Bool.self, forKey: .bidirectional) ?? bidirectional
+      normPosition = try container.decodeIfPresent(NormPosition.self, forKey: .normPosition) ?? normPosition
+      meanPooling = try container.decodeIfPresent(Bool.self, forKey: .meanPooling) ?? meanPooling
+      dtRange = try container.decodeIfPresent([Double].self, forKey: .dtRange) ?? dtRange
+      initialization = try container.decodeIfPresent(S4DInitialization.self, forKey: .initialization) ?? initialization
+      blockOutput = try container.decodeIfPresent(BlockOutput.self, forKey: .blockOutput) ?? blockOutput
     }
 
     private enum CodingKeys: String, CodingKey {
@@ -99,7 +123,7 @@ public struct S4Model {
     guard configuration.vocabulary >= 1, configuration.width >= 1, configuration.depth >= 0 else {
       throw AutodiffError.invalidArgument("vocabulary, width must be ≥ 1 and depth ≥ 0")
     }
-    let bounds = configuration.dtRange ?? [1e-3, 1e-1]
+    let bounds = configuration.dtRange
     guard bounds.count == 2, bounds[0] > 0, bounds[0] <= bounds[1], bounds[1].isFinite else {
       throw AutodiffError.invalidArgument("dt range \(bounds) must be [dt_min, dt_max] with 0 < dt_min ≤ dt_max")
     }
@@ -120,11 +144,10 @@ public struct S4Model {
       generator: &generator)
     blocks = try (0..<configuration.depth).map { index in
       try S4Block(
-        name: "blocks.\(index)", kind: configuration.layer ?? .diagonal, width: configuration.width,
-        stateSize: configuration.stateSize, dropout: configuration.dropout,
-        bidirectional: configuration.bidirectional ?? false, normPosition: configuration.normPosition ?? .pre,
-        dtRange: dtRange, initialization: configuration.initialization ?? .lin,
-        outputKind: configuration.blockOutput ?? .glu,
+        name: "blocks.\(index)", kind: configuration.layer, width: configuration.width,
+        stateSize: configuration.stateSize, dropout: configuration.dropout, bidirectional: configuration.bidirectional,
+        normPosition: configuration.normPosition, dtRange: dtRange, initialization: configuration.initialization,
+        outputKind: configuration.blockOutput,
         horizon: configuration.kernelHorizon ?? S4LayerParameters.defaultHorizon, generator: &generator)
     }
     finalNorm = LayerNorm(name: "decoder.norm", width: configuration.width)
@@ -167,7 +190,7 @@ public struct S4Model {
   private func decode(_ x: Variable, on tape: Tape, pool: inout PooledSum?) throws -> Variable {
     let shape = tape.value(x).shape
     var features = try finalNorm(x, on: tape)
-    if configuration.meanPooling == true {
+    if configuration.meanPooling {
       let prior = pool ?? PooledSum(sum: Tensor(shape: [shape[0], shape[2]]), count: 0)
       pool = prior.adding(tape.value(features))
       features = try tape.cumulativeMean(features, priorSum: prior.sum, priorCount: prior.count)

@@ -50,7 +50,7 @@ extension MemoryEstimate {
     }
     if let c = configuration.as(S4Model.Configuration.self) {
       let h = Double(c.width)
-      let systems = h * (c.bidirectional == true ? 2 : 1)
+      let systems = h * (c.bidirectional ? 2 : 1)
       let modes = Double(c.stateSize) / 2
       let outputs = c.blockOutput == .linear ? h : 2 * h
       let block = 2 * h + 10 * systems * modes + systems + h + h * outputs + outputs

@@ -106,9 +106,10 @@ struct TrainCommand: ParsableCommand {
     if var s4 = configuration.as(S4Model.Configuration.self) {
       s4.stateSize = stateSize ?? s4.stateSize
       s4.dropout = dropout
-      if dtMin != nil || dtMax != nil { s4.dtRange = [dtMin ?? 1e-3, dtMax ?? 1e-1] }
-      s4.blockOutput = blockOutput
-      if s4.layer == .diagonal { s4.initialization = initialization }
+      if let dtMin { s4.dtRange[0] = dtMin }
+      if let dtMax { s4.dtRange[1] = dtMax }
+      if let blockOutput { s4.blockOutput = blockOutput }
+      if let initialization, s4.layer == .diagonal { s4.initialization = initialization }
       configuration = .s4(s4)
       used.formUnion(["--state-size", "--dt-min", "--dt-max", "--block-output", "--dropout"])
     }

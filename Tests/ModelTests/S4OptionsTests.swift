@@ -71,14 +71,13 @@ struct S4OptionsTests {
     #expect(model.blocks[0].s4.parameters[0].value.shape == [bidirectional ? 16 : 8, 4])
   }
 
-  // Configurations without a norm position encode no key and equal decoded old checkpoints;
-  // post-norm survives a round trip.
+  // Old checkpoints (no norm position) decode as pre-norm, the default; post-norm survives a round trip.
   @Test func normPositionCoding() throws {
     let old = #"{"vocabulary":6,"width":8,"depth":1,"stateSize":4,"dropout":0}"#
     let decoded = try JSONDecoder().decode(S4Model.Configuration.self, from: Data(old.utf8))
-    #expect(decoded.normPosition == nil)
+    #expect(decoded.normPosition == .pre)
     let plain = S4Model.Configuration(vocabulary: 6, width: 8, depth: 1, stateSize: 4)
-    #expect(!String(decoding: try JSONEncoder().encode(plain), as: UTF8.self).contains("normPosition"))
+    #expect(decoded == plain)
     var post = plain
     post.normPosition = .post
     #expect(try JSONDecoder().decode(S4Model.Configuration.self, from: JSONEncoder().encode(post)) == post)
@@ -226,7 +225,7 @@ struct DtRangeTests {
     }
     let old = #"{"vocabulary": 4, "width": 8, "depth": 1, "stateSize": 8, "dropout": 0}"#
     let decoded = try JSONDecoder().decode(S4Model.Configuration.self, from: Data(old.utf8))
-    #expect(decoded.dtRange == nil)
+    #expect(decoded.dtRange == [1e-3, 1e-1])
     #expect(
       try S4Model(decoded, seed: 0).parameters.count
         == S4Model(.init(vocabulary: 4, width: 8, depth: 1, stateSize: 8), seed: 0).parameters.count)
@@ -257,7 +256,7 @@ struct InitializationOptionTests {
   @Test func defaultIsLinAndOldConfigurationsDecode() throws {
     let old = #"{"vocabulary": 4, "width": 8, "depth": 1, "stateSize": 8, "dropout": 0}"#
     let decoded = try JSONDecoder().decode(S4Model.Configuration.self, from: Data(old.utf8))
-    #expect(decoded.initialization == nil)
+    #expect(decoded.initialization == .lin)
     let implicit = try S4Model(decoded, seed: 5).parameters.map(\.value.values)
     let explicit = try S4Model(
       .init(vocabulary: 4, width: 8, depth: 1, stateSize: 8, initialization: .lin), seed: 5
@@ -276,7 +275,7 @@ struct BlockOutputTests {
   // (no key) keep GLU and the same parameters; the two kinds give different functions.
   @Test func projectionShapesAndDefault() throws {
     let width = 6
-    let shapes = { (output: BlockOutput?) in
+    let shapes = { (output: BlockOutput) in
       try S4Model(.init(vocabulary: 4, width: width, depth: 2, stateSize: 4, blockOutput: output), seed: 2)
         .parameters.filter { $0.name.hasSuffix(".output.weight") && $0.name.hasPrefix("blocks.") }.map(\.value.shape)
     }
@@ -285,7 +284,7 @@ struct BlockOutputTests {
     #expect(try shapes(.glu).count == 2 && shapes(.linear).count == 2)
     let old = #"{"vocabulary": 4, "width": 6, "depth": 2, "stateSize": 4, "dropout": 0}"#
     let decoded = try JSONDecoder().decode(S4Model.Configuration.self, from: Data(old.utf8))
-    #expect(decoded.blockOutput == nil)
+    #expect(decoded.blockOutput == .glu)
     let implicit = try S4Model(decoded, seed: 2)
     let glu = try S4Model(.init(vocabulary: 4, width: 6, depth: 2, stateSize: 4, blockOutput: .glu), seed: 2)
     #expect(implicit.parameters.map(\.value.values) == glu.parameters.map(\.value.values))

@@ -163,11 +163,17 @@ struct RunConfigurationCodingTests {
     guard let resolved = decoded.resolvedModel.as(S4Model.Configuration.self) else { return }
     #expect(resolved.kernelHorizon == 24)
 
+    // Every field added later is absent: the defaults (diagonal, causal, pre-norm, no pooling,
+    // dt ∈ [1e-3, 1e-1], S4D-Lin, GLU; no horizon, tokens).
     let minimal = #"{"vocabulary":6,"width":8,"depth":1,"stateSize":4,"dropout":0}"#
     let model = try JSONDecoder().decode(ModelConfiguration.self, from: Data(minimal.utf8))
-    var expected = S4Model.Configuration(vocabulary: 6, width: 8, depth: 1, stateSize: 4)
-    (expected.layer, expected.bidirectional) = (nil, nil)  // absent: diagonal, causal
-    #expect(model == .s4(expected))
+    #expect(
+      model
+        == .s4(
+          S4Model.Configuration(
+            vocabulary: 6, width: 8, depth: 1, stateSize: 4, dropout: 0, layer: .diagonal, bidirectional: false,
+            kernelHorizon: nil, inputChannels: nil, normPosition: .pre, dtRange: [1e-3, 1e-1], meanPooling: false,
+            initialization: .lin, blockOutput: .glu)))
     #expect(try model.build(seed: 0) is S4Model)
 
     // A recorded horizon (key `recurrentHorizon` in every checkpoint so far) is the kernel horizon,
