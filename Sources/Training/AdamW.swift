@@ -7,14 +7,14 @@ import Foundation
 ///
 ///     m ← β₁ m + (1 − β₁) g,     v ← β₂ v + (1 − β₂) g²,
 ///     θ ← θ − η λ θ − η (m / (1 − β₁ᵗ)) / (√(v / (1 − β₂ᵗ)) + ε).
-public final class AdamW {
+public final class AdamW: Optimizer {
   /// `β₁`, `β₂`.
   public let betas: (Float, Float)
   /// `ε`.
   public let epsilon: Float
   /// Learning rates and weight decays by role.
   public let groups: ParameterGroups
-  /// Steps taken so far.
+  /// Updates applied so far.
   public private(set) var step = 0
   private var firstMoments: [String: [Float]] = [:]
   private var secondMoments: [String: [Float]] = [:]
@@ -26,17 +26,10 @@ public final class AdamW {
     self.epsilon = epsilon
   }
 
-  /// Applies one update to every parameter from its accumulated gradient.
-  ///
-  /// - Parameters:
-  ///   - parameters: the model's parameters (names must be unique).
-  ///   - learningRateFactor: the schedule's multiplier for this step.
-  /// - Throws: ``TrainingError/nonFiniteGradient(parameter:)`` before changing anything if
-  ///   a gradient holds NaN or infinity.
+  /// Applies update ``step`` + 1 to every parameter from its accumulated gradient (see
+  /// ``Optimizer/update(_:learningRateFactor:)``).
   public func update(_ parameters: [Parameter], learningRateFactor: Float = 1) throws {
-    for parameter in parameters where !parameter.gradient.values.allSatisfy(\.isFinite) {
-      throw TrainingError.nonFiniteGradient(parameter: parameter.name)
-    }
+    try checkFiniteGradients(parameters)
     step += 1
     let (beta1, beta2) = betas
     let correction1 = 1 - Float(pow(Double(beta1), Double(step)))
@@ -58,34 +51,29 @@ public final class AdamW {
     }
   }
 
-  /// The optimiser state as named tensors (`step`, and `m.NAME`, `v.NAME` per parameter),
-  /// for checkpoints.
-  public func state(for parameters: [Parameter]) -> [String: Tensor] {
-    var state: [String: Tensor] = ["step": Tensor(scalar: Float(step))]
+  /// The step count and the moments `m.NAME`, `v.NAME` of every parameter (zeros before its first
+  /// update), for checkpoints.
+  public func state(for parameters: [Parameter]) -> OptimizerState {
+    var tensors: [String: Tensor] = [:]
     for parameter in parameters {
       let zeros = [Float](repeating: 0, count: parameter.value.count)
-      state["m.\(parameter.name)"] = Tensor(unchecked: parameter.value.shape, firstMoments[parameter.name] ?? zeros)
-      state["v.\(parameter.name)"] = Tensor(unchecked: parameter.value.shape, secondMoments[parameter.name] ?? zeros)
+      tensors["m.\(parameter.name)"] = Tensor(unchecked: parameter.value.shape, firstMoments[parameter.name] ?? zeros)
+      tensors["v.\(parameter.name)"] = Tensor(unchecked: parameter.value.shape, secondMoments[parameter.name] ?? zeros)
     }
-    return state
+    return OptimizerState(step: step, tensors: tensors)
   }
 
   /// Restores a state written by ``state(for:)``.
-  /// - Throws: ``TrainingError/invalidState(_:)`` for a missing or mis-shaped entry.
-  public func restore(_ state: [String: Tensor], for parameters: [Parameter]) throws {
-    guard let stepTensor = state["step"], stepTensor.count == 1, stepTensor.scalar >= 0,
-      stepTensor.scalar.rounded() == stepTensor.scalar
-    else { throw TrainingError.invalidState("optimizer step missing or not a whole number") }
+  /// - Throws: ``TrainingError/invalidState(_:)`` for a negative step or a missing or mis-shaped moment.
+  public func restore(_ state: OptimizerState, for parameters: [Parameter]) throws {
+    try state.checkStep()
     var first: [String: [Float]] = [:]
     var second: [String: [Float]] = [:]
     for parameter in parameters {
-      guard let m = state["m.\(parameter.name)"], let v = state["v.\(parameter.name)"],
-        m.shape == parameter.value.shape, v.shape == parameter.value.shape
-      else { throw TrainingError.invalidState("moments of \(parameter.name) missing or of the wrong shape") }
-      first[parameter.name] = m.values
-      second[parameter.name] = v.values
+      first[parameter.name] = try state.values(of: "m.\(parameter.name)", shape: parameter.value.shape)
+      second[parameter.name] = try state.values(of: "v.\(parameter.name)", shape: parameter.value.shape)
     }
-    step = Int(stepTensor.scalar)
+    step = state.step
     firstMoments = first
     secondMoments = second
   }

@@ -28,6 +28,15 @@ public struct ParameterGroups: Sendable, Equatable {
     self.stateSpace = stateSpace
   }
 
+  /// Groups with `learningRate` and `weightDecay` for the standard parameters and
+  /// `stateSpaceLearningRate` without weight decay for the state space parameters: the groups of
+  /// every training run.
+  public init(learningRate: Float, weightDecay: Float, stateSpaceLearningRate: Float) {
+    self.init(
+      standard: GroupSettings(learningRate: learningRate, weightDecay: weightDecay),
+      stateSpace: GroupSettings(learningRate: stateSpaceLearningRate, weightDecay: 0))
+  }
+
   /// The settings of `role`.
   public subscript(role: ParameterRole) -> GroupSettings {
     role == .stateSpace ? stateSpace : standard

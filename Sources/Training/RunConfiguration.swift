@@ -24,6 +24,8 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
   public var batch: Int
   /// Optimisation steps.
   public var steps: Int
+  /// The optimiser; absent in checkpoints written before runs recorded it, meaning AdamW.
+  public var optimizer: OptimizerConfiguration
   /// Peak learning rate of the standard parameters.
   public var learningRate: Float
   /// Weight decay of the standard parameters.
@@ -51,9 +53,10 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
   /// trains on.
   public init(
     task: TaskName = .copying, taskCount: Int = 10, taskAlphabet: Int = 8, taskLength: Int,
-    model: ModelConfiguration, batch: Int = 16, steps: Int, learningRate: Float = 3e-3, weightDecay: Float = 0.01,
-    stateSpaceLearningRate: Float = 1e-3, warmupSteps: Int = 50, gradientClip: Float = 1, seed: UInt64 = 0,
-    checkpointEvery: Int = 100, evaluateEvery: Int? = nil, initializedFrom: String? = nil, taskCorpus: String? = nil
+    model: ModelConfiguration, batch: Int = 16, steps: Int, optimizer: OptimizerConfiguration = .adamW,
+    learningRate: Float = 3e-3, weightDecay: Float = 0.01, stateSpaceLearningRate: Float = 1e-3,
+    warmupSteps: Int = 50, gradientClip: Float = 1, seed: UInt64 = 0, checkpointEvery: Int = 100,
+    evaluateEvery: Int? = nil, initializedFrom: String? = nil, taskCorpus: String? = nil
   ) {
     self.initializedFrom = initializedFrom
     self.taskCorpus = taskCorpus
@@ -64,6 +67,7 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
     self.model = model.withKernelHorizon(taskLength)
     self.batch = batch
     self.steps = steps
+    self.optimizer = optimizer
     self.learningRate = learningRate
     self.weightDecay = weightDecay
     self.stateSpaceLearningRate = stateSpaceLearningRate
@@ -100,8 +104,11 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
   /// (`task` is this configuration's ``task()``) at `seed + 1`, a pure function of the step (so a
   /// resumed run reads the same batches).
   public func trainingBatch(step: Int, of task: any SequenceTask) throws -> TaskBatch {
-    try task.batch(batch, split: .train, index: step, seed: seed &+ 1)
+    try TrainingLoop.batch(of: task, size: batch, step: step, seed: dataSeed)
   }
+
+  /// The seed of the training batches, `seed + 1`.
+  var dataSeed: UInt64 { seed &+ 1 }
 
   /// The task's metric (`TaskMetric`) of `model` on `examples` instances of `split` at `seed`
   /// (``evaluate(_:on:examples:seed:split:length:batch:)``): the `test` split (the default, for
@@ -155,6 +162,33 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
     try validateOptimizerSettings(
       learningRate: learningRate, stateSpaceLearningRate: stateSpaceLearningRate, gradientClip: gradientClip,
       weightDecay: weightDecay)
+    try optimizer.validate()
+  }
+}
+
+extension RunConfiguration {
+  /// Decodes a configuration as stored in a checkpoint; ``optimizer`` is AdamW when absent (checkpoints
+  /// written before runs recorded it), and the other optional fields `nil`.
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    taskName = try container.decodeIfPresent(TaskName.self, forKey: .taskName)
+    taskCount = try container.decode(Int.self, forKey: .taskCount)
+    taskAlphabet = try container.decode(Int.self, forKey: .taskAlphabet)
+    taskCorpus = try container.decodeIfPresent(String.self, forKey: .taskCorpus)
+    taskLength = try container.decode(Int.self, forKey: .taskLength)
+    model = try container.decode(ModelConfiguration.self, forKey: .model)
+    batch = try container.decode(Int.self, forKey: .batch)
+    steps = try container.decode(Int.self, forKey: .steps)
+    optimizer = try container.decodeIfPresent(OptimizerConfiguration.self, forKey: .optimizer) ?? .adamW
+    learningRate = try container.decode(Float.self, forKey: .learningRate)
+    weightDecay = try container.decode(Float.self, forKey: .weightDecay)
+    stateSpaceLearningRate = try container.decode(Float.self, forKey: .stateSpaceLearningRate)
+    warmupSteps = try container.decode(Int.self, forKey: .warmupSteps)
+    gradientClip = try container.decode(Float.self, forKey: .gradientClip)
+    seed = try container.decode(UInt64.self, forKey: .seed)
+    checkpointEvery = try container.decode(Int.self, forKey: .checkpointEvery)
+    evaluateEvery = try container.decodeIfPresent(Int.self, forKey: .evaluateEvery)
+    initializedFrom = try container.decodeIfPresent(String.self, forKey: .initializedFrom)
   }
 }
 

@@ -113,8 +113,10 @@ func checkModelShape(inputChannels: Int?, vocabulary: Int, fits task: any Sequen
   }
 }
 
-/// Trains `model` on the `train` split of a task: step `s` reads batch `s` of
-/// `task.batch(_:split:index:seed:)`, so a run is a pure function of the settings.
+/// Trains `model` on the `train` split of a task with AdamW, through the step loop ``TrainingRun``
+/// shares: step `s` reads batch `s` of `task.batch(_:split:index:seed:)` at the settings' seed and
+/// draws its dropout masks from a generator seeded with `seed + 2`, so a run is a pure function of
+/// the settings.
 ///
 /// Token tasks (a token model, vocabulary ≥ ``tokenVocabulary(of:)``) minimise the mean
 /// cross-entropy over the scored positions; feature tasks (a feature model with
@@ -134,23 +136,21 @@ public func train(
 ) throws -> TaskTrainingLog {
   try settings.validate()
   try checkModelShape(inputChannels: model.inputChannels, vocabulary: model.vocabulary, fits: task)
-  let optimizer = AdamW(
-    groups: ParameterGroups(
-      standard: GroupSettings(learningRate: settings.learningRate, weightDecay: settings.weightDecay),
-      stateSpace: GroupSettings(learningRate: settings.stateSpaceLearningRate, weightDecay: 0)))
-  let schedule = LearningRateSchedule.warmupCosine(
-    warmupSteps: settings.warmupSteps, totalSteps: settings.steps, minimumFactor: 0.1)
-  var dropout = SeededGenerator(seed: settings.seed &+ 2)
+  var loop = TrainingLoop(
+    model: model, task: task,
+    optimizer: AdamW(
+      groups: ParameterGroups(
+        learningRate: settings.learningRate, weightDecay: settings.weightDecay,
+        stateSpaceLearningRate: settings.stateSpaceLearningRate)),
+    batchSize: settings.batch, steps: settings.steps, warmupSteps: settings.warmupSteps,
+    gradientClip: settings.gradientClip, dataSeed: settings.seed, dropoutSeed: settings.seed &+ 2)
   var losses: [Float] = []
   let started = Date()
-  for step in 0..<settings.steps {
+  while loop.step < settings.steps {
     if let budget = settings.timeBudget, Date().timeIntervalSince(started) >= budget { break }
-    let batch = try task.batch(settings.batch, split: .train, index: step, seed: settings.seed)
-    let loss = try trainingStep(
-      model, optimizer: optimizer, batch: batch, maximumGradientNorm: settings.gradientClip,
-      learningRateFactor: schedule.factor(at: step), step: step + 1, dropout: &dropout)
+    let loss = try loop.advance()
     losses.append(loss)
-    progress(step + 1, loss)
+    progress(loop.step, loss)
   }
   let seconds = Date().timeIntervalSince(started)
   return TaskTrainingLog(

@@ -24,11 +24,12 @@ public struct StepReport: Sendable {
   public let metric: TaskMetric
 }
 
-/// A training run of a model of any family (`ModelConfiguration`) on a task of the suite with
-/// AdamW, resumable.
+/// A training run of a model of any family (`ModelConfiguration`) on a task of the suite with the
+/// configuration's optimiser (``OptimizerConfiguration``: AdamW or SGD), resumable.
 ///
-/// State lives in `directory`: `checkpoint.safetensors` (parameters `param.NAME`,
-/// optimiser moments, the dropout generator's state, the step, and the
+/// State lives in `directory`: `checkpoint.safetensors` (parameters `param.NAME`, the
+/// optimiser's state ``OptimizerState`` as `optimizer.step`, an integer, and `optimizer.NAME`,
+/// the dropout generator's state, the step, and the
 /// configuration as metadata), written atomically every ``RunConfiguration/checkpointEvery``
 /// steps and at the end, and `metrics.jsonl` (one JSON object per step). A resumed run
 /// replays exactly what the uninterrupted run would have done: same batches, dropout
@@ -45,11 +46,12 @@ public final class TrainingRun {
   public let model: any SequenceModel
   /// The run directory (checkpoint and metrics).
   public let directory: URL
-  private let task: any SequenceTask
-  private let optimizer: AdamW
-  private var dropout: SeededGenerator
+  /// The step loop (optimiser, schedule, batches, dropout), shared with ``train(_:on:settings:progress:)``.
+  private var loop: TrainingLoop
   /// Steps completed.
-  public private(set) var step = 0
+  public var step: Int { loop.step }
+  /// The optimiser, of the configuration's ``RunConfiguration/optimizer`` kind.
+  public var optimizer: any Optimizer { loop.optimizer }
 
   /// The checkpoint file of a run directory.
   public static func checkpointURL(in directory: URL) -> URL {
@@ -85,13 +87,15 @@ public final class TrainingRun {
     try resolved.validate()
     self.configuration = resolved
     self.directory = directory
-    task = try resolved.task()
     model = try resolved.makeModel()
-    optimizer = AdamW(
-      groups: ParameterGroups(
-        standard: GroupSettings(learningRate: resolved.learningRate, weightDecay: resolved.weightDecay),
-        stateSpace: GroupSettings(learningRate: resolved.stateSpaceLearningRate, weightDecay: 0)))
-    dropout = SeededGenerator(seed: resolved.seed &+ 2)
+    loop = TrainingLoop(
+      model: model, task: try resolved.task(),
+      optimizer: resolved.optimizer.makeOptimizer(
+        groups: ParameterGroups(
+          learningRate: resolved.learningRate, weightDecay: resolved.weightDecay,
+          stateSpaceLearningRate: resolved.stateSpaceLearningRate)),
+      batchSize: resolved.batch, steps: resolved.steps, warmupSteps: resolved.warmupSteps,
+      gradientClip: resolved.gradientClip, dataSeed: resolved.dataSeed, dropoutSeed: resolved.seed &+ 2)
     if let stored {
       try restore(from: stored)
     } else if let source = resolved.initializedFrom {
@@ -135,8 +139,6 @@ public final class TrainingRun {
   /// along the way.
   /// - Throws: ``TrainingError/nonFiniteLoss(step:detail:)`` (nothing is saved for that step).
   public func run(until: Int? = nil, report: (StepReport) -> Void = { _ in }) throws {
-    let schedule = LearningRateSchedule.warmupCosine(
-      warmupSteps: configuration.warmupSteps, totalSteps: configuration.steps, minimumFactor: 0.1)
     let metricsURL = directory.appendingPathComponent("metrics.jsonl")
     try truncateMetrics(metricsURL, after: step)
     let metrics = try FileHandle(forWritingTo: metricsURL)
@@ -145,11 +147,7 @@ public final class TrainingRun {
     let started = Date()
     let firstStep = step
     while step < min(until ?? configuration.steps, configuration.steps) {
-      let lossValue = try trainingStep(
-        model, optimizer: optimizer, batch: configuration.trainingBatch(step: step, of: task),
-        maximumGradientNorm: configuration.gradientClip,
-        learningRateFactor: schedule.factor(at: step), step: step + 1, dropout: &dropout)
-      step += 1
+      let lossValue = try loop.advance()
       let elapsed = Date().timeIntervalSince(started)
       let rate = Double(step - firstStep) / max(elapsed, 1e-9)
       var evaluation: Double?
@@ -157,7 +155,7 @@ public final class TrainingRun {
         evaluation = try configuration.evaluate(
           model, examples: 128, seed: configuration.seed &+ 1_000_003, split: .validation)
       }
-      let evaluationKey = Self.evaluationKey(task.metric)
+      let evaluationKey = Self.evaluationKey(loop.task.metric)
       let evaluationField = evaluation.map { ",\"\(evaluationKey)\":\($0)" } ?? ""
       metrics.write(Data("{\"step\":\(step),\"loss\":\(lossValue)\(evaluationField)}\n".utf8))
       report(
@@ -165,7 +163,7 @@ public final class TrainingRun {
           step: step, totalSteps: configuration.steps, loss: lossValue,
           sequencesPerSecond: rate * Double(configuration.batch),
           secondsRemaining: Double(configuration.steps - step) / max(rate, 1e-9), evaluation: evaluation,
-          metric: task.metric))
+          metric: loop.task.metric))
       if step % configuration.checkpointEvery == 0 || step == configuration.steps { try saveCheckpoint() }
     }
   }
@@ -186,10 +184,8 @@ public final class TrainingRun {
       tensors["param.\(parameter.name)"] = try StoredTensor(
         floats: parameter.value.values, shape: parameter.value.shape)
     }
-    for (name, tensor) in optimizer.state(for: model.parameters) {
-      tensors["optimizer.\(name)"] = try StoredTensor(floats: tensor.values, shape: tensor.shape)
-    }
-    tensors["rng.dropout"] = try StoredTensor(uint64s: Self.words(dropout.state), shape: [4])
+    tensors.merge(try loop.optimizer.state(for: model.parameters).storedTensors()) { $1 }
+    tensors["rng.dropout"] = try StoredTensor(uint64s: Self.words(loop.dropout.state), shape: [4])
     tensors["training.step"] = try StoredTensor(int64s: [Int64(step)], shape: [1])
     // Sorted keys: the same run writes the same bytes (JSONEncoder's key order otherwise varies).
     let encoder = JSONEncoder()
@@ -201,15 +197,11 @@ public final class TrainingRun {
 
   private func restore(from checkpoint: SafeTensors) throws {
     try Self.loadParameters(model.parameters, from: checkpoint)
-    var state: [String: Tensor] = [:]
-    for (name, stored) in checkpoint.tensors where name.hasPrefix("optimizer.") {
-      state[String(name.dropFirst("optimizer.".count))] = try Tensor(shape: stored.shape, values: stored.floats())
-    }
-    try optimizer.restore(state, for: model.parameters)
-    dropout = SeededGenerator(state: try Self.state(checkpoint, "rng.dropout"))
+    try loop.optimizer.restore(try OptimizerState(checkpoint: checkpoint), for: model.parameters)
+    loop.dropout = SeededGenerator(state: try Self.state(checkpoint, "rng.dropout"))
     guard let stepTensor = checkpoint.tensors["training.step"], let saved = try stepTensor.int64s().first, saved >= 0
     else { throw TrainingError.invalidState("the checkpoint has no step") }
-    step = Int(saved)
+    loop.step = Int(saved)
   }
 
   private static func loadParameters(_ parameters: [Parameter], from checkpoint: SafeTensors) throws {

@@ -5,12 +5,12 @@ import Tasks
 
 /// One optimisation step of `model` on a batch of token sequences: forward pass,
 /// mean cross-entropy over the scored positions, backward pass, clipping by global
-/// norm, and an AdamW update. Works for a model of any family; its `training: true`
+/// norm, and the optimiser's update. Works for a model of any family; its `training: true`
 /// parallel logits draw the dropout masks.
 ///
 /// - Parameters:
 ///   - model: the model; its parameters' gradients are reset, then updated in place.
-///   - optimizer: the AdamW state.
+///   - optimizer: the optimiser (``AdamW``, ``SGD``); it applies the update.
 ///   - inputs: `B` token sequences of one length.
 ///   - targets: their targets, `CopyingTask.ignoredTarget` where unscored.
 ///   - maximumGradientNorm: the clipping bound of the global gradient norm.
@@ -21,7 +21,7 @@ import Tasks
 /// - Throws: ``TrainingError/nonFiniteLoss(step:detail:)`` before any parameter changes
 ///   when the loss or a gradient is NaN or infinite.
 public func trainingStep(
-  _ model: any SequenceModel, optimizer: AdamW, inputs: [[Int]], targets: [[Int]], maximumGradientNorm: Float,
+  _ model: any SequenceModel, optimizer: any Optimizer, inputs: [[Int]], targets: [[Int]], maximumGradientNorm: Float,
   learningRateFactor: Float, step: Int, dropout: inout SeededGenerator
 ) throws -> Float {
   try optimize(
@@ -36,13 +36,13 @@ public func trainingStep(
 /// One optimisation step of `model` on a task batch of either kind: the loss of
 /// ``taskLoss(_:batch:on:training:generator:)`` (cross-entropy for class targets, mean squared
 /// error at the scored positions for value targets), backward pass, clipping by global norm,
-/// and an AdamW update. The parameters are as in
+/// and the optimiser's update. The parameters are as in
 /// ``trainingStep(_:optimizer:inputs:targets:maximumGradientNorm:learningRateFactor:step:dropout:)``.
 /// - Returns: the batch loss before the update.
 /// - Throws: ``TrainingError/nonFiniteLoss(step:detail:)`` before any parameter changes when the
 ///   loss or a gradient is NaN or infinite; the errors of ``taskLoss(_:batch:on:training:generator:)``.
 public func trainingStep(
-  _ model: any SequenceModel, optimizer: AdamW, batch: TaskBatch, maximumGradientNorm: Float,
+  _ model: any SequenceModel, optimizer: any Optimizer, batch: TaskBatch, maximumGradientNorm: Float,
   learningRateFactor: Float, step: Int, dropout: inout SeededGenerator
 ) throws -> Float {
   try optimize(
@@ -55,7 +55,7 @@ public func trainingStep(
 
 /// Zeroes the gradients, records `loss` on a fresh tape, back-propagates, clips and updates.
 private func optimize(
-  _ parameters: [Parameter], optimizer: AdamW, maximumGradientNorm: Float, learningRateFactor: Float, step: Int,
+  _ parameters: [Parameter], optimizer: any Optimizer, maximumGradientNorm: Float, learningRateFactor: Float, step: Int,
   loss makeLoss: (Tape) throws -> Variable
 ) throws -> Float {
   parameters.forEach { $0.zeroGradient() }

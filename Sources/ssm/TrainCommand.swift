@@ -12,11 +12,15 @@ struct TrainCommand: ParsableCommand {
     abstract:
       "Train an S4D, S4, transformer or GRU model on a task; checkpoints atomically and resumes with --resume.",
     discussion:
-      "Writes OUT/checkpoint.safetensors (parameters, AdamW state, generator states, step and the configuration) "
+      "Writes OUT/checkpoint.safetensors (parameters, optimiser state, generator states, step and the configuration) "
       + "every --checkpoint-every steps and at the end, and OUT/metrics.jsonl. A progress bar is shown on a "
       + "terminal, plain log lines otherwise. --resume continues from the last checkpoint and ends with the same "
       + "parameters as an uninterrupted run. --state-size applies to s4d and s4; --heads, --positions and "
       + "--tied-embeddings to transformer; --dropout to every family but gru.")
+
+  enum OptimizerName: String, CaseIterable, ExpressibleByArgument {
+    case adamw, sgd
+  }
 
   @Option(
     help: ArgumentHelp(
@@ -51,6 +55,11 @@ struct TrainCommand: ParsableCommand {
   var alphabet: Int?
   @Option(help: "Optimisation steps.") var steps = 2000
   @Option(help: "Sequences per step.") var batch = 16
+  @Option(
+    help:
+      "The optimiser: adamw (decoupled weight decay) or sgd (heavy-ball momentum, weight decay added to the gradient).")
+  var optimizer: OptimizerName = .adamw
+  @Option(help: "sgd: momentum in [0, 1) (default 0.9; 0 is plain SGD).") var momentum: Float?
   @Option(help: "Peak learning rate of the standard parameters (state space: 1e-3).") var learningRate: Float = 3e-3
   @Option(help: "s4d, s4: smallest initial dt (default 1e-3; smaller remembers longer).") var dtMin: Double?
   @Option(help: "s4d, s4: largest initial dt (default 1e-1).") var dtMax: Double?
@@ -135,11 +144,23 @@ struct TrainCommand: ParsableCommand {
     return configuration
   }
 
+  /// The optimiser the options describe.
+  /// - Throws: ``InputError/inapplicableOption(_:)`` for `--momentum` without sgd.
+  func optimizerConfiguration() throws -> OptimizerConfiguration {
+    switch optimizer {
+    case .adamw:
+      if momentum != nil { throw InputError.inapplicableOption("--momentum applies to --optimizer sgd only") }
+      return .adamW
+    case .sgd: return .sgd(momentum: momentum ?? 0.9)
+    }
+  }
+
   func run() throws {
     let configuration = RunConfiguration(
       task: task, taskCount: count ?? 10, taskAlphabet: alphabet ?? 8, taskLength: length,
       model: try modelConfiguration(), batch: batch,
-      steps: steps, learningRate: learningRate, stateSpaceLearningRate: stateSpaceLearningRate,
+      steps: steps, optimizer: try optimizerConfiguration(), learningRate: learningRate,
+      stateSpaceLearningRate: stateSpaceLearningRate,
       seed: seed, checkpointEvery: checkpointEvery,
       evaluateEvery: evaluateEvery > 0 ? evaluateEvery : nil,
       initializedFrom: initializeFrom.map { URL(fileURLWithPath: $0).standardizedFileURL.path },

@@ -52,6 +52,23 @@ struct TrainCommandTests {
     #expect(((json?["value"] as? Double) ?? -1) >= 0)
   }
 
+  // --optimizer sgd trains with the given momentum, recorded in the checkpoint; an unknown optimiser
+  // is refused with an error naming it and the choices.
+  @Test func sgdTrainsAndUnknownOptimizersAreRefused() throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ssm-sgd-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let tiny = ["train", "--layers", "1", "--width", "8", "--state-size", "4", "--length", "30", "--steps", "2"]
+    let trained = try run(tiny + ["--batch", "2", "--optimizer", "sgd", "--momentum", "0.5", "--out", directory.path])
+    #expect(trained.status == 0, "\(trained.stderr)")
+    let checkpoint = try SafeTensors.read(from: directory.appendingPathComponent("checkpoint.safetensors"))
+    #expect(checkpoint.metadata["configuration"]?.contains(#""optimizer":{"sgd":{"momentum":0.5}}"#) == true)
+    #expect(checkpoint.tensors.keys.contains { $0.hasPrefix("optimizer.momentum.") })
+
+    let unknown = try run(tiny + ["--optimizer", "adam", "--out", directory.path])
+    #expect(unknown.status != 0)
+    #expect(unknown.stderr.contains("adam") && unknown.stderr.contains("sgd"), "\(unknown.stderr)")
+  }
+
   /// Invalid runs and checkpoints; run by ``CommandLineTests/badInput(_:)``.
   static let badInputs: [BadInput] = [
     BadInput("eval of a missing checkpoint", ["eval", "--checkpoint", "@input"], file: nil),
@@ -63,5 +80,8 @@ struct TrainCommandTests {
     BadInput("train unknown task", ["train", "--task", "sorting", "--out", "@input"], file: nil),
     BadInput("resume without a checkpoint", ["train", "--resume", "--out", "@input"], file: nil),
     BadInput("train negative learning rate", ["train", "--learning-rate=-1", "--out", "@input"], file: nil),
+    BadInput("train unknown optimizer", ["train", "--optimizer", "adam", "--out", "@input"], file: nil),
+    BadInput("train momentum with adamw", ["train", "--momentum", "0.5", "--out", "@input"], file: nil),
+    BadInput("train momentum 1", ["train", "--optimizer", "sgd", "--momentum", "1", "--out", "@input"], file: nil),
   ]
 }
