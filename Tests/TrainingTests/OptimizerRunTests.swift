@@ -1,7 +1,9 @@
 import Checkpoint
 import Foundation
+import TestSupport
 import Testing
 import Training
+import TrainingTestSupport
 
 /// Runs with either optimiser, and the optimiser's state in checkpoints: the step count an
 /// integer, the configuration's optimiser recorded (AdamW when absent).
@@ -17,7 +19,7 @@ struct OptimizerRunTests {
   // momentum and dropout ends with the parameters of an uninterrupted one, bit for bit; its
   // checkpoint holds momentum buffers (no AdamW moments) and records the optimiser.
   @Test func sgdResumesExactly() throws {
-    let (whole, interrupted) = (temporaryRunDirectory(), temporaryRunDirectory())
+    let (whole, interrupted) = (temporaryPath("ssm-run"), temporaryPath("ssm-run"))
     defer { [whole, interrupted].forEach { try? FileManager.default.removeItem(at: $0) } }
     try expectExactResume(Self.sgdRun(), stop: 6, checkpoint: 4, whole: whole, interrupted: interrupted)
     let checkpoint = try SafeTensors.read(from: TrainingRun.checkpointURL(in: interrupted))
@@ -31,7 +33,7 @@ struct OptimizerRunTests {
   // rank-0 F32 the old code stored.
   @Test func floatStepCheckpointsResume() throws {
     let configuration = TaskRunTests.addingRun(steps: 8, dropout: 0.1)
-    let (whole, old) = (temporaryRunDirectory(), temporaryRunDirectory())
+    let (whole, old) = (temporaryPath("ssm-run"), temporaryPath("ssm-run"))
     defer { [whole, old].forEach { try? FileManager.default.removeItem(at: $0) } }
     let reference = try TrainingRun(directory: whole, configuration: configuration, resume: false)
     try reference.run()
@@ -55,7 +57,7 @@ struct OptimizerRunTests {
   @Test func largeStepsRoundTripExactly() throws {
     let large = (1 << 24) + 1
     #expect(Int(Float(large)) != large)
-    let directory = temporaryRunDirectory()
+    let directory = temporaryPath("ssm-run")
     defer { try? FileManager.default.removeItem(at: directory) }
     let configuration = TaskRunTests.addingRun(steps: 8)
     try TrainingRun(directory: directory, configuration: configuration, resume: false).run(until: 4)
