@@ -53,7 +53,7 @@ struct TrainCommand: ParsableCommand {
   @Option(help: "copying: data tokens to memorise (default 10).") var count: Int?
   @Option(help: "copying: distinct data symbols (vocabulary alphabet + 2; 254 gives a byte-level model; default 8).")
   var alphabet: Int?
-  @Option(help: "Optimisation steps.") var steps = 2000
+  @Option(help: "Optimisation steps (3000: the defaults reach ≥ 99 % on copying at --length 512).") var steps = 3000
   @Option(help: "Sequences per step.") var batch = 16
   @Option(
     help:
