@@ -8,6 +8,8 @@ let package = Package(
     .library(name: "LinearAlgebra", targets: ["LinearAlgebra"]),
     .library(name: "HiPPO", targets: ["HiPPO"]),
     .library(name: "SeededRandom", targets: ["SeededRandom"]),
+    .library(name: "Signals", targets: ["Signals"]),
+    .library(name: "Platform", targets: ["Platform"]),
     .library(name: "SSMJSON", targets: ["SSMJSON"]),
     .library(name: "FFT", targets: ["FFT"]),
     .library(name: "S4", targets: ["S4"]),
@@ -44,13 +46,13 @@ let package = Package(
         "CLAPACKE", "CBLAS",
         .product(name: "Numerics", package: "swift-numerics"),
       ]),
+    .target(name: "Signals", dependencies: ["SeededRandom"]),
     .target(
       name: "HiPPO",
-      dependencies: [
-        "LinearAlgebra", "SeededRandom",
-        .product(name: "Numerics", package: "swift-numerics"),
-      ]),
+      dependencies: ["LinearAlgebra", .product(name: "Numerics", package: "swift-numerics")]),
     .target(name: "Parallelism"),
+    // Process-wide settings of the system libraries: OpenBLAS's kernel selection.
+    .target(name: "Platform", dependencies: ["CBLAS"]),
     .target(
       name: "FFT",
       dependencies: ["CFFTW", "Parallelism", .product(name: "Numerics", package: "swift-numerics")]),
@@ -77,7 +79,7 @@ let package = Package(
         "Autodiff", "HiPPO", "LayerOperations", "S4", "SeededRandom",
         .product(name: "Numerics", package: "swift-numerics"),
       ]),
-    .target(name: "Tasks", dependencies: ["SeededRandom"]),
+    .target(name: "Tasks", dependencies: ["SeededRandom", "Signals"]),
     .target(name: "Generation", dependencies: ["Models", "Autodiff", "SeededRandom"]),
     .target(name: "Reports"),
     .target(
@@ -89,8 +91,9 @@ let package = Package(
     .executableTarget(
       name: "ssm",
       dependencies: [
-        "Autodiff", "HiPPO", "LinearAlgebra", "SSMJSON", "SeededRandom", "FFT", "S4", "Parallelism", "Training",
-        "Models", "Generation", "Comparison", "Tasks", .target(name: "CMalloc", condition: .when(platforms: [.linux])),
+        "HiPPO", "LinearAlgebra", "SSMJSON", "SeededRandom", "FFT", "S4", "Parallelism", "Platform", "Training",
+        "Models", "Generation", "Comparison", "Signals", "Tasks", "CFFTW",
+        .target(name: "CMalloc", condition: .when(platforms: [.linux])),
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Numerics", package: "swift-numerics"),
       ]),
@@ -100,28 +103,28 @@ let package = Package(
     .executableTarget(
       name: "notebook-hippo-operators",
       dependencies: [
-        "HiPPO", "LinearAlgebra", "Autodiff", "NotebookSupport", "Reports",
+        "HiPPO", "LinearAlgebra", "Platform", "NotebookSupport", "Reports",
         .product(name: "Numerics", package: "swift-numerics"),
       ],
       path: "Notebooks/HiPPOOperators"),
     .executableTarget(
       name: "notebook-function-approximation",
-      dependencies: ["HiPPO", "Autodiff", "NotebookSupport", "Reports"],
+      dependencies: ["HiPPO", "Platform", "NotebookSupport", "Reports", "Signals"],
       path: "Notebooks/FunctionApproximation"),
     .executableTarget(
       name: "notebook-s4-kernels",
       dependencies: [
-        "FFT", "HiPPO", "Autodiff", "NotebookSupport", "S4", "Reports", "SeededRandom",
+        "FFT", "HiPPO", "Platform", "NotebookSupport", "S4", "Reports", "SeededRandom", "Signals",
         .product(name: "Numerics", package: "swift-numerics"),
       ],
       path: "Notebooks/S4Kernels"),
     .executableTarget(
       name: "notebook-long-range-memory",
-      dependencies: ["Comparison", "Autodiff", "NotebookSupport", "Reports", "Tasks", "Training"],
+      dependencies: ["Comparison", "Platform", "NotebookSupport", "Reports", "Tasks", "Training"],
       path: "Notebooks/LongRangeMemory"),
     .executableTarget(
       name: "notebook-generation-cost",
-      dependencies: ["Models", "Autodiff", "NotebookSupport", "Reports", "SeededRandom"],
+      dependencies: ["Models", "Platform", "NotebookSupport", "Reports", "SeededRandom"],
       path: "Notebooks/GenerationCost"),
 
     // Helpers shared by the test targets, one target per layer so that a test target sees only the modules it
@@ -137,7 +140,10 @@ let package = Package(
       dependencies: ["LinearAlgebra", "CFFTW", "SeededRandom", .product(name: "Numerics", package: "swift-numerics")]),
     .testTarget(
       name: "HiPPOTests",
-      dependencies: ["HiPPO", "LinearAlgebra", "SeededRandom", .product(name: "Numerics", package: "swift-numerics")]),
+      dependencies: [
+        "HiPPO", "LinearAlgebra", "SeededRandom", "Signals", .product(name: "Numerics", package: "swift-numerics"),
+      ]),
+    .testTarget(name: "SignalsTests", dependencies: ["Signals", "SeededRandom"]),
     .testTarget(
       name: "SSMJSONTests",
       dependencies: ["SSMJSON", "SeededRandom", .product(name: "Numerics", package: "swift-numerics")]),

@@ -11,11 +11,12 @@
 // memories; the other measures (LagT, FouT) have no reconstruction there yet, so they are not in this
 // notebook.
 
-import Autodiff
 import Foundation
 import HiPPO
 import NotebookSupport
+import Platform
 import Reports
+import Signals
 
 // ## Set-up
 //
@@ -39,7 +40,9 @@ let cutoff = 4.0
 let theta = 1.0
 let length = 4000
 let seed: UInt64 = 7
-let signal = try BandLimitedNoise(length: length, dt: dt, cutoff: cutoff).samples(seed: seed)
+let signal = try BandLimitedNoise(
+  length: length, sampleStepSeconds: dt, cutoffHertz: cutoff, normalization: .rootMeanSquare(1)
+).samples(seed: seed)
 let meanSquare = signal.reduce(0) { $0 + $1 * $1 } / Double(signal.count)
 
 /// The reconstruction error relative to the target's mean square (so 1 is "no better than zero").
@@ -177,7 +180,9 @@ for l in lengths {
   for (index, sweep) in lengthSweeps.enumerated() {
     var total = 0.0
     for s in seeds {
-      let noise = try BandLimitedNoise(length: l, dt: dt, cutoff: cutoff).samples(seed: s)
+      let noise = try BandLimitedNoise(
+        length: l, sampleStepSeconds: dt, cutoffHertz: cutoff, normalization: .rootMeanSquare(1)
+      ).samples(seed: s)
       total += relativeError(try approximate(noise, memory: sweep.memory, stateSize: 64, method: sweep.method))
     }
     lengthErrors[index].append(total / Double(seeds.count))

@@ -8,11 +8,11 @@
 // the context. A transformer attends to every cached key and value, so its cost grows linearly with the
 // context. This notebook measures it for models of the benchmark size (d = 128, 2 layers, byte vocabulary).
 
-import Autodiff
 import Dispatch
 import Foundation
 import Models
 import NotebookSupport
+import Platform
 import Reports
 import SeededRandom
 

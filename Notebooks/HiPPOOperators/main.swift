@@ -10,12 +10,12 @@
 // of its normal-plus-low-rank (NPLR) form, A + PᵀP = V diag(Λ) Vᴴ, which S4 uses to evaluate its
 // kernels fast (the DPLR form), and checks how well the computed eigenpairs reproduce the normal part.
 
-import Autodiff
 import Foundation
 import HiPPO
 import LinearAlgebra
 import NotebookSupport
 import Numerics
+import Platform
 import Reports
 
 // ## Set-up

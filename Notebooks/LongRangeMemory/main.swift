@@ -10,10 +10,10 @@
 // whose state decays unless its gates learn to hold it exactly. This notebook runs a small version of
 // `ssm compare` (the same runner, `ComparisonRunner`) and writes its table and charts.
 
-import Autodiff
 import Comparison
 import Foundation
 import NotebookSupport
+import Platform
 import Reports
 import Tasks
 import Training

@@ -9,15 +9,16 @@
 // (diagonal systems: Lin, Inv, Real, LegS) and for S4's DPLR LegS system at three steps dt, then runs one
 // input through both modes (FFT convolution and recurrence) and prints their difference.
 
-import Autodiff
 import FFT
 import Foundation
 import HiPPO
 import NotebookSupport
 import Numerics
+import Platform
 import Reports
 import S4
 import SeededRandom
+import Signals
 
 // ## Set-up
 //
@@ -151,7 +152,9 @@ let length = 2048
 let dt = 0.01
 let skip = 0.5
 let input: [Double] = try {
-  var noise = try BandLimitedNoise(length: length, dt: 1.0 / Double(length), cutoff: 40).samples(seed: 11)
+  var noise = try BandLimitedNoise(
+    length: length, sampleStepSeconds: 1.0 / Double(length), cutoffHertz: 40, normalization: .rootMeanSquare(1)
+  ).samples(seed: 11)
   for position in [100, 700, 1500] { noise[position] += 4 }
   return noise
 }()

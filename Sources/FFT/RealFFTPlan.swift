@@ -96,25 +96,8 @@ final class RealFFTPlan: @unchecked Sendable {
     let effort: PlanningEffort
   }
 
+  /// Guarded by ``FFTWPlanner``'s lock.
   nonisolated(unsafe) private static var plans: [Key: RealFFTPlan] = [:]
-  private static let lock = NSLock()
-  private static let plannerMadeThreadSafe: Bool = {
-    // FFTW's planner keeps global state; these make any planning call (ours are
-    // also serialised by `lock`) safe from several threads.
-    fftw_make_planner_thread_safe()
-    fftwf_make_planner_thread_safe()
-    _ = fftw_init_threads()
-    _ = fftwf_init_threads()
-    return true
-  }()
-
-  /// Runs `body` while holding the planner lock (FFTW planning state is global).
-  static func withPlannerLock<T>(_ body: () throws -> T) rethrows -> T {
-    lock.lock()
-    defer { lock.unlock() }
-    _ = plannerMadeThreadSafe
-    return try body()
-  }
 
   /// The cached plan pair for `length`, made on first use. Plans live for the
   /// rest of the process (FFTW plans are small; lengths in use are few).
@@ -122,7 +105,7 @@ final class RealFFTPlan: @unchecked Sendable {
     guard length >= 1, length <= Int(Int32.max) else {
       throw FFTError.invalidSize("transform length \(length) is outside 1…\(Int32.max)")
     }
-    return try withPlannerLock {
+    return try FFTWPlanner.withLock {
       let key = Key(length: length, precision: precision, effort: effort)
       if let plan = plans[key] { return plan }
       let plan = try RealFFTPlan(length: length, precision: precision, effort: effort)

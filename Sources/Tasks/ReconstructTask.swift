@@ -1,7 +1,8 @@
 import SeededRandom
+import Signals
 
 /// The reconstruction task (Gu, Johnson, Timalsina, Rudra & Ré 2022, "How to Train Your HiPPO",
-/// §6): the input is a band-limited white-noise signal (``BandLimitedNoise``, one channel) and
+/// §6): the input is a band-limited white-noise signal (`BandLimitedNoise` of the Signals module, one channel) and
 /// at the last position the model must output the last `window` inputs,
 /// `y = (x_{length−window}, …, x_{length−1})` as `window` channels (oldest first) — a test of
 /// how well the state summarises the recent history.
@@ -17,7 +18,7 @@ public struct ReconstructTask: SequenceTask, Equatable {
   /// A task of exactly `length` positions; `window` defaults to `length / 4`. Needs
   /// `1 ≤ window ≤ length` and `⌊cutoff · length⌋ ≥ 1`.
   public init(length: Int, window: Int? = nil, cutoff: Double = 1.0 / 16) throws {
-    noise = try BandLimitedNoise(length: length, cutoff: cutoff, task: .reconstruct)
+    noise = try BandLimitedNoise.taskInput(length: length, cutoff: cutoff, task: .reconstruct)
     let window = window ?? length / 4
     guard window >= 1 else {
       throw TaskError.invalidParameter(
@@ -32,7 +33,7 @@ public struct ReconstructTask: SequenceTask, Equatable {
   /// Positions per instance.
   public var length: Int { noise.length }
   /// The noise cutoff in cycles per step.
-  public var cutoff: Double { noise.cutoff }
+  public var cutoff: Double { noise.cutoffCyclesPerSample }
 
   /// ``TaskName/reconstruct``.
   public var name: TaskName { .reconstruct }
@@ -43,7 +44,7 @@ public struct ReconstructTask: SequenceTask, Equatable {
   /// `window` channels.
   public var output: OutputFormat { .values(channels: window) }
   /// `max(window, ⌈1/cutoff⌉)`.
-  public var minimumLength: Int { max(window, BandLimitedNoise.minimumLength(cutoff: cutoff)) }
+  public var minimumLength: Int { max(window, noise.minimumLength) }
 
   /// The task at another length, with the same window and cutoff.
   public func resized(to length: Int) throws -> ReconstructTask {
@@ -52,7 +53,7 @@ public struct ReconstructTask: SequenceTask, Equatable {
 
   /// One instance: the target at the last position is the last `window` inputs.
   public func example(using generator: inout SeededGenerator) -> TaskExample {
-    let x = noise.sample(using: &generator)
+    let x = noise.taskSample(using: &generator)
     return TaskExample(inputs: .features(x), targets: .values(Array(x[(length - window)...]), positions: [length - 1]))
   }
 }

@@ -1,6 +1,6 @@
 import ArgumentParser
-import HiPPO
 import SSMJSON
+import Signals
 
 /// `ssm noise`: seeded band-limited white noise, ready for `ssm approximate`.
 struct NoiseCommand: ParsableCommand {
@@ -11,10 +11,10 @@ struct NoiseCommand: ParsableCommand {
   @Option(help: "Number of samples.")
   var length: Int
 
-  @Option(help: "Sampling step.")
+  @Option(help: "Sampling step, in seconds.")
   var dt: Double
 
-  @Option(help: "Highest frequency (cycles per unit time), between 1/(length·dt) and 1/(2dt).")
+  @Option(help: "Highest frequency, in hertz (cycles per second), between 1/(length·dt) and 1/(2dt).")
   var cutoff: Double
 
   @Option(help: "Root mean square of the samples.")
@@ -28,7 +28,9 @@ struct NoiseCommand: ParsableCommand {
 
   func run() throws {
     try MemoryBudget.check(.signal(length: length))
-    let samples = try BandLimitedNoise(length: length, dt: dt, cutoff: cutoff, rms: rms).samples(seed: seed)
+    let noise = try BandLimitedNoise(
+      length: length, sampleStepSeconds: dt, cutoffHertz: cutoff, normalization: .rootMeanSquare(rms))
+    let samples = noise.samples(seed: seed)
     try emit(.object([("signal", .realVector(samples))]), json: json) {
       print(describeVector("signal", samples))
     }

@@ -1,8 +1,8 @@
 import ArgumentParser
-import Autodiff
 import Foundation
 import HiPPO
 import LinearAlgebra
+import Platform
 import SSMJSON
 
 #if os(Linux)

@@ -2,13 +2,16 @@ import HiPPO
 import LinearAlgebra
 import Numerics
 import SeededRandom
+import Signals
 import Testing
 
 @Suite("Online function approximation")
 struct OnlineApproximationTests {
-  /// Seeded band-limited noise with 2 cycles per unit time over 2 time units.
+  /// Seeded band-limited noise up to 2 Hz over 2 s, unit root mean square.
   func noise(length: Int, seed: UInt64 = 11) throws -> [Double] {
-    try BandLimitedNoise(length: length, dt: 2 / Double(length), cutoff: 2).samples(seed: seed)
+    try BandLimitedNoise(
+      length: length, sampleStepSeconds: 2 / Double(length), cutoffHertz: 2, normalization: .rootMeanSquare(1)
+    ).samples(seed: seed)
   }
 
   func meanSquare(_ x: [Double]) -> Double { x.reduce(0) { $0 + $1 * $1 } / Double(x.count) }
@@ -28,7 +31,9 @@ struct OnlineApproximationTests {
   // are stable for any dt (forward Euler is not at this step: |1 + dtλ| > 1).
   @Test(arguments: [ApproximationMethod.bilinear, .zoh, .backward])
   func legtReconstructsLastWindow(method: ApproximationMethod) throws {
-    let signal = try BandLimitedNoise(length: 3000, dt: 1e-3, cutoff: 2).samples(seed: 5)
+    let signal = try BandLimitedNoise(
+      length: 3000, sampleStepSeconds: 1e-3, cutoffHertz: 2, normalization: .rootMeanSquare(1)
+    ).samples(seed: 5)
     let result = try approximate(signal, memory: .legt(theta: 1, dt: 1e-3), stateSize: 64, method: method)
     #expect(result.reconstruction.count == 1000)
     #expect(result.target == Array(signal.suffix(1000)))
@@ -96,43 +101,8 @@ struct OnlineApproximationTests {
   }
 }
 
-@Suite("Band-limited noise")
-struct BandLimitedNoiseTests {
-  @Test func seededAndNormalised() throws {
-    let generator = try BandLimitedNoise(length: 500, dt: 0.01, cutoff: 3, rms: 0.5)
-    let a = generator.samples(seed: 1)
-    #expect(a == generator.samples(seed: 1))
-    #expect(a != generator.samples(seed: 2))
-    let rms = (a.reduce(0) { $0 + $1 * $1 } / 500).squareRoot()
-    #expect(abs(rms - 0.5) <= 1e-14)
-  }
-
-  // The discrete Fourier transform of the samples has no energy above the
-  // cutoff (bins k > cutoff·T): only round-off, 1e-20 of the total energy.
-  @Test func noEnergyAboveCutoff() throws {
-    let length = 400
-    let dt = 0.01
-    let signal = try BandLimitedNoise(length: length, dt: dt, cutoff: 5).samples(seed: 3)
-    var inBand = 0.0
-    var outOfBand = 0.0
-    for k in 0...(length / 2) {
-      var bin = Complex<Double>.zero
-      for (j, x) in signal.enumerated() {
-        bin = bin + Complex(x, 0) * Complex.exp(Complex(0, -2 * Double.pi * Double(j * k) / Double(length)))
-      }
-      let energy = bin.lengthSquared
-      if Double(k) / (Double(length) * dt) <= 5 + 1e-9 { inBand += energy } else { outOfBand += energy }
-    }
-    #expect(outOfBand <= 1e-20 * inBand)
-  }
-
-  @Test func rejectsInvalidParameters() {
-    #expect(throws: HiPPOError.self) { _ = try BandLimitedNoise(length: 0, dt: 0.1, cutoff: 1) }
-    #expect(throws: HiPPOError.self) { _ = try BandLimitedNoise(length: 100, dt: 0.01, cutoff: 0.5) }
-    #expect(throws: HiPPOError.self) { _ = try BandLimitedNoise(length: 100, dt: 0.01, cutoff: 80) }
-    #expect(throws: HiPPOError.self) { _ = try BandLimitedNoise(length: 100, dt: 0.01, cutoff: 5, rms: 0) }
-  }
-
+@Suite("Seeded generator")
+struct SeededGeneratorTests {
   @Test func seededGeneratorIsReproducibleAndUniform() {
     var a = SeededGenerator(seed: 42)
     var b = SeededGenerator(seed: 42)

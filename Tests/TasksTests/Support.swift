@@ -60,22 +60,6 @@ func batches(_ task: some SequenceTask, count: Int, size: Int, split: Split = .t
   try (0..<count).map { try task.batch(size, split: split, index: $0, seed: seed) }
 }
 
-/// The energy `|X_k|²` of the discrete Fourier transform `X_k = Σ_t x_t e^{−2πikt/n}`, computed
-/// directly in `Double` (O(n²); independent of the generator's sinusoid tables).
-func dftEnergy(_ x: [Float]) -> [Double] {
-  let n = x.count
-  return (0..<n).map { k in
-    var re = 0.0
-    var im = 0.0
-    for t in 0..<n {
-      let angle = -2 * Double.pi * Double((k * t) % n) / Double(n)
-      re += Double(x[t]) * cos(angle)
-      im += Double(x[t]) * sin(angle)
-    }
-    return re * re + im * im
-  }
-}
-
 /// Pearson's χ² goodness-of-fit of `observed` counts against cell `probabilities` (summing to 1).
 /// Neighbouring cells are merged, first to last, until each expects at least `minimumExpected`
 /// counts (a short remainder joins the last merged cell), so the χ² approximation holds.
