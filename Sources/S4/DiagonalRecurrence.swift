@@ -335,22 +335,30 @@ public struct DiagonalRecurrence<Scalar: FFTScalar>: Sendable {
   }
 
   private func validate(u: [Scalar], length: Int, skip: [Scalar]?, state: DiagonalState<Scalar>) throws {
-    guard length >= 1 else { throw S4Error.invalidSize("sequence length \(length) must be at least 1") }
-    guard state.batch >= 1 else { throw S4Error.invalidSize("the state holds no sequences (batch \(state.batch))") }
-    guard state.channels == channels, state.modes == modes else {
-      throw S4Error.shapeMismatch(
-        "state is for \(state.channels) channels × \(state.modes) modes, the system has \(channels) × \(modes)")
+    try validateDiagonalChunk(u: u, length: length, skip: skip, state: state, channels: channels, modes: modes)
+  }
+}
+
+/// Checks a chunk `u` (`B × H × L`, `B` = the state's batch) and `D` for a diagonal system of
+/// `channels × modes` started from `state`: sizes agree, every value is finite.
+func validateDiagonalChunk<Scalar: FFTScalar>(
+  u: [Scalar], length: Int, skip: [Scalar]?, state: DiagonalState<Scalar>, channels: Int, modes: Int
+) throws {
+  guard length >= 1 else { throw S4Error.invalidSize("sequence length \(length) must be at least 1") }
+  guard state.batch >= 1 else { throw S4Error.invalidSize("the state holds no sequences (batch \(state.batch))") }
+  guard state.channels == channels, state.modes == modes else {
+    throw S4Error.shapeMismatch(
+      "state is for \(state.channels) channels × \(state.modes) modes, the system has \(channels) × \(modes)")
+  }
+  guard u.count == state.batch * channels * length else {
+    throw S4Error.shapeMismatch("u has \(u.count) values, expected \(state.batch) × \(channels) × \(length)")
+  }
+  guard allFinite(u) else { throw S4Error.nonFinite("input u") }
+  if let skip {
+    guard skip.count == channels else {
+      throw S4Error.shapeMismatch("D has \(skip.count) values, expected \(channels)")
     }
-    guard u.count == state.batch * channels * length else {
-      throw S4Error.shapeMismatch("u has \(u.count) values, expected \(state.batch) × \(channels) × \(length)")
-    }
-    guard allFinite(u) else { throw S4Error.nonFinite("input u") }
-    if let skip {
-      guard skip.count == channels else {
-        throw S4Error.shapeMismatch("D has \(skip.count) values, expected \(channels)")
-      }
-      guard allFinite(skip) else { throw S4Error.nonFinite("D") }
-    }
+    guard allFinite(skip) else { throw S4Error.nonFinite("D") }
   }
 }
 

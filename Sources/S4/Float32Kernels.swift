@@ -69,6 +69,25 @@ enum Float32Kernels {
     }
   }
 
+  /// `max_j |values[j]|` over `count` finite values, eight lanes at a time.
+  static func largestMagnitude(_ values: UnsafePointer<Float>, count: Int) -> Float {
+    var lanes = SIMD8<Float>()
+    var j = 0
+    while j + 8 <= count {
+      // Masked replacements compile to vector compares and blends (`pointwiseMax` does not inline).
+      let value = load(values + j)
+      let magnitude = value.replacing(with: -value, where: value .< 0)
+      lanes.replace(with: magnitude, where: magnitude .> lanes)
+      j += 8
+    }
+    var largest = lanes.max()
+    while j < count {
+      largest = max(largest, abs(values[j]))
+      j += 1
+    }
+    return largest
+  }
+
   /// `out[m·β + j] = Σ_t w[m, t] · T[t, j]` for `m < blocks`, `j < β` (`β` a
   /// multiple of 8): the Vandermonde product, with four independent accumulators
   /// per 32 columns to hide the add latency.

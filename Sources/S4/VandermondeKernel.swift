@@ -46,6 +46,10 @@ struct VandermondeKernel {
         var table = [Scalar](repeating: 0, count: 2 * m * block)
         var anchors = [Scalar](repeating: 0, count: blocks * 2 * m)
         var product = [Scalar](repeating: 0, count: blocks * block)
+        // Per mode: Ā, the running power Ā^j (ending as Ā^β) and the running anchor W Ā^{mβ},
+        // float64 real and imaginary parts. The loops run over the modes innermost, so the M
+        // chains of products are independent (no wait on one product's latency).
+        var modeValues = [Double](repeating: 0, count: 6 * m)
         for row in range {
           let channel = channelOfRow(row)
           // Work relative to the row's largest weight and drop terms below `cutoff` of it:
@@ -57,22 +61,34 @@ struct VandermondeKernel {
           let flushed = { (value: Double) -> Scalar in abs(value) < cutoff ? 0 : Scalar(value) }
           table.withUnsafeMutableBufferPointer { table in
             anchors.withUnsafeMutableBufferPointer { anchors in
-              for n in 0..<m {
-                let (ar, ai) = (aBar[channel * m + n].real, aBar[channel * m + n].imaginary)
-                var (pr, pi) = (1.0, 0.0)
+              modeValues.withUnsafeMutableBufferPointer { values in
+                let (ar, ai, pr, pi) = (
+                  values.baseAddress!, values.baseAddress! + m, values.baseAddress! + 2 * m, values.baseAddress! + 3 * m
+                )
+                let (wr, wi) = (values.baseAddress! + 4 * m, values.baseAddress! + 5 * m)
+                for n in 0..<m {
+                  (ar[n], ai[n]) = (aBar[channel * m + n].real, aBar[channel * m + n].imaginary)
+                  (pr[n], pi[n]) = (1, 0)
+                  let weight = scale > 0 ? weights[row * m + n] / Complex(scale, 0) : .zero
+                  (wr[n], wi[n]) = (weight.real, weight.imaginary)
+                }
                 for j in 0..<block {
-                  table[n * block + j] = flushed(pr)
-                  table[(m + n) * block + j] = flushed(pi)
-                  (pr, pi) = pr * pr + pi * pi < cutoffSquared ? (0, 0) : (pr * ar - pi * ai, pr * ai + pi * ar)
+                  for n in 0..<m {
+                    table[n * block + j] = flushed(pr[n])
+                    table[(m + n) * block + j] = flushed(pi[n])
+                    (pr[n], pi[n]) =
+                      pr[n] * pr[n] + pi[n] * pi[n] < cutoffSquared
+                      ? (0, 0) : (pr[n] * ar[n] - pi[n] * ai[n], pr[n] * ai[n] + pi[n] * ar[n])
+                  }
                 }
                 // (pr, pi) is now Ā^β: advance the anchors W Ā^{mβ} block by block.
-                let weight = scale > 0 ? weights[row * m + n] / Complex(scale, 0) : .zero
-                var (wr, wi) = (weight.real, weight.imaginary)
                 for blockIndex in 0..<blocks {
-                  if wr * wr + wi * wi < cutoffSquared { (wr, wi) = (0, 0) }
-                  anchors[blockIndex * 2 * m + n] = flushed(2 * wr)
-                  anchors[blockIndex * 2 * m + m + n] = flushed(-2 * wi)
-                  (wr, wi) = (wr * pr - wi * pi, wr * pi + wi * pr)
+                  for n in 0..<m {
+                    if wr[n] * wr[n] + wi[n] * wi[n] < cutoffSquared { (wr[n], wi[n]) = (0, 0) }
+                    anchors[blockIndex * 2 * m + n] = flushed(2 * wr[n])
+                    anchors[blockIndex * 2 * m + m + n] = flushed(-2 * wi[n])
+                    (wr[n], wi[n]) = (wr[n] * pr[n] - wi[n] * pi[n], wr[n] * pi[n] + wi[n] * pr[n])
+                  }
                 }
               }
             }

@@ -138,6 +138,70 @@ struct RecurrenceTests {
     }
   }
 
+  // The convolution-mode forward from a non-zero state x₀ gets its final state
+  // x_{L−1} = Ā^L x₀ + B̄ Σ_j Ā^{L−1−j} u_j from a blocked transposed Vandermonde sum, and its
+  // outputs from the FFT convolution plus the response of x₀, never stepping. Reference: the
+  // float64 recurrence (x ← Āx + B̄u step by step) from the same x₀. float64 state 1e-12 of
+  // max|x| (the blocked sum rounds through ~β + L/β + log₂ L float64 products, ~1e-14), outputs
+  // 1e-10 as above; float32 1e-4 of max|x| and max|y| (rounded once from float64 tables, sums of
+  // β terms in float32). Lengths: one partial block (1, 7; β = 8), whole blocks (64), a partial
+  // last block (300), several blocks (1000). dt up to 3 drives Ā^i below the float32 cutoff
+  // within a block (|Ā| = e^{−1.5}). 16 channels hand the float32 fast path's scaled state in.
+  @Test(arguments: [3, 16], [1, 7, 64, 300, 1000])
+  func forwardFromAStateEqualsRecurrence(channels: Int, length: Int) throws {
+    let batch = 2
+    let base = try Self.diagonalSystem(channels: channels, stateSize: 16, discretization: .zoh)
+    let system = try DiagonalSSM(
+      lambda: base.lambda, b: base.b, c: base.c,
+      dt: base.dt.enumerated().map { $0.offset % 3 == 2 ? 3 : $0.element }, discretization: .zoh)
+    let shape = try SignalShape(batch: batch, channels: channels, length: length)
+    let u = normals(shape.count, seed: 51)
+    let skip = normals(channels, seed: 52)
+    let x0 = complexNormals(batch * channels * system.modes, seed: 53)
+
+    let recurrence = DiagonalRecurrence<Double>(system)
+    var referenceState = try DiagonalState<Double>(batch: batch, channels: channels, modes: system.modes, values: x0)
+    let referenceY = try recurrence.run(u, length: length, skip: skip, state: &referenceState)
+    let reference = referenceState.values.flatMap { [$0.real, $0.imaginary] }
+
+    let start = try DiagonalState<Double>(batch: batch, channels: channels, modes: system.modes, values: x0)
+    let result = try system.forward(u, shape: shape, skip: skip, initialState: start)
+    #expect(relativeError(result.finalState.values.flatMap { [$0.real, $0.imaginary] }, reference) <= 1e-12)
+    #expect(relativeError(result.y, referenceY) <= 1e-10)
+
+    // float32 from a state the fast path stored scaled (x/B̄ after a recurrent step).
+    let recurrence32 = DiagonalRecurrence<Float>(system)
+    var start32 = try DiagonalState<Float>(
+      batch: batch, channels: channels, modes: system.modes,
+      values: x0.map { Complex(Float($0.real), Float($0.imaginary)) })
+    let token = normals(batch * channels, seed: 54)
+    var stepped = try DiagonalState<Double>(batch: batch, channels: channels, modes: system.modes, values: x0)
+    _ = try recurrence.step(token, state: &stepped)
+    _ = try recurrence32.step(token.map(Float.init), state: &start32)
+    var reference32 = stepped
+    let referenceY32 = try recurrence.run(u, length: length, skip: skip, state: &reference32)
+    let result32 = try system.forward(
+      u.map(Float.init), shape: shape, skip: skip.map(Float.init), initialState: start32)
+    #expect(
+      relativeError(
+        result32.finalState.values.flatMap { [$0.real, $0.imaginary] },
+        reference32.values.flatMap { [$0.real, $0.imaginary] }) <= 1e-4)
+    #expect(relativeError(result32.y, referenceY32) <= 1e-4)
+  }
+
+  @Test func rejectsBadForwardInput() throws {
+    let system = try Self.diagonalSystem(channels: 2, stateSize: 4, discretization: .zoh)
+    let shape = try SignalShape(batch: 1, channels: 2, length: 3)
+    let u: [Float] = [1, 2, 3, 4, 5, 6]
+    #expect(throws: S4Error.self) { _ = try system.forward([Float](u.prefix(5)), shape: shape) }
+    #expect(throws: S4Error.self) { _ = try system.forward([1, 2, 3, 4, 5, Float.nan], shape: shape) }
+    #expect(throws: S4Error.self) { _ = try system.forward(u, shape: shape, skip: [1]) }
+    let otherModes = DiagonalState<Float>(batch: 1, channels: 2, modes: 3)
+    #expect(throws: S4Error.self) { _ = try system.forward(u, shape: shape, initialState: otherModes) }
+    let otherBatch = DiagonalState<Float>(batch: 2, channels: 2, modes: 2)
+    #expect(throws: S4Error.self) { _ = try system.forward(u, shape: shape, initialState: otherBatch) }
+  }
+
   // Kernels and convolutions requested from many threads at once (planner and
   // plan cache under contention) give exactly the serial numbers.
   @Test func parallelCallsMatchSerial() throws {
