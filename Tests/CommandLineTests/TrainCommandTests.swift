@@ -83,5 +83,11 @@ struct TrainCommandTests {
     BadInput("train unknown optimizer", ["train", "--optimizer", "adam", "--out", "@input"], file: nil),
     BadInput("train momentum with adamw", ["train", "--momentum", "0.5", "--out", "@input"], file: nil),
     BadInput("train momentum 1", ["train", "--optimizer", "sgd", "--momentum", "1", "--out", "@input"], file: nil),
+    BadInput("train corpus on copying", ["train", "--corpus", "/tmp", "--out", "@input"], file: nil),
+    BadInput(
+      "train text on a missing corpus",
+      ["train", "--task", "text", "--corpus", "/nonexistent/ssm-corpus", "--length", "64", "--out", "@input"],
+      file: nil),
+    BadInput("train unknown model family", ["train", "--model", "mamba", "--out", "@input"], file: nil),
   ]
 }
