@@ -117,6 +117,13 @@ let package = Package(
       name: "notebook-generation-cost",
       dependencies: ["Models", "Autodiff", "NotebookSupport", "Reports", "SeededRandom"],
       path: "Notebooks/GenerationCost"),
+    .executableTarget(
+      name: "notebook-language-modelling",
+      dependencies: [
+        "Comparison", "Generation", "Models", "Autodiff", "NotebookSupport", "Reports", "SeededRandom", "Tasks",
+        "Training",
+      ],
+      path: "Notebooks/LanguageModelling"),
 
     .testTarget(
       name: "LinearAlgebraTests",
