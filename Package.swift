@@ -126,6 +126,13 @@ let package = Package(
       name: "notebook-generation-cost",
       dependencies: ["Models", "Platform", "NotebookSupport", "Reports", "SeededRandom"],
       path: "Notebooks/GenerationCost"),
+    .executableTarget(
+      name: "notebook-language-modelling",
+      dependencies: [
+        "Comparison", "Generation", "Models", "Autodiff", "NotebookSupport", "Reports", "SeededRandom", "Tasks",
+        "Training",
+      ],
+      path: "Notebooks/LanguageModelling"),
 
     // Helpers shared by the test targets, one target per layer so that a test target sees only the modules it
     // tests: numbers, tokens, references and temporary paths; tensors, step-vs-forward and gradient checks of

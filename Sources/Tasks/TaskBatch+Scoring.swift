@@ -83,19 +83,31 @@ extension TaskBatch {
   /// The code length of the byte targets under the logits' softmax: with `z` the `classes` logits
   /// of a position and `y` its target,
   /// `bits = Σ −log₂ softmax(z)[y] = Σ (logsumexp(z) − z_y) / ln 2` over the positions whose target
-  /// is a byte value `0 … 255`, and `bytes` their number (``BitsPerByte/value`` is bits per byte).
-  /// Targets that are not bytes — ``TextTask/separator`` (256) and ``ignoredTarget`` — are not
-  /// counted: the separator is no byte of the text, so bits per byte compares with byte-level
-  /// results elsewhere. The log-softmax is computed in `Double` with the maximum subtracted.
+  /// is a byte value `0 … 255`, and `bytes` their number (``BitsPerByte/value`` is bits per byte):
+  /// the pooled sum of ``bitsPerByteByPosition(logits:classes:)``. Targets that are not bytes —
+  /// ``TextTask/separator`` (256) and ``ignoredTarget`` — are not counted: the separator is no
+  /// byte of the text, so bits per byte compares with byte-level results elsewhere.
   ///
   /// `logits` holds `size · length` rows of `classes` values (row `b·length + t`), as
   /// ``accuracy(logits:classes:)``.
+  /// - Throws: as ``bitsPerByteByPosition(logits:classes:)``.
+  public func bitsPerByte(logits: [Float], classes: Int) throws -> BitsPerByte {
+    try bitsPerByteByPosition(logits: logits, classes: classes).reduce(BitsPerByte(bits: 0, bytes: 0), +)
+  }
+
+  /// The code length of the byte targets broken down by position: `length` scores, entry `t`
+  /// pooling position `t` of every instance, `bits_t = Σ_b (logsumexp(z_{b,t}) − z_{b,t,y_{b,t}}) / ln 2`
+  /// over the instances `b` whose target `y_{b,t}` is a byte value `0 … 255`, and `bytes_t` their
+  /// number (0 where none is). On consecutive text windows, entry `t` is the code length of a byte
+  /// predicted with `t` bytes of context. The log-softmax is computed in `Double` with the maximum
+  /// subtracted; separator and ``ignoredTarget`` targets are not counted (as
+  /// ``bitsPerByte(logits:classes:)``).
   /// - Throws: ``TaskError/shapeMismatch(_:)`` for value targets, logits of another shape or a byte
   ///   target outside `0 ..< classes`; ``TaskError/nonFinite(_:)`` for a scored position whose
   ///   logits are NaN or infinite.
-  public func bitsPerByte(logits: [Float], classes: Int) throws -> BitsPerByte {
+  public func bitsPerByteByPosition(logits: [Float], classes: Int) throws -> [BitsPerByte] {
     let rows = try classTargets(logits: logits, classes: classes)
-    var score = BitsPerByte(bits: 0, bytes: 0)
+    var scores = [BitsPerByte](repeating: BitsPerByte(bits: 0, bytes: 0), count: length)
     for (b, row) in rows.enumerated() {
       for (t, target) in row.enumerated() where (0...255).contains(target) {
         guard target < classes else {
@@ -108,11 +120,11 @@ extension TaskBatch {
         }
         let maximum = position.max()!
         let logSumExp = maximum + log(position.reduce(0) { $0 + exp($1 - maximum) })
-        score.bits += (logSumExp - position[target]) / log(2.0)
-        score.bytes += 1
+        scores[t].bits += (logSumExp - position[target]) / log(2.0)
+        scores[t].bytes += 1
       }
     }
-    return score
+    return scores
   }
 
   /// The squared error over scored positions and channels:

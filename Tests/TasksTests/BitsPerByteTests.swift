@@ -65,6 +65,40 @@ struct BitsPerByteTests {
     #expect(shifted.bytes == expectedBytes && abs(shifted.bits - expectedBits) < 1e-10 * expectedBits)
   }
 
+  // By position, hand-computed: logit c at the target and 0 elsewhere gives
+  // −log₂ p = log₂((256 + eᶜ)/eᶜ). Position 0 scores instance 0 (c = 2), position 1 instance 1
+  // (c = 1; instance 0's separator is skipped), position 2 both instances (c = 0: log₂ 257 each),
+  // position 3 nothing (a separator and an ignored target): 0 bits over 0 bytes. The entries pool
+  // to the whole-batch score. Tolerance 1e-12 relative: at most two Double terms per entry.
+  @Test func byPositionHandComputed() throws {
+    let targets = [
+      [7, TextTask.separator, 200, TextTask.separator], [TaskBatch.ignoredTarget, 0, 65, TaskBatch.ignoredTarget],
+    ]
+    let targetLogit: [Float] = [2, 1, 0, 0]
+    var logits = [Float](repeating: 0, count: 8 * 257)
+    for (b, row) in targets.enumerated() {
+      for (t, target) in row.enumerated() where (0...255).contains(target) {
+        logits[(b * 4 + t) * 257 + target] = targetLogit[t]
+      }
+    }
+    let batch = TaskBatch(
+      size: 2, length: 4, inputs: .tokens([[0, 0, 0, 0], [0, 0, 0, 0]]), targets: .classes(targets))
+    let scores = try batch.bitsPerByteByPosition(logits: logits, classes: 257)
+    let bits = { (c: Double) in log2((256 + exp(c)) / exp(c)) }
+    let expected = [
+      BitsPerByte(bits: bits(2), bytes: 1), BitsPerByte(bits: bits(1), bytes: 1),
+      BitsPerByte(bits: 2 * log2(257), bytes: 2), BitsPerByte(bits: 0, bytes: 0),
+    ]
+    #expect(scores.count == 4)
+    for (score, want) in zip(scores, expected) {
+      #expect(score.bytes == want.bytes)
+      #expect(abs(score.bits - want.bits) <= 1e-12 * want.bits, "\(score) vs \(want)")
+    }
+    let pooled = try batch.bitsPerByte(logits: logits, classes: 257)
+    #expect(pooled.bytes == 4 && abs(pooled.bits - expected.reduce(0) { $0 + $1.bits }) < 1e-12 * pooled.bits)
+    #expect(throws: TaskError.self) { _ = try batch.bitsPerByteByPosition(logits: [0], classes: 257) }
+  }
+
   // Bad input throws: value targets, the wrong logit count, a byte target beyond the classes, a
   // NaN or infinite logit at a scored position (none at an excluded one).
   @Test func badInputThrows() throws {
