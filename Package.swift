@@ -129,7 +129,8 @@ let package = Package(
     .executableTarget(
       name: "notebook-language-modelling",
       dependencies: [
-        "Comparison", "Generation", "Models", "Autodiff", "NotebookSupport", "Reports", "SeededRandom", "Tasks",
+        "Comparison", "Generation", "Models", "Autodiff", "NotebookSupport", "Platform", "Reports", "SeededRandom",
+        "Tasks",
         "Training",
       ],
       path: "Notebooks/LanguageModelling"),

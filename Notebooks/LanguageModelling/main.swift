@@ -16,6 +16,7 @@ import Foundation
 import Generation
 import Models
 import NotebookSupport
+import Platform
 import Reports
 import SeededRandom
 import Tasks
@@ -33,7 +34,7 @@ let format = NumberFormat(significantDigits: 3)
 // ## The plan
 //
 // Context 256 bytes, batch 16, two blocks per model, each family sized to ~150 000 parameters (within ±2 %,
-// `ComparisonModel.matched`). AdamW at learning rate 3e-3 (state space parameters 1e-3, no decay), 20 warm-up
+// `ModelFamily.matched`). AdamW at learning rate 3e-3 (state space parameters 1e-3, no decay), 20 warm-up
 // steps then cosine decay, for `trainingSeconds` of training each. The clock stops a run (`timeBudget`); the
 // cosine schedule needs a step count in advance, so it is planned over 1.5 × the steps that fit the budget at
 // the family's step time, measured on a throwaway copy (steps 2–6 of a 6-step run; the first step also pays
@@ -47,7 +48,7 @@ let depth = 2
 let trainingSeconds = 85.0
 let checkpoints = 9
 let validationWindows = 32
-let families: [(name: String, family: ComparisonModel)] = [("S4D", .s4d), ("transformer", .transformer), ("GRU", .gru)]
+let families: [(name: String, family: ModelFamily)] = [("S4D", .s4d), ("transformer", .transformer), ("GRU", .gru)]
 let task = try TextTask(length: length)
 
 func settings(steps: Int, timeBudget: Double? = nil) -> TaskTrainingSettings {
@@ -79,7 +80,7 @@ struct TrainedModel {
   let curve: [(x: Double, y: Double)]
 }
 
-func trainAgainstTheClock(name: String, family: ComparisonModel) throws -> TrainedModel {
+func trainAgainstTheClock(name: String, family: ModelFamily) throws -> TrainedModel {
   let match = try family.matched(
     vocabulary: TextTask.vocabulary, parameterBudget: parameterBudget, depth: depth, length: length)
   var stamps: [Date] = []

@@ -35,12 +35,14 @@ struct LegacyCheckpointTests {
       "generate", "--checkpoint", checkpoint, "--tokens", "0 1 2 3 4 4 4 4", "--max-new-tokens", "6", "--json",
     ])
     expectSameResult(
-      greedy, try JSONParser.parse(String(contentsOfFile: fixture("\(name).greedy.json", in: folder))), "greedy")
+      greedy, try JSONParser.parse(String(contentsOfFile: fixture("\(name).greedy.json", in: folder), encoding: .utf8)),
+      "greedy")
     let beam = try runJSON([
       "generate", "--checkpoint", checkpoint, "--tokens", "3 2 1 0 4 4", "--max-new-tokens", "4", "--strategy", "beam",
       "--beams", "3", "--json",
     ])
-    let oldBeam = try JSONParser.parse(String(contentsOfFile: fixture("\(name).beam.json", in: folder)))
+    let oldBeam = try JSONParser.parse(
+      String(contentsOfFile: fixture("\(name).beam.json", in: folder), encoding: .utf8))
     guard case .array(let results) = beam, case .array(let oldResults) = oldBeam else {
       Issue.record("beam search prints a list")
       return
@@ -104,7 +106,7 @@ struct LegacyCheckpointTests {
     let value = try runJSON([
       "eval", "--checkpoint", Self.fixture("adding.safetensors"), "--examples", "64", "--seed", "5", "--json",
     ])
-    let old = try JSONParser.parse(String(contentsOfFile: Self.fixture("adding.eval.json")))
+    let old = try JSONParser.parse(String(contentsOfFile: Self.fixture("adding.eval.json"), encoding: .utf8))
     #expect(value["metric"] == old["metric"])
     guard case .number(let mse)? = value["value"], case .number(let oldMSE)? = old["value"] else {
       Issue.record("no value")
