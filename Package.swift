@@ -51,7 +51,7 @@ let package = Package(
       name: "HiPPO",
       dependencies: ["LinearAlgebra", .product(name: "Numerics", package: "swift-numerics")]),
     .target(name: "Parallelism"),
-    // Process-wide settings of the system libraries: OpenBLAS's kernel selection.
+    // Process-wide settings of the system libraries: OpenBLAS's kernel selection and thread count.
     .target(name: "Platform", dependencies: ["CBLAS"]),
     .target(
       name: "FFT",
@@ -65,11 +65,14 @@ let package = Package(
     // The tensor/tape core: no FFTW, LAPACK or state space code below the layer operations.
     .target(
       name: "Autodiff",
-      dependencies: ["CBLAS", "Parallelism", "SeededRandom", .product(name: "Numerics", package: "swift-numerics")]),
+      dependencies: [
+        "CBLAS", "Parallelism", "Platform", "SeededRandom", .product(name: "Numerics", package: "swift-numerics"),
+      ]),
     .target(
       name: "LayerOperations",
       dependencies: [
-        "Autodiff", "CBLAS", "FFT", "Parallelism", "S4", .product(name: "Numerics", package: "swift-numerics"),
+        "Autodiff", "CBLAS", "FFT", "Parallelism", "Platform", "S4",
+        .product(name: "Numerics", package: "swift-numerics"),
       ]),
     .target(
       name: "Training", dependencies: ["Autodiff", "Checkpoint", "Models", "Tasks", "SeededRandom"]),

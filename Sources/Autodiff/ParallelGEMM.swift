@@ -1,13 +1,6 @@
 import CBLAS
 import Parallelism
-
-/// OpenBLAS runs on one thread in this process; the callers spread work over the cores
-/// themselves. Left multi-threaded, OpenBLAS's workers contend with those threads (nested
-/// parallelism: two thirds of a transformer forward were spent in `exec_blas_async`) and spin
-/// after every call.
-package enum BLASThreading {
-  package static let singleThreaded: Void = openblas_set_num_threads(1)
-}
+import Platform
 
 /// Row-major `op(A)·op(B)` with `op(A)` `m × k` and `op(B)` `k × n`, on `cblas_sgemm`. Products
 /// of at least 2²⁰ multiply–adds are split by rows of the result over the cores (each part one

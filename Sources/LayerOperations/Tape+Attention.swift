@@ -2,6 +2,7 @@ import Autodiff
 import CBLAS
 import Numerics
 import Parallelism
+import Platform
 
 extension Tape {
   /// Causal multi-head scaled dot-product attention, one coarse operation on `cblas_sgemm`.

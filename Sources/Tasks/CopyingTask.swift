@@ -33,10 +33,15 @@ public struct CopyingTask: SequenceTask, Equatable {
     self.alphabet = alphabet
   }
 
+  /// Arjovsky et al.'s data tokens, 10.
+  public static let defaultCount = 10
+  /// Arjovsky et al.'s distinct data symbols, 8.
+  public static let defaultAlphabet = 8
+
   /// The task of exactly `length` positions: `delay = length − 2·count` (Arjovsky et al.'s
-  /// setting is 10 tokens over 8 symbols). Throws ``TaskError/lengthTooSmall(task:length:minimum:)``
-  /// when `length < 2·count`.
-  public init(length: Int, count: Int = 10, alphabet: Int = 8) throws {
+  /// setting is ``defaultCount`` tokens over ``defaultAlphabet`` symbols). Throws
+  /// ``TaskError/lengthTooSmall(task:length:minimum:)`` when `length < 2·count`.
+  public init(length: Int, count: Int = defaultCount, alphabet: Int = defaultAlphabet) throws {
     guard count >= 1, alphabet >= 2 else {
       throw TaskError.invalidParameter("copying needs count ≥ 1, alphabet ≥ 2")
     }

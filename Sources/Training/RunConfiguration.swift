@@ -4,19 +4,8 @@ import Tasks
 /// Everything that defines a training run; stored in every checkpoint so a run can be
 /// resumed or evaluated from the checkpoint alone.
 public struct RunConfiguration: Codable, Sendable, Equatable {
-  /// The task, any of the suite (`TaskName`); absent in checkpoints written when only copying
-  /// could be trained, meaning copying.
-  public var taskName: TaskName?
-  /// The copying task's data tokens (ignored by the other tasks).
-  public var taskCount: Int
-  /// The copying task's distinct data symbols (ignored by the other tasks).
-  public var taskAlphabet: Int
-  /// The text task's corpus, a file or a folder of files (`Tasks/TextCorpus`); `nil` means Debian's
-  /// fortunes (`Tasks/TextCorpus/defaultPath`). Ignored by the other tasks.
-  public var taskCorpus: String?
-  /// The task's total length (copying: `delay = length − 2·count`; the others: the suite's
-  /// default shape at this length, `TaskName.make(length:)`).
-  public var taskLength: Int
+  /// The task, any of the suite with its parameters (`TaskConfiguration`).
+  public var task: TaskConfiguration
   /// The model, of any family. Checkpoints written when only S4 models could be trained
   /// store a bare S4 configuration here; it decodes as `ModelConfiguration.s4(_:)`.
   public var model: ModelConfiguration
@@ -48,23 +37,17 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
   public var initializedFrom: String?
 
   /// A configuration; ``validate()`` checks it. An S4 model with DPLR layers and no
-  /// kernel horizon gets `taskLength` as its horizon (see
+  /// kernel horizon gets the task's length as its horizon (see
   /// `ModelConfiguration.withKernelHorizon(_:)`): its trained `C̃` is defined at the length it
   /// trains on.
   public init(
-    task: TaskName = .copying, taskCount: Int = 10, taskAlphabet: Int = 8, taskLength: Int,
-    model: ModelConfiguration, batch: Int = 16, steps: Int, optimizer: OptimizerConfiguration = .adamW,
-    learningRate: Float = 3e-3, weightDecay: Float = 0.01, stateSpaceLearningRate: Float = 1e-3,
-    warmupSteps: Int = 50, gradientClip: Float = 1, seed: UInt64 = 0, checkpointEvery: Int = 100,
-    evaluateEvery: Int? = nil, initializedFrom: String? = nil, taskCorpus: String? = nil
+    task: TaskConfiguration, model: ModelConfiguration, batch: Int = 16, steps: Int,
+    optimizer: OptimizerConfiguration = .adamW, learningRate: Float = 3e-3, weightDecay: Float = 0.01,
+    stateSpaceLearningRate: Float = 1e-3, warmupSteps: Int = 50, gradientClip: Float = 1, seed: UInt64 = 0,
+    checkpointEvery: Int = 100, evaluateEvery: Int? = nil, initializedFrom: String? = nil
   ) {
-    self.initializedFrom = initializedFrom
-    self.taskCorpus = taskCorpus
-    self.taskName = task
-    self.taskCount = taskCount
-    self.taskAlphabet = taskAlphabet
-    self.taskLength = taskLength
-    self.model = model.withKernelHorizon(taskLength)
+    self.task = task
+    self.model = model.withKernelHorizon(task.length)
     self.batch = batch
     self.steps = steps
     self.optimizer = optimizer
@@ -76,32 +59,14 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
     self.seed = seed
     self.checkpointEvery = checkpointEvery
     self.evaluateEvery = evaluateEvery
+    self.initializedFrom = initializedFrom
   }
 
-  /// The task of this run: copying with ``taskCount`` tokens from ``taskAlphabet`` symbols, text
-  /// from ``taskCorpus``, or another task of the suite at ``taskLength``.
-  public func task() throws -> any SequenceTask {
-    try Self.task(
-      taskName ?? .copying, count: taskCount, alphabet: taskAlphabet, length: taskLength, corpus: taskCorpus)
-  }
-
-  /// The task `name` of `length` positions: copying with `count` tokens from `alphabet` symbols,
-  /// text from the corpus at `corpus` (`nil`: Debian's fortunes), any other task in the suite's
-  /// default shape (`TaskName.make(length:)`; `count`, `alphabet` and `corpus` unused).
-  public static func task(_ name: TaskName, count: Int, alphabet: Int, length: Int, corpus: String? = nil) throws
-    -> any SequenceTask
-  {
-    switch name {
-    case .copying: return try CopyingTask(count: count, delay: length - 2 * count, alphabet: alphabet)
-    case .text:
-      guard let corpus else { return try TextTask(length: length) }
-      return try TextTask(corpus: TextCorpus(contentsOf: corpus), length: length)
-    default: return try name.make(length: length)
-    }
-  }
+  /// The task of this run, built from ``task`` (`TaskConfiguration/make()`).
+  public func makeTask() throws -> any SequenceTask { try task.make() }
 
   /// What step `step` (0-based) of the run trains on: batch `step` of `task`'s `train` split
-  /// (`task` is this configuration's ``task()``) at `seed + 1`, a pure function of the step (so a
+  /// (`task` is this configuration's ``makeTask()``) at `seed + 1`, a pure function of the step (so a
   /// resumed run reads the same batches).
   public func trainingBatch(step: Int, of task: any SequenceTask) throws -> TaskBatch {
     try TrainingLoop.batch(of: task, size: batch, step: step, seed: dataSeed)
@@ -117,27 +82,13 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
   public func evaluate(_ model: any SequenceModel, examples: Int, seed: UInt64, split: Split = .test) throws
     -> Double
   {
-    try Training.evaluate(model, on: task(), examples: examples, seed: seed, split: split)
-  }
-
-  /// A configuration for an S4 model (the only family before `ModelConfiguration`).
-  public init(
-    taskCount: Int = 10, taskAlphabet: Int = 8, taskLength: Int, model: S4Model.Configuration, batch: Int = 16,
-    steps: Int, learningRate: Float = 3e-3, weightDecay: Float = 0.01, stateSpaceLearningRate: Float = 1e-3,
-    warmupSteps: Int = 50, gradientClip: Float = 1, seed: UInt64 = 0, checkpointEvery: Int = 100,
-    evaluateEvery: Int? = nil
-  ) {
-    self.init(
-      taskCount: taskCount, taskAlphabet: taskAlphabet, taskLength: taskLength, model: .s4(model), batch: batch,
-      steps: steps, learningRate: learningRate, weightDecay: weightDecay,
-      stateSpaceLearningRate: stateSpaceLearningRate, warmupSteps: warmupSteps, gradientClip: gradientClip, seed: seed,
-      checkpointEvery: checkpointEvery, evaluateEvery: evaluateEvery)
+    try Training.evaluate(model, on: makeTask(), examples: examples, seed: seed, split: split)
   }
 
   /// The configuration the run builds its model from: ``model`` with the kernel horizon of
-  /// DPLR layers set to ``taskLength`` when it has none (older checkpoints, or a ``model``
+  /// DPLR layers set to the task's length when it has none (older checkpoints, or a ``model``
   /// assigned after initialisation).
-  public var resolvedModel: ModelConfiguration { model.withKernelHorizon(taskLength) }
+  public var resolvedModel: ModelConfiguration { model.withKernelHorizon(task.length) }
 
   /// The model of this run initialised from ``seed``, built from ``resolvedModel``.
   public func makeModel() throws -> any SequenceModel {
@@ -149,12 +100,12 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
   /// (``featureChannels(of:)``).
   public func validate() throws {
     try checkModelShape(
-      inputChannels: model.inputChannels, vocabulary: model.vocabulary, fits: task(), exactVocabulary: true)
+      inputChannels: model.inputChannels, vocabulary: model.vocabulary, fits: makeTask(), exactVocabulary: true)
     if let transformer = model.as(TransformerModel.Configuration.self), transformer.positions == .learned,
-      transformer.contextLength < taskLength
+      transformer.contextLength < task.length
     {
       throw TrainingError.invalidState(
-        "learned positions cover \(transformer.contextLength) tokens, fewer than the task length \(taskLength)")
+        "learned positions cover \(transformer.contextLength) tokens, fewer than the task length \(task.length)")
     }
     guard batch >= 1, steps >= 1, checkpointEvery >= 1, warmupSteps >= 0, (evaluateEvery ?? 1) >= 1 else {
       throw TrainingError.invalidState("batch, steps, checkpoint and evaluation intervals must be ≥ 1")
@@ -167,15 +118,36 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
 }
 
 extension RunConfiguration {
-  /// Decodes a configuration as stored in a checkpoint; ``optimizer`` is AdamW when absent (checkpoints
-  /// written before runs recorded it), and the other optional fields `nil`.
+  /// The task fields of checkpoints written before runs stored a `TaskConfiguration`: the task's
+  /// name (absent before runs named their task, meaning copying), length, the copying task's
+  /// count and alphabet (stored for every task) and the text task's corpus.
+  private enum LegacyTaskKeys: String, CodingKey {
+    case taskName, taskLength, taskCount, taskAlphabet, taskCorpus
+  }
+
+  /// Decodes a configuration as stored in a checkpoint. Fields that older checkpoints lack take
+  /// their defaults: ``optimizer`` is AdamW, ``evaluateEvery`` and ``initializedFrom`` `nil`; a
+  /// checkpoint without ``task`` stores its task in the legacy fields (``LegacyTaskKeys``), whose
+  /// copying parameters apply to copying runs only.
   public init(from decoder: any Decoder) throws {
     let container = try decoder.container(keyedBy: CodingKeys.self)
-    taskName = try container.decodeIfPresent(TaskName.self, forKey: .taskName)
-    taskCount = try container.decode(Int.self, forKey: .taskCount)
-    taskAlphabet = try container.decode(Int.self, forKey: .taskAlphabet)
-    taskCorpus = try container.decodeIfPresent(String.self, forKey: .taskCorpus)
-    taskLength = try container.decode(Int.self, forKey: .taskLength)
+    if container.contains(.task) {
+      task = try container.decode(TaskConfiguration.self, forKey: .task)
+    } else {
+      let legacy = try decoder.container(keyedBy: LegacyTaskKeys.self)
+      let name = try legacy.decodeIfPresent(TaskName.self, forKey: .taskName) ?? .copying
+      let length = try legacy.decode(Int.self, forKey: .taskLength)
+      switch name {
+      case .copying:
+        task = TaskConfiguration(
+          .copying, length: length, count: try legacy.decode(Int.self, forKey: .taskCount),
+          alphabet: try legacy.decode(Int.self, forKey: .taskAlphabet))
+      case .text:
+        task = TaskConfiguration(
+          .text, length: length, corpus: try legacy.decodeIfPresent(String.self, forKey: .taskCorpus))
+      default: task = TaskConfiguration(name, length: length)
+      }
+    }
     model = try container.decode(ModelConfiguration.self, forKey: .model)
     batch = try container.decode(Int.self, forKey: .batch)
     steps = try container.decode(Int.self, forKey: .steps)
@@ -193,12 +165,11 @@ extension RunConfiguration {
 }
 
 extension RunConfiguration {
-  /// This configuration with ``resolvedModel`` as its model and the task named, for
-  /// comparisons that must not depend on whether the kernel horizon or the task was recorded.
+  /// This configuration with ``resolvedModel`` as its model, for comparisons that must not depend
+  /// on whether the kernel horizon was recorded.
   var normalized: RunConfiguration {
     var copy = self
     copy.model = resolvedModel
-    copy.taskName = taskName ?? .copying
     return copy
   }
 }

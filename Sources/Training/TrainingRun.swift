@@ -89,7 +89,7 @@ public final class TrainingRun {
     self.directory = directory
     model = try resolved.makeModel()
     loop = TrainingLoop(
-      model: model, task: try resolved.task(),
+      model: model, task: try resolved.makeTask(),
       optimizer: resolved.optimizer.makeOptimizer(
         groups: ParameterGroups(
           learningRate: resolved.learningRate, weightDecay: resolved.weightDecay,

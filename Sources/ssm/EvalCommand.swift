@@ -23,8 +23,8 @@ struct EvalCommand: ParsableCommand {
   func run() throws {
     let (model, configuration) = try TrainingRun.model(fromCheckpoint: URL(fileURLWithPath: checkpoint))
     try MemoryBudget.check(
-      .inference(configuration.resolvedModel, batch: MemoryEstimate.evaluationBatch, length: configuration.taskLength))
-    let task = try configuration.task()
+      .inference(configuration.resolvedModel, batch: MemoryEstimate.evaluationBatch, length: configuration.task.length))
+    let task = try configuration.makeTask()
     let value = try configuration.evaluate(model, examples: examples, seed: seed)
     let result: JSONValue = .object([
       ("metric", .string(task.metric.identifier)), ("value", .number(value)),

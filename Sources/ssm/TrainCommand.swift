@@ -84,23 +84,29 @@ struct TrainCommand: ParsableCommand {
   var initializeFrom: String?
 
   func validate() throws {
-    guard (2...65_534).contains(alphabet ?? 8) else { throw ValidationError("--alphabet must lie in 2…65534") }
-    guard (count ?? 10) >= 1 else { throw ValidationError("--count must be at least 1") }
+    guard (2...65_534).contains(alphabet ?? CopyingTask.defaultAlphabet) else {
+      throw ValidationError("--alphabet must lie in 2…65534")
+    }
+    guard (count ?? CopyingTask.defaultCount) >= 1 else { throw ValidationError("--count must be at least 1") }
     if task != .copying, count != nil || alphabet != nil {
       throw ValidationError("--count and --alphabet apply to the copying task only")
     }
     if task != .text, corpus != nil { throw ValidationError("--corpus applies to the text task only") }
   }
 
-  /// `--corpus` as an absolute path, so a checkpoint finds its corpus from any working directory.
-  var corpusPath: String? { corpus.map { URL(fileURLWithPath: $0).standardizedFileURL.path } }
+  /// The task the options describe; `--corpus` as an absolute path, so a checkpoint finds its corpus from any
+  /// working directory.
+  var taskConfiguration: TaskConfiguration {
+    TaskConfiguration(
+      task, length: length, count: count, alphabet: alphabet,
+      corpus: corpus.map { URL(fileURLWithPath: $0).standardizedFileURL.path })
+  }
 
   /// The model configuration the options describe, shaped for the task: its tokens (copying:
   /// `alphabet + 2`), or its input channels and output values for a real-valued task.
   /// - Throws: ``InputError/inapplicableOption(_:)`` for an option the family does not use.
   func modelConfiguration() throws -> ModelConfiguration {
-    let runTask = try RunConfiguration.task(
-      task, count: count ?? 10, alphabet: alphabet ?? 8, length: length, corpus: corpusPath)
+    let runTask = try taskConfiguration.make()
     let (vocabulary, inputChannels): (Int, Int?)
     if case .features = runTask.input {
       let channels = try featureChannels(of: runTask)
@@ -157,14 +163,12 @@ struct TrainCommand: ParsableCommand {
 
   func run() throws {
     let configuration = RunConfiguration(
-      task: task, taskCount: count ?? 10, taskAlphabet: alphabet ?? 8, taskLength: length,
-      model: try modelConfiguration(), batch: batch,
+      task: taskConfiguration, model: try modelConfiguration(), batch: batch,
       steps: steps, optimizer: try optimizerConfiguration(), learningRate: learningRate,
       stateSpaceLearningRate: stateSpaceLearningRate,
       seed: seed, checkpointEvery: checkpointEvery,
       evaluateEvery: evaluateEvery > 0 ? evaluateEvery : nil,
-      initializedFrom: initializeFrom.map { URL(fileURLWithPath: $0).standardizedFileURL.path },
-      taskCorpus: corpusPath)
+      initializedFrom: initializeFrom.map { URL(fileURLWithPath: $0).standardizedFileURL.path })
     try MemoryBudget.check(.training(configuration.resolvedModel, batch: batch, length: length))
     let directory = URL(fileURLWithPath: out)
     let run = try TrainingRun(directory: directory, configuration: configuration, resume: resume)

@@ -13,7 +13,8 @@ import TrainingTestSupport
 struct CopyingTrainingTests {
   static let smallModel = S4Model.Configuration(vocabulary: 6, width: 32, depth: 2, stateSize: 16)
   static let small = RunConfiguration(
-    taskCount: 4, taskAlphabet: 4, taskLength: 24, model: smallModel, batch: 16, steps: 400, warmupSteps: 20, seed: 3,
+    task: TaskConfiguration(.copying, length: 24, count: 4, alphabet: 4), model: .s4(smallModel), batch: 16, steps: 400,
+    warmupSteps: 20, seed: 3,
     checkpointEvery: 200)
 
   // The smoke version of the learning criterion: a 2-layer S4D model learns to copy 4
@@ -49,7 +50,7 @@ struct CopyingTrainingTests {
     let run = try TrainingRun(directory: directory, configuration: configuration, resume: false)
     try run.run { losses.append($0.loss) }
     // The trained model steps with the task length as its recurrent horizon.
-    #expect((run.model as? S4Model)?.configuration.kernelHorizon == configuration.taskLength)
+    #expect((run.model as? S4Model)?.configuration.kernelHorizon == configuration.task.length)
     let (first, last) = (losses.prefix(10).reduce(0, +) / 10, losses.suffix(10).reduce(0, +) / 10)
     #expect(last < 0.8 * first, "loss \(first) → \(last)")
   }

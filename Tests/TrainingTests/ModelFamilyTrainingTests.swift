@@ -2,6 +2,7 @@ import Autodiff
 import Checkpoint
 import Foundation
 import Models
+import Tasks
 import TestSupport
 import Testing
 import Training
@@ -26,8 +27,8 @@ enum TrainingFamily: String, CaseIterable, CustomTestStringConvertible {
 
   func configuration(steps: Int) -> RunConfiguration {
     RunConfiguration(
-      taskCount: 4, taskAlphabet: 4, taskLength: 24, model: model, batch: 16, steps: steps, learningRate: 1e-2,
-      warmupSteps: 10, seed: 7, checkpointEvery: 50)
+      task: TaskConfiguration(.copying, length: 24, count: 4, alphabet: 4), model: model, batch: 16, steps: steps,
+      learningRate: 1e-2, warmupSteps: 10, seed: 7, checkpointEvery: 50)
   }
 
   var testDescription: String { rawValue }

@@ -16,7 +16,7 @@ struct TaskRunTests {
     var model = adding
     model.dropout = dropout
     return RunConfiguration(
-      task: .adding, taskLength: 32, model: .s4(model), batch: 8, steps: steps, learningRate: 1e-2,
+      task: TaskConfiguration(.adding, length: 32), model: .s4(model), batch: 8, steps: steps, learningRate: 1e-2,
       stateSpaceLearningRate: 1e-2, warmupSteps: 5, seed: 4, checkpointEvery: 4)
   }
 
@@ -63,7 +63,7 @@ struct TaskRunTests {
   @Test func selectiveCopyingRunsWithAccuracy() throws {
     let task = try SelectiveCopyingTask(length: 48)
     let configuration = RunConfiguration(
-      task: .selectiveCopying, taskLength: 48,
+      task: TaskConfiguration(.selectiveCopying, length: 48),
       model: .gru(.init(vocabulary: try tokenVocabulary(of: task), width: 8, depth: 1)), batch: 4, steps: 2,
       checkpointEvery: 2, evaluateEvery: 2)
     let directory = temporaryPath("ssm-run")
@@ -85,29 +85,41 @@ struct TaskRunTests {
       .gru(.init(vocabulary: 3, width: 8, depth: 1, inputChannels: 2)),  // wrong outputs
     ]
     for model in models {
-      let configuration = RunConfiguration(task: .adding, taskLength: 32, model: model, steps: 1)
+      let configuration = RunConfiguration(task: TaskConfiguration(.adding, length: 32), model: model, steps: 1)
       #expect(throws: TrainingError.self) { try configuration.validate() }
     }
     let featureOnCopying = RunConfiguration(
-      taskLength: 24, model: .s4(.init(vocabulary: 10, width: 8, depth: 1, stateSize: 4, inputChannels: 1)), steps: 1)
+      task: TaskConfiguration(.copying, length: 24),
+      model: .s4(.init(vocabulary: 10, width: 8, depth: 1, stateSize: 4, inputChannels: 1)), steps: 1)
     #expect(throws: TrainingError.self) { try featureOnCopying.validate() }
   }
 
-  // Checkpoints written before runs named their task (no `taskName`) are copying runs, and a
-  // run that names copying resumes them.
-  @Test func unnamedTasksAreCopying() throws {
-    var old = RunConfiguration(
-      taskCount: 4, taskAlphabet: 4, taskLength: 24, model: .gru(.init(vocabulary: 6, width: 8, depth: 1)), batch: 4,
-      steps: 4, checkpointEvery: 2)
-    old.taskName = nil
-    #expect(try old.task() is CopyingTask)
-    let directory = temporaryPath("ssm-run")
-    defer { try? FileManager.default.removeItem(at: directory) }
-    try TrainingRun(directory: directory, configuration: old, resume: false).run(until: 2)
-    var named = old
-    named.taskName = .copying
-    let resumed = try TrainingRun(directory: directory, configuration: named, resume: true)
-    #expect(resumed.step == 2)
+  // Checkpoints written before runs stored a `TaskConfiguration` keep the task in flat fields: without
+  // `taskName` the run is copying with the stored count and alphabet; another task ignores them (they were
+  // written for every task); the text task keeps its corpus. A configuration written today reads back equal.
+  @Test func legacyTaskFieldsDecode() throws {
+    func decode(_ taskFields: String) throws -> RunConfiguration {
+      let json = """
+        {\(taskFields),"model":{"family":"gru","configuration":{"vocabulary":6,"width":8,"depth":1}},"batch":4,"steps":4,\
+        "learningRate":0.003,"weightDecay":0.01,"stateSpaceLearningRate":0.001,"warmupSteps":2,\
+        "gradientClip":1,"seed":0,"checkpointEvery":2}
+        """
+      return try JSONDecoder().decode(RunConfiguration.self, from: Data(json.utf8))
+    }
+    let unnamed = try decode(#""taskCount":4,"taskAlphabet":3,"taskLength":24"#)
+    #expect(unnamed.task == TaskConfiguration(.copying, length: 24, count: 4, alphabet: 3))
+    #expect(try unnamed.makeTask() as? CopyingTask == CopyingTask(count: 4, delay: 16, alphabet: 3))
+    let named = try decode(#""taskName":"copying","taskCount":4,"taskAlphabet":3,"taskLength":24"#)
+    #expect(named == unnamed)
+    let adding = try decode(#""taskName":"adding","taskCount":10,"taskAlphabet":8,"taskLength":32"#)
+    #expect(adding.task == TaskConfiguration(.adding, length: 32))
+    #expect(try adding.makeTask() is AddingTask)
+    let text = try decode(#""taskName":"text","taskCount":10,"taskAlphabet":8,"taskLength":64,"taskCorpus":"/c""#)
+    #expect(text.task == TaskConfiguration(.text, length: 64, corpus: "/c"))
+    for configuration in [unnamed, adding, text] {
+      let written = try JSONEncoder().encode(configuration)
+      #expect(try JSONDecoder().decode(RunConfiguration.self, from: written) == configuration)
+    }
   }
 
   // A run initialised from a checkpoint starts from exactly its parameters (not its seeded
@@ -153,9 +165,9 @@ struct CopyingRunSplitTests {
   // scores was ever trained on.
   @Test func runsNeverScoreTrainedInstances() throws {
     let configuration = RunConfiguration(
-      task: .copying, taskCount: 4, taskAlphabet: 3, taskLength: 10,
+      task: TaskConfiguration(.copying, length: 10, count: 4, alphabet: 3),
       model: .s4(.init(vocabulary: 5, width: 8, depth: 1, stateSize: 4)), batch: 16, steps: 300)
-    let task = try configuration.task()
+    let task = try configuration.makeTask()
     var owner: [[Int]: Split] = [:]
     for code in 0..<81 {
       let inputs = [code % 3, code / 3 % 3, code / 9 % 3, code / 27] + [3, 3] + [4, 4, 4, 4]
