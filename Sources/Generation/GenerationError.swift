@@ -45,6 +45,13 @@ public enum GenerationError: Error, Equatable, CustomStringConvertible {
   /// e.g. ``GenerationOptions/minNewTokens`` removes the stop tokens and
   /// ``GenerationOptions/noRepeatNgramSize`` all the others.
   case noTokenAllowed(step: Int)
+  /// Speculative decoding with a draft whose vocabulary differs from the target's (their
+  /// distributions must be over the same tokens).
+  case draftVocabularyMismatch(target: Int, draft: Int)
+  /// Speculative decoding with a draft length (``DraftLength``) below 1.
+  case invalidDraftTokens(Int)
+  /// Speculative decoding asked for beam search (it verifies greedy decoding or sampling).
+  case speculativeBeamSearch
 
   public var description: String {
     switch self {
@@ -72,6 +79,11 @@ public enum GenerationError: Error, Equatable, CustomStringConvertible {
       "processing the logits (temperature, repetition penalty) overflowed at generation step \(step)"
     case .noTokenAllowed(let step):
       "the processors (min new tokens, no-repeat n-gram) removed every token at generation step \(step)"
+    case .draftVocabularyMismatch(let target, let draft):
+      "the draft model's vocabulary (\(draft) tokens) differs from the target's (\(target)): "
+        + "speculative decoding needs one vocabulary"
+    case .invalidDraftTokens(let value): "draft tokens per round must be at least 1, got \(value)"
+    case .speculativeBeamSearch: "speculative decoding supports greedy decoding and sampling, not beam search"
     }
   }
 }

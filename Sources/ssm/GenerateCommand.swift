@@ -23,7 +23,10 @@ struct GenerateCommand: ParsableCommand {
       + "\"...\", \"score\": x} (greedy, one sample) or a list of them (beam, best first; several samples, in "
       + "sample order); text is the new tokens as UTF-8 (lossy) for byte-level models, else the ids joined by "
       + "spaces. Scores are log-probabilities of the new tokens under the model (beam: the length-normalised "
-      + "beam score).")
+      + "beam score). With --draft DRAFT (greedy or sample): speculative decoding, DRAFT's model (same vocabulary) "
+      + "proposes --draft-tokens K tokens per round (or adaptive: start at 5, +2 after a round with all accepted, "
+      + "−1 otherwise) that the target verifies in one pass; the output has the target's law (greedy: its greedy "
+      + "output), and JSON adds draftedTokens, acceptedDraftTokens and targetPasses.")
 
   /// How tokens are chosen.
   enum Strategy: String, CaseIterable, ExpressibleByArgument {
@@ -68,6 +71,10 @@ struct GenerateCommand: ParsableCommand {
   @Option(name: .customLong("stop-token"), help: "A token that ends generation once emitted (repeatable).")
   var stopTokens: [Int] = []
   @Option(help: "Seed of the sampling draws.") var seed: UInt64 = 0
+  @Option(help: "A draft checkpoint (same vocabulary) for speculative decoding; greedy or sample only.")
+  var draft: String?
+  @Option(help: "With --draft: draft tokens per round, K ≥ 1 or adaptive (default 4).")
+  var draftTokens: DraftTokensArgument?
   @Flag(help: "Print JSON: one result object (greedy, one sample) or a list of them (beam, several samples).")
   var json = false
 
@@ -114,6 +121,8 @@ struct GenerateCommand: ParsableCommand {
     }
     if let numReturn, strategy == .sample, numReturn < 1 { throw ValidationError("--num-return must be at least 1") }
     if let lengthPenalty, !lengthPenalty.isFinite { throw ValidationError("--length-penalty must be finite") }
+    if draft != nil, strategy == .beam { throw ValidationError("--draft applies to --strategy greedy and sample only") }
+    if draftTokens != nil, draft == nil { throw ValidationError("--draft-tokens applies with --draft only") }
   }
 
   /// Beams when `--beams` is not given.
@@ -150,15 +159,37 @@ struct GenerateCommand: ParsableCommand {
         prompt: promptTokens.count, newTokens: maxNewTokens))
     var options = self.options
     if let separator = ByteText.separator(vocabulary: model.vocabulary) { options.stopTokens.insert(separator) }
-    let results = try generate(model, prompt: promptTokens, options: options)
+    let outputs: [(result: GenerationResult, counts: [(String, JSONValue)])]
+    if let draft {
+      let (draftModel, draftConfiguration) = try TrainingRun.model(fromCheckpoint: URL(fileURLWithPath: draft))
+      try MemoryBudget.check(
+        .generation(draftConfiguration.resolvedModel, batch: 1, prompt: promptTokens.count, newTokens: maxNewTokens))
+      let speculation = SpeculativeParameters(draftLength: draftTokens?.length ?? SpeculativeParameters().draftLength)
+      outputs = try speculativeGenerate(
+        target: model, draft: draftModel, prompt: promptTokens, options: options, speculation: speculation
+      ).map { speculative in
+        (
+          speculative.generation,
+          [
+            ("draftedTokens", .number(Double(speculative.draftedTokens))),
+            ("acceptedDraftTokens", .number(Double(speculative.acceptedDraftTokens))),
+            ("targetPasses", .number(Double(speculative.targetPasses))),
+          ]
+        )
+      }
+    } else {
+      outputs = try generate(model, prompt: promptTokens, options: options).map { ($0, []) }
+    }
+    let results = outputs.map(\.result)
     let text = { (tokens: [Int]) in
       byteLevel ? ByteText.text(tokens) : tokens.map(String.init).joined(separator: " ")
     }
-    let documents = results.map { result in
-      JSONValue.object([
-        ("tokens", .array(result.tokens.map { .number(Double($0)) })), ("text", .string(text(result.tokens))),
-        ("score", .number(result.score)),
-      ])
+    let documents = outputs.map { result, counts in
+      JSONValue.object(
+        [
+          ("tokens", .array(result.tokens.map { .number(Double($0)) })), ("text", .string(text(result.tokens))),
+          ("score", .number(result.score)),
+        ] + counts)
     }
     let listed = strategy == .beam || (numReturn ?? 1) > 1
     let document = listed ? JSONValue.array(documents) : documents[0]
