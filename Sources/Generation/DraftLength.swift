@@ -7,7 +7,7 @@ public enum DraftLength: Sendable, Equatable {
   case adaptive(initial: Int)
 
   /// The first round's `k`.
-  var initial: Int {
+  public var initial: Int {
     switch self {
     case .fixed(let k): k
     case .adaptive(let initial): initial

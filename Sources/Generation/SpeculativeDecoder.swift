@@ -14,30 +14,30 @@ import Models
 /// 3. `j` draft tokens are accepted and one more token `n` is drawn; `d_1 … d_j, n` are emitted;
 /// 4. both states are made to have read exactly `t, d_1, …, d_j` (``StateCheckpoint``): `n` is
 ///    the new pending token.
-struct SpeculativeDecoder<Target: SequenceModel, Draft: SequenceModel> {
-  let target: Target
-  let draft: Draft
-  let options: GenerationOptions
+public struct SpeculativeDecoder<Target: SequenceModel, Draft: SequenceModel> {
+  public let target: Target
+  public let draft: Draft
+  public let options: GenerationOptions
   /// The target's warpers (`nil`: greedy).
-  let sampling: SamplingParameters?
+  public let sampling: SamplingParameters?
   /// The draft's warpers (`nil`: greedy).
-  let draftSampling: SamplingParameters?
-  let draftLength: DraftLength
+  public let draftSampling: SamplingParameters?
+  public let draftLength: DraftLength
 
-  private(set) var targetState: Target.State
-  private(set) var draftState: Draft.State
+  public private(set) var targetState: Target.State
+  public private(set) var draftState: Draft.State
   /// Prompt and emitted tokens; every token but the last has been read by both states.
-  private(set) var history: [Int]
-  private(set) var emitted: [Int] = []
-  private(set) var score = 0.0
-  private(set) var finished = false
-  private(set) var nextDraftLength: Int
-  private(set) var draftedTokens = 0
-  private(set) var acceptedDraftTokens = 0
-  private(set) var targetPasses = 0
+  public private(set) var history: [Int]
+  public private(set) var emitted: [Int] = []
+  public private(set) var score = 0.0
+  public private(set) var finished = false
+  public private(set) var nextDraftLength: Int
+  public private(set) var draftedTokens = 0
+  public private(set) var acceptedDraftTokens = 0
+  public private(set) var targetPasses = 0
 
   /// Reads all of `prompt` but its last token into fresh batch-1 states of both models.
-  init(
+  public init(
     target: Target, draft: Draft, prompt: [Int], options: GenerationOptions, speculation: SpeculativeParameters
   ) throws {
     self.target = target
@@ -58,7 +58,7 @@ struct SpeculativeDecoder<Target: SequenceModel, Draft: SequenceModel> {
   }
 
   /// Rounds until a stop token or `maxNewTokens` new tokens.
-  mutating func run<Draws: SpeculativeDraws>(draws: inout Draws) throws -> SpeculativeGenerationResult {
+  public mutating func run<Draws: SpeculativeDraws>(draws: inout Draws) throws -> SpeculativeGenerationResult {
     while !finished { try round(draws: &draws) }
     return SpeculativeGenerationResult(
       generation: GenerationResult(tokens: emitted, score: score), draftedTokens: draftedTokens,
@@ -67,7 +67,7 @@ struct SpeculativeDecoder<Target: SequenceModel, Draft: SequenceModel> {
 
   /// One round: at most `maxNewTokens − emitted − 1` draft tokens, so the round's emitted
   /// tokens never pass `maxNewTokens`.
-  mutating func round<Draws: SpeculativeDraws>(draws: inout Draws) throws {
+  public mutating func round<Draws: SpeculativeDraws>(draws: inout Draws) throws {
     let remaining = options.maxNewTokens - emitted.count
     let k = min(nextDraftLength, remaining - 1)
     let pending = history.last!

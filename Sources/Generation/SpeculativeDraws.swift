@@ -6,7 +6,7 @@ import SeededRandom
 /// Every random decision of the algorithm goes through these two calls with the exact
 /// probabilities it uses, so a conformer that follows each branch in turn can compute the
 /// law of the output exactly (the tests enumerate it to 1e-12).
-protocol SpeculativeDraws {
+public protocol SpeculativeDraws {
   /// A token `v` drawn with probability `probabilities[v]` (non-negative, summing to 1 up to
   /// rounding); a token of probability 0 is never drawn.
   mutating func draw(from probabilities: [Double]) -> Int
@@ -18,7 +18,7 @@ extension SeededGenerator: SpeculativeDraws {
   /// The only token of non-zero probability without consuming a draw (so greedy decoding uses no
   /// randomness); otherwise inversion with one `nextUnitInterval()` `u`: the smallest `v` with
   /// `Σ_{w≤v} π_w > u · Σ_w π_w`.
-  mutating func draw(from probabilities: [Double]) -> Int {
+  public mutating func draw(from probabilities: [Double]) -> Int {
     let support = probabilities.indices.filter { probabilities[$0] > 0 }
     if support.count == 1 { return support[0] }
     let threshold = nextUnitInterval() * probabilities.reduce(0, +)
@@ -33,7 +33,7 @@ extension SeededGenerator: SpeculativeDraws {
 
   /// `u < probability` for one `nextUnitInterval()` `u` ∈ `[0, 1)`, which holds with probability
   /// exactly `probability`; certain outcomes (`≤ 0`, `≥ 1`) consume no draw.
-  mutating func accept(withProbability probability: Double) -> Bool {
+  public mutating func accept(withProbability probability: Double) -> Bool {
     if probability >= 1 { return true }
     if probability <= 0 { return false }
     return nextUnitInterval() < probability

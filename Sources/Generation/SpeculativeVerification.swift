@@ -8,15 +8,15 @@
 /// `p_{k+1}`. Whatever `q`, each emitted token then has the law `p_i` given the tokens before
 /// it, *provided `q_i` is the distribution `d_i` was actually drawn from* (a greedy draft has a
 /// one-hot `q_i`).
-enum SpeculativeVerification {
+public enum SpeculativeVerification {
   /// `min(1, p(x) / q(x))`; `0` when `q(x) = 0` (a token the draft could not have proposed).
-  static func acceptanceProbability(target p: [Double], draft q: [Double], token x: Int) -> Double {
+  public static func acceptanceProbability(target p: [Double], draft q: [Double], token x: Int) -> Double {
     q[x] > 0 ? min(1, p[x] / q[x]) : 0
   }
 
   /// `r = max(0, p − q) / Σ_v max(0, p_v − q_v)`. When the sum is 0 (`p = q`, so a rejection
   /// has probability 0) the result is `p`, a valid distribution that is never drawn from.
-  static func residual(target p: [Double], draft q: [Double]) -> [Double] {
+  public static func residual(target p: [Double], draft q: [Double]) -> [Double] {
     let excess = zip(p, q).map { max(0, $0 - $1) }
     let total = excess.reduce(0, +)
     return total > 0 ? excess.map { $0 / total } : p
@@ -25,7 +25,7 @@ enum SpeculativeVerification {
   /// Verifies `draftTokens` (`k ≥ 0`) against `targetDistributions` (`k + 1` rows):
   /// the number of leading draft tokens accepted, `0 … k`, and the token that follows them (the
   /// residual draw after a rejection, or the bonus draw from `p_{k+1}`).
-  static func verify<Draws: SpeculativeDraws>(
+  public static func verify<Draws: SpeculativeDraws>(
     draftTokens: [Int], draftDistributions: [[Double]], targetDistributions: [[Double]], draws: inout Draws
   ) -> (accepted: Int, next: Int) {
     for (index, token) in draftTokens.enumerated() {

@@ -1,4 +1,4 @@
-@testable import Generation
+import Generation
 
 /// A ``SpeculativeDraws`` that follows a script of outcomes and multiplies their probabilities:
 /// outcome `script[i]` at the `i`-th random decision, the first outcome of non-zero probability

@@ -1,9 +1,8 @@
 import Foundation
+import Generation
 import Models
 import SeededRandom
 import Testing
-
-@testable import Generation
 
 /// Speculative decoding on real models of every family (greedy identity, rollback), its
 /// throughput law on context-free distributions, and its refusals.

@@ -1,8 +1,7 @@
 import Foundation
+import Generation
 import Models
 import Testing
-
-@testable import Generation
 
 /// Speculative decoding emits tokens with exactly the target's law: checked by following every
 /// branch of the decoder's random decisions (``exactLaw(_:)``) on tiny history-dependent models
