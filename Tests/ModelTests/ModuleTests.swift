@@ -127,6 +127,8 @@ struct ModuleTests {
     #expect(Set(paths).count == paths.count)
   }
 
+  /// Paths are Swift locations (property and case names), names are checkpoint keys: they differ, e.g. the
+  /// DPLR layer of block 1 sits at `blocks.1.s4.dplr` and its `C̃` is named `blocks.1.s4.tildeC`.
   @Test func traversalPathsFollowTheStoredProperties() throws {
     let s4 = try S4Model(.init(vocabulary: 5, width: 8, depth: 2, stateSize: 4, layer: .dplr), seed: 0)
     #expect(s4.namedParameters.first?.path == "encoder.tokens")
