@@ -72,7 +72,7 @@ var table = try Table(
   alignments: [.left, .right] + contexts.map { _ in .right })
 for (name, model) in models {
   try table.append(
-    [name, "\(model.parameters.reduce(0) { $0 + $1.value.count })"]
+    [name, "\(model.parameterCount)"]
       + latency[name]!.map { format.string($0 * 1e6) + " µs" })
 }
 page.table(table)

@@ -8,7 +8,7 @@ import SeededRandom
 /// with `W_hh` (`H × 3H`) and `b_hh` (`3H`).
 ///
 /// Every weight and bias is initialised uniformly in `±1/√H`, as PyTorch does.
-public struct GRULayer {
+public struct GRULayer: Module {
   /// `W_ih` (`H × 3H`) and `b_ih` (`3H`), named `name.inputProjection.*`.
   public let inputProjection: Linear
   /// `W_hh = [W_hr | W_hz | W_hn]`, `H × 3H`, named `name.hiddenWeight`.
@@ -28,9 +28,6 @@ public struct GRULayer {
     hiddenWeight = Parameter(name: "\(name).hiddenWeight", value: uniform([width, 3 * width], &generator))
     hiddenBias = Parameter(name: "\(name).hiddenBias", value: uniform([3 * width], &generator))
   }
-
-  /// `W_ih`, `b_ih`, `W_hh`, `b_hh`.
-  public var parameters: [Parameter] { inputProjection.parameters + [hiddenWeight, hiddenBias] }
 
   /// The hidden states `h_1 … h_L` (`B × L × H`) for the inputs `u` (`B × L × H`), starting from
   /// `initialHidden` (`h₀`, `B × H`).

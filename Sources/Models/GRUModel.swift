@@ -71,11 +71,6 @@ public struct GRUModel {
       name: "decoder.output", inputs: configuration.width, outputs: configuration.vocabulary, generator: &generator)
   }
 
-  /// Every parameter, in a fixed order with unique names.
-  public var parameters: [Parameter] {
-    encoder.parameters + blocks.flatMap(\.parameters) + finalNorm.parameters + decoder.parameters
-  }
-
   /// The whole network on the embedded input `x` (`B × L × H`) from the hidden states `initial`
   /// (one `B × H` per layer): logits `B·L × V` (row `b·L + t`) and each layer's last hidden
   /// state `h_L` (`B × H`).

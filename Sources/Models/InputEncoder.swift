@@ -10,20 +10,12 @@ import SeededRandom
 /// path of ``SequenceModel/outputs(features:on:training:generator:)``). Either way the blocks,
 /// the final normalisation and the output projection are the same, so the two kinds of model
 /// differ in their first layer only.
-public enum InputEncoder {
+public enum InputEncoder: Module {
   /// A token embedding table, `V × H`: token `v` at position `t` becomes row `v`.
   case tokens(Parameter)
   /// A linear encoder `C → H`: the features `u_t ∈ ℝ^C` at position `t` become `u_t W + b`
   /// (`W`: `C × H`, `b`: `H`).
   case features(Linear)
-
-  /// The encoder's parameters: the table, or the weight then the bias.
-  public var parameters: [Parameter] {
-    switch self {
-    case .tokens(let table): [table]
-    case .features(let linear): linear.parameters
-    }
-  }
 
   /// Input channels `C` of a feature encoder, or `nil` for a token embedding.
   public var inputChannels: Int? {

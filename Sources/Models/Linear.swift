@@ -3,7 +3,7 @@ import SeededRandom
 
 /// `y = x W + b` on the last axis, `W` (`in × out`) and `b` initialised uniformly in
 /// `±1/√in` (PyTorch's default for linear layers).
-public struct Linear {
+public struct Linear: Layer {
   /// `W`, `in × out`.
   public let weight: Parameter
   /// `b`, `out`.
@@ -21,9 +21,6 @@ public struct Linear {
     bias = Parameter(name: "\(name).bias", value: try! Tensor(shape: [outputs], values: uniform(outputs, &generator)))
   }
 
-  /// The parameters, weight first.
-  public var parameters: [Parameter] { [weight, bias] }
-
   /// Applies the layer on `tape`.
   public func callAsFunction(_ x: Variable, on tape: Tape) throws -> Variable {
     try tape.linear(x, weight: tape.parameter(weight), bias: tape.parameter(bias))
@@ -31,7 +28,7 @@ public struct Linear {
 }
 
 /// Layer normalisation over the last axis with learned `γ` (ones) and `β` (zeros).
-public struct LayerNorm {
+public struct LayerNorm: Layer {
   /// `γ`.
   public let gamma: Parameter
   /// `β`.
@@ -42,9 +39,6 @@ public struct LayerNorm {
     gamma = Parameter(name: "\(name).gamma", value: Tensor(shape: [width], repeating: 1))
     beta = Parameter(name: "\(name).beta", value: Tensor(shape: [width]))
   }
-
-  /// `γ`, `β`.
-  public var parameters: [Parameter] { [gamma, beta] }
 
   /// Applies the normalisation on `tape`.
   public func callAsFunction(_ x: Variable, on tape: Tape) throws -> Variable {

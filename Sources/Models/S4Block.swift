@@ -24,7 +24,7 @@ public enum BlockOutput: String, Sendable, Codable, CaseIterable {
 ///
 /// (or `… → GELU → Linear(H → H) → dropout` with ``BlockOutput/linear``) and output `y = x + F(LayerNorm(x))` (``NormPosition/pre``, the default) or
 /// `y = LayerNorm(x + F(x))` (``NormPosition/post``).
-public struct S4Block {
+public struct S4Block: Module {
   /// The block's normalisation (of the branch input when pre-norm, of the residual sum when post-norm).
   public let norm: LayerNorm
   /// The sequence-mixing S4/S4D layer.
@@ -82,9 +82,6 @@ public struct S4Block {
     self.dropout = dropout
     self.normPosition = normPosition
   }
-
-  /// The block's parameters.
-  public var parameters: [Parameter] { norm.parameters + s4.parameters + output.parameters }
 
   /// Applies the block in convolution (parallel) mode; `generator` draws the dropout mask when `training`.
   public func callAsFunction(_ x: Variable, on tape: Tape, training: Bool, generator: inout SeededGenerator) throws

@@ -10,7 +10,7 @@ import SeededRandom
 /// `log(−Re λ)` and `Im λ`), `B` from the same initialisation, `C ~ CN(0, 1)`,
 /// `log dt` uniform in `[log dt_min, log dt_max]`, `D ~ N(0, 1)`. `λ`, `B` and `log dt` are
 /// `ParameterRole/stateSpace` parameters (own learning rate, no weight decay).
-public struct S4DLayerParameters {
+public struct S4DLayerParameters: Layer {
   /// `log(−Re λ)`, `S × M` (`S = H`, or `2H` bidirectional).
   public let logNegativeRealLambda: Parameter
   /// `Im λ`, `S × M`.
@@ -51,9 +51,6 @@ public struct S4DLayerParameters {
       name: name, outputName: "c", channels: channels, systems: systems, modes: modes, dtRange: dtRange,
       generator: &generator)
   }
-
-  /// All six parameters.
-  public var parameters: [Parameter] { [logNegativeRealLambda, imaginaryLambda, b, c, logDt, skip] }
 
   /// The S4D convolution of `u` (`B × H × L`) on `tape`.
   public func callAsFunction(_ u: Variable, on tape: Tape) throws -> Variable {

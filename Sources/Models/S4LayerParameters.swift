@@ -36,7 +36,7 @@ import SeededRandom
 /// `ε`), and `log(−Re λ′) = log ε` is learned from there. This is what the official S4 code does
 /// (`Re λ` clamped to `≤ −1e-4` before taking the logarithm), so ``officialMinimumDecay`` is
 /// `1e-4`; a larger `ε` trades a shorter memory (`e^{−εt}`) for better conditioned Cauchy sums.
-public struct S4LayerParameters {
+public struct S4LayerParameters: Layer {
   /// `log(−Re λ)`, `S × M`.
   public let logNegativeRealLambda: Parameter
   /// `Im λ`, `S × M`.
@@ -125,9 +125,6 @@ public struct S4LayerParameters {
       name: name, outputName: "tildeC", channels: channels, systems: systems, modes: modes, dtRange: dtRange,
       generator: &generator)
   }
-
-  /// All seven parameters.
-  public var parameters: [Parameter] { [logNegativeRealLambda, imaginaryLambda, p, b, tildeC, logDt, skip] }
 
   /// The S4 convolution of `u` (`B × H × L`) on `tape` (bidirectional when ``bidirectional``), at any `L` by
   /// way of the kernel horizon.

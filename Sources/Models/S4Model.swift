@@ -155,11 +155,6 @@ public struct S4Model {
       name: "decoder.output", inputs: configuration.width, outputs: configuration.vocabulary, generator: &generator)
   }
 
-  /// Every parameter, in a fixed order with unique names.
-  public var parameters: [Parameter] {
-    encoder.parameters + blocks.flatMap(\.parameters) + finalNorm.parameters + decoder.parameters
-  }
-
   /// Logits (`B·L × V`, row `b·L + t`) for `tokens` (`B` sequences of equal length `L`),
   /// every block in convolution mode.
   public func logits(_ tokens: [[Int]], on tape: Tape, training: Bool, generator: inout SeededGenerator) throws

@@ -13,7 +13,7 @@ public enum SSMLayerKind: String, Sendable, Codable, CaseIterable {
 }
 
 /// A block's sequence-mixing layer: one of the two S4 parameterisations.
-public enum SSMLayer {
+public enum SSMLayer: Layer {
   /// An S4D layer.
   case diagonal(S4DLayerParameters)
   /// An S4 (DPLR) layer.
@@ -51,14 +51,6 @@ public enum SSMLayer {
     switch self {
     case .diagonal(let layer): return layer.bidirectional
     case .dplr(let layer): return layer.bidirectional
-    }
-  }
-
-  /// The layer's parameters.
-  public var parameters: [Parameter] {
-    switch self {
-    case .diagonal(let layer): return layer.parameters
-    case .dplr(let layer): return layer.parameters
     }
   }
 

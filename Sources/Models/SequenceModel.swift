@@ -35,7 +35,14 @@ import SeededRandom
 /// configuration, so it could not promise more than this one does, and would force casts at
 /// every use. The defaults (``inputChannels`` `nil`, ``outputs(features:on:training:generator:)``
 /// throwing) keep token-only conformers unchanged.
-public protocol SequenceModel {
+///
+/// ## Parameters
+///
+/// A model is a `Module`: its `parameters` are found by walking its stored properties in
+/// declaration order (encoder, blocks, final normalisation, decoder in every family), each with a
+/// unique `Parameter/name`, the checkpoint key. That order is the one optimiser state and gradient
+/// clipping visit them in.
+public protocol SequenceModel: Module {
   /// What the recurrent mode carries from one token to the next.
   associatedtype State
 
@@ -44,8 +51,6 @@ public protocol SequenceModel {
   var vocabulary: Int { get }
   /// Input channels `C` of a model that reads real-valued features, or `nil` for a token model.
   var inputChannels: Int? { get }
-  /// Every trainable parameter, in a fixed order with unique names.
-  var parameters: [Parameter] { get }
   /// The longest sequence the model can read (learned positions), or `nil` for no limit.
   var contextLimit: Int? { get }
 

@@ -9,7 +9,7 @@ import SeededRandom
 ///
 /// with `W₁`: `D → F` and `W₂`: `F → D` (`F` the MLP hidden width). With rotary positions, queries
 /// and keys are rotated by their position before attention.
-public struct TransformerBlock {
+public struct TransformerBlock: Module {
   /// The normalisation before attention.
   public let attentionNorm: LayerNorm
   /// `W_q`, `D → D`.
@@ -49,12 +49,6 @@ public struct TransformerBlock {
     self.heads = heads
     self.rotary = rotary
     self.dropout = dropout
-  }
-
-  /// The block's parameters.
-  public var parameters: [Parameter] {
-    attentionNorm.parameters + query.parameters + key.parameters + value.parameters + attentionOutput.parameters
-      + mlpNorm.parameters + expand.parameters + contract.parameters
   }
 
   /// Parallel mode over whole sequences; `generator` draws the dropout masks when `training`.

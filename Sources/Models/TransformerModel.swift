@@ -119,12 +119,6 @@ public struct TransformerModel {
       ? nil : Linear(name: "decoder.output", inputs: c.width, outputs: c.vocabulary, generator: &generator)
   }
 
-  /// Every parameter, in a fixed order with unique names.
-  public var parameters: [Parameter] {
-    let input: [Parameter] = encoder.parameters + (positionTable.map { [$0] } ?? [])
-    return input + blocks.flatMap(\.parameters) + finalNorm.parameters + (decoder?.parameters ?? [])
-  }
-
   /// Logits (`B·L × V`, row `b·L + t`) for `tokens` (`B` sequences of one length `L`).
   public func logits(_ tokens: [[Int]], on tape: Tape, training: Bool, generator: inout SeededGenerator) throws
     -> Variable

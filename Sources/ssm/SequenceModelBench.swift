@@ -74,7 +74,7 @@ struct DecodeBench: ParsableCommand {
     let result: JSONValue = .object([
       ("secondsPerToken", .number(perToken)), ("model", .string(model.rawValue)),
       ("context", .number(Double(context))), ("tokens", .number(Double(tokens))), ("runs", .number(Double(runs))),
-      ("parameters", .number(Double(built.parameters.reduce(0) { $0 + $1.value.count }))),
+      ("parameters", .number(Double(built.parameterCount))),
     ])
     try emit(result, json: json) {
       print(

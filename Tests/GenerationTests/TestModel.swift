@@ -39,8 +39,6 @@ struct HistoryModel: SequenceModel {
     HistoryModel(vocabulary: logits.count) { _ in logits }
   }
 
-  var parameters: [Parameter] { [] }
-
   func logits(_ tokens: [[Int]], on tape: Tape, training: Bool, generator: inout SeededGenerator) throws -> Variable {
     let length = try Self.chunkLength(of: tokens)
     var values: [Float] = []

@@ -17,8 +17,6 @@ struct PositionModel: SequenceModel {
   /// The logits (`vocabulary` values) at position `t` after reading `token`.
   let logitsAt: @Sendable (_ position: Int, _ token: Int) -> [Float]
 
-  var parameters: [Parameter] { [] }
-
   func logits(_ tokens: [[Int]], on tape: Tape, training: Bool, generator: inout SeededGenerator) throws -> Variable {
     let values = tokens.flatMap { row in row.enumerated().flatMap { logitsAt($0.offset, $0.element) } }
     return tape.constant(try Tensor(shape: [values.count / vocabulary, vocabulary], values: values))
