@@ -30,8 +30,8 @@ public protocol Module: ParameterContainer {}
 
 extension Module {
   /// The parameters found by reflection: see ``Module`` for what is visited and in which order.
-  public var namedParameters: [(path: String, parameter: Parameter)] {
-    var found: [(path: String, parameter: Parameter)] = []
+  public var namedParameters: [NamedParameter] {
+    var found: [NamedParameter] = []
     collectParameters(of: Mirror(reflecting: self), into: &found)
     return found
   }
@@ -39,7 +39,7 @@ extension Module {
 
 /// Appends the parameters of `mirror`'s children (after those of its superclass part), each
 /// under its label (a tuple element's `.0` as `0`).
-private func collectParameters(of mirror: Mirror, into found: inout [(path: String, parameter: Parameter)]) {
+private func collectParameters(of mirror: Mirror, into found: inout [NamedParameter]) {
   if let superclass = mirror.superclassMirror { collectParameters(of: superclass, into: &found) }
   for (index, child) in mirror.children.enumerated() {
     let label = child.label.map { $0.hasPrefix(".") ? String($0.dropFirst()) : $0 } ?? "\(index)"
@@ -48,7 +48,7 @@ private func collectParameters(of mirror: Mirror, into found: inout [(path: Stri
     } else {
       let value = Mirror(reflecting: child.value)
       guard value.displayStyle == .tuple else { continue }
-      var elements: [(path: String, parameter: Parameter)] = []
+      var elements: [NamedParameter] = []
       collectParameters(of: value, into: &elements)
       found += prefixed(elements, with: label)
     }

@@ -9,13 +9,13 @@ public protocol ParameterContainer {
   ///
   /// The path says where the parameter sits in the Swift value, for diagnostics; the checkpoint key
   /// is the parameter's own ``Parameter/name``.
-  var namedParameters: [(path: String, parameter: Parameter)] { get }
+  var namedParameters: [NamedParameter] { get }
 }
 
 extension ParameterContainer {
   /// Every parameter held, in the order of ``namedParameters``: the order optimiser state,
   /// gradient clipping and checkpoints visit them in.
-  public var parameters: [Parameter] { namedParameters.map(\.parameter) }
+  public var parameters: [Parameter] { namedParameters.map { $0.parameter } }
 
   /// The number of trainable scalars, `Σ_p |p|` over ``parameters`` (`|p|` the element count of
   /// `p`'s value).
@@ -24,24 +24,24 @@ extension ParameterContainer {
 
 extension Parameter: ParameterContainer {
   /// The parameter itself, with the empty path.
-  public var namedParameters: [(path: String, parameter: Parameter)] { [(path: "", parameter: self)] }
+  public var namedParameters: [NamedParameter] { [NamedParameter(path: "", parameter: self)] }
 }
 
 extension Array: ParameterContainer where Element: ParameterContainer {
   /// The elements' parameters in index order, under the paths `0`, `1`, ….
-  public var namedParameters: [(path: String, parameter: Parameter)] {
+  public var namedParameters: [NamedParameter] {
     enumerated().flatMap { index, element in prefixed(element.namedParameters, with: "\(index)") }
   }
 }
 
 extension Optional: ParameterContainer where Wrapped: ParameterContainer {
   /// The wrapped value's parameters, or none for `nil`.
-  public var namedParameters: [(path: String, parameter: Parameter)] { self?.namedParameters ?? [] }
+  public var namedParameters: [NamedParameter] { self?.namedParameters ?? [] }
 }
 
 /// `named` with `prefix` put in front of every path (`prefix.path`, or `prefix` for an empty path).
-func prefixed(_ named: [(path: String, parameter: Parameter)], with prefix: String)
-  -> [(path: String, parameter: Parameter)]
+func prefixed(_ named: [NamedParameter], with prefix: String)
+  -> [NamedParameter]
 {
-  named.map { (path: $0.path.isEmpty ? prefix : "\(prefix).\($0.path)", parameter: $0.parameter) }
+  named.map { NamedParameter(path: $0.path.isEmpty ? prefix : "\(prefix).\($0.path)", parameter: $0.parameter) }
 }

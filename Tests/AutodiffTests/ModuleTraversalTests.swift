@@ -32,7 +32,7 @@ private final class Derived: Base {
 private struct Excluding: Module {
   let kept: Parameter
   let cache: Parameter
-  var namedParameters: [(path: String, parameter: Parameter)] { [(path: "kept", parameter: kept)] }
+  var namedParameters: [NamedParameter] { [NamedParameter(path: "kept", parameter: kept)] }
 }
 
 private struct Toy: Module {

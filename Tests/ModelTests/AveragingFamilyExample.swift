@@ -100,11 +100,6 @@ extension AveragingModel: SequenceModel {
   /// `V`.
   public var vocabulary: Int { configuration.vocabulary }
 
-  /// The embedding, each block's mixer, the final norm and the decoder.
-  public var parameters: [Parameter] {
-    encoder.parameters + mixers.flatMap(\.parameters) + finalNorm.parameters + decoder.parameters
-  }
-
   /// Logits `B·L × V` for `tokens`, averaging from the first position. No dropout.
   public func logits(_ tokens: [[Int]], on tape: Tape, training: Bool, generator: inout SeededGenerator) throws
     -> Variable
