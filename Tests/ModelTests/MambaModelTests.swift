@@ -122,21 +122,22 @@ struct MambaModelTests {
     #expect(throws: AutodiffError.self) { try model.forward(features: Tensor(shape: [1, 2, 3])) }
   }
 
-  // A tiny Mamba (D = 16, one block) trains through the common loop on the small copying task (4 tokens from
-  // 4 symbols over a delay of 16): over 80 steps the mean loss of the last 10 steps is well below that of the
-  // first 10 and below log 4 ≈ 1.39, the loss of knowing the symbol frequencies only.
+  // A tiny Mamba (D = 16, two blocks) trains through the common loop on a short copying task (4 tokens from
+  // 4 symbols over a delay of 4): over 120 steps the mean loss of the last 10 steps falls well below that of
+  // the first 10 and below 1.0, under log 4 ≈ 1.39, the loss of knowing the symbol frequencies only (≈ 1.6 →
+  // ≈ 0.65 at seed 7), so the model reads its inputs across positions.
   @Test func learnsOnCopying() throws {
     let directory = temporaryPath("ssm-run")
     defer { try? FileManager.default.removeItem(at: directory) }
     let configuration = RunConfiguration(
-      taskCount: 4, taskAlphabet: 4, taskLength: 24,
-      model: .mamba(MambaModel.Configuration(vocabulary: 6, width: 16, depth: 1, stateSize: 8)), batch: 16,
-      steps: 80, learningRate: 1e-2, warmupSteps: 10, seed: 7, checkpointEvery: 80)
+      taskCount: 4, taskAlphabet: 4, taskLength: 12,
+      model: .mamba(MambaModel.Configuration(vocabulary: 6, width: 16, depth: 2, stateSize: 8)), batch: 16,
+      steps: 120, learningRate: 1e-2, warmupSteps: 10, seed: 7, checkpointEvery: 80)
     var losses: [Float] = []
     let run = try TrainingRun(directory: directory, configuration: configuration, resume: false)
     try run.run { losses.append($0.loss) }
     let first = losses.prefix(10).reduce(0, +) / 10
     let last = losses.suffix(10).reduce(0, +) / 10
-    #expect(last < 0.8 * first && last < 1.3, "Mamba loss \(first) → \(last)")
+    #expect(last < 0.8 * first && last < 1.0, "Mamba loss \(first) → \(last)")
   }
 }
