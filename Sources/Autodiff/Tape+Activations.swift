@@ -51,6 +51,14 @@ extension Tape {
     }
   }
 
+  /// Softplus: `y = log(1 + eˣ)`, computed as `max(x, 0) + log1p(e^{−|x|})` (no overflow for large
+  /// `x`), `y′ = σ(x)`.
+  public func softplus(_ a: Variable) -> Variable {
+    unary(a) { x in
+      (Swift.max(x, 0) + Foundation.log1p(Foundation.exp(-Swift.abs(x))), 1 / (1 + exp(-x)))
+    }
+  }
+
   /// GLU over the last axis (even extent `2D`): with `x = [u, v]`, `y = u ⊙ σ(v)`
   /// (`… × D`); `∂ℒ/∂u = g σ(v)`, `∂ℒ/∂v = g u σ(v)(1 − σ(v))`. Rows in parallel, eight lanes at a time.
   public func glu(_ a: Variable) throws -> Variable {

@@ -29,34 +29,29 @@ private struct ModelShape: Equatable, CustomStringConvertible {
   var description: String { inputChannels.map { "\($0) → \(vocabulary) features" } ?? "\(vocabulary) tokens" }
 }
 
-/// Every size of `model`'s search space: widths 8 … 1024 in steps of 8 with every inner size of
-/// the grid (even state sizes 16 … 256; MLP widths D … 8D), or every GRU width 1 … 1024.
+/// Every size of `model`'s search space, from the family's own grid: widths 8 … 1024 in steps of 8 with every
+/// inner size of ``ModelFamily/innerGrid(width:)`` (S4: even state sizes 16 … 256; transformer: MLP widths
+/// D … 8D; Mamba: state sizes 4 … 64), or, for a family without a second knob (the GRU), every width 1 … 1024.
 private func everySize(of model: ModelFamily) -> [ModelFamily.Size] {
-  switch model {
-  case .s4d, .s4:
-    return ModelFamily.widths.flatMap { width in
-      stride(from: 16, through: 256, by: 2).map { ModelFamily.Size(width: width, inner: $0) }
+  guard model.innerGrid(width: ModelFamily.widths[0]) != nil else {
+    return (1...1024).map { ModelFamily.Size(width: $0, inner: nil) }
+  }
+  return ModelFamily.widths.flatMap { width in
+    let grid = model.innerGrid(width: width)!
+    return stride(from: grid.lowest, through: grid.highest, by: grid.step).map {
+      ModelFamily.Size(width: width, inner: $0)
     }
-  case .transformer:
-    return ModelFamily.widths.flatMap { width in
-      (width...(8 * width)).map { ModelFamily.Size(width: width, inner: $0) }
-    }
-  default: return (1...1024).map { ModelFamily.Size(width: $0, inner: nil) }  // the GRU
   }
 }
 
 /// Whether `size` lies in ``everySize(of:)`` (without enumerating it).
 private func isOnTheGrid(_ size: ModelFamily.Size, of model: ModelFamily) -> Bool {
-  let width = size.width
-  switch model {
-  case .s4d, .s4:
-    guard let inner = size.inner else { return false }
-    return ModelFamily.widths.contains(width) && (16...256).contains(inner) && inner.isMultiple(of: 2)
-  case .transformer:
-    guard let inner = size.inner else { return false }
-    return ModelFamily.widths.contains(width) && (width...(8 * width)).contains(inner)
-  default: return size.inner == nil && (1...1024).contains(width)  // the GRU
+  guard let grid = model.innerGrid(width: size.width) else {
+    return size.inner == nil && (1...1024).contains(size.width)
   }
+  guard let inner = size.inner else { return false }
+  return ModelFamily.widths.contains(size.width) && (grid.lowest...grid.highest).contains(inner)
+    && (inner - grid.lowest).isMultiple(of: grid.step)
 }
 
 @Suite("ssm compare: every family sized to within 2 % of the parameter budget")
