@@ -17,7 +17,7 @@ import SeededRandom
 /// uniform in `±1/√fan_in` (PyTorch's default), `W_Δ` uniform in `±R^{−½}`, `b_Δ` the inverse softplus of a
 /// `dt` log-uniform in `[dt_min, dt_max]`, `A_log[e, n] = log(n + 1)` (S4D-Real, `A = −(n + 1)`), `D = 1`.
 /// `A_log`, `D` and `b_Δ` are state space parameters (no weight decay).
-public struct MambaBlock {
+public struct MambaBlock: Module {
   /// What the recurrent mode carries from one chunk to the next.
   public struct State {
     /// The convolution's input at the last `W − 1` positions, oldest first: `B × (W − 1) × E`.
@@ -95,14 +95,6 @@ public struct MambaBlock {
       role: .stateSpace)
     skip = Parameter(name: "\(name).skip", value: Tensor(shape: [e], repeating: 1), role: .stateSpace)
     outputProjection = uniform("outputProjection", [e, width], bound: 1 / Double(e).squareRoot())
-  }
-
-  /// The block's parameters.
-  public var parameters: [Parameter] {
-    norm.parameters + [
-      inputProjection, gateProjection, convolutionWeight, convolutionBias, stepInput, inputMatrixProjection,
-      outputMatrixProjection, stepProjection, stepBias, logNegativeTransition, skip, outputProjection,
-    ]
   }
 
   /// Expanded channels `E`.

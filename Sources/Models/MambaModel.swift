@@ -95,11 +95,6 @@ public struct MambaModel {
       name: "decoder.output", inputs: configuration.width, outputs: configuration.vocabulary, generator: &generator)
   }
 
-  /// Every parameter, in a fixed order with unique names.
-  public var parameters: [Parameter] {
-    encoder.parameters + blocks.flatMap(\.parameters) + finalNorm.parameters + decoder.parameters
-  }
-
   /// The blocks, final normalisation and decoder on the encoded input `x` (`B × L × D`): logits `B·L × V`.
   /// `states` (one per block) continue and advance the recurrent mode; `nil` runs the parallel mode.
   private func run(_ input: Variable, on tape: Tape, states: inout [MambaBlock.State]?) throws -> Variable {

@@ -12,7 +12,7 @@ struct CompareCommandTests {
   /// Bad flags: one error line, non-zero exit, no training started.
   static let badInputs: [BadInput] = [
     BadInput("compare an unknown task", compare(["--tasks", "copying,sorting"])),
-    BadInput("compare an unknown model", compare(["--models", "s4d,mamba"])),
+    BadInput("compare an unknown model", compare(["--models", "s4d,lstm"])),
     BadInput("compare a length too small for the task", compare(["--lengths", "8"])),
     BadInput("compare a non-numeric length", compare(["--lengths", "64,long"])),
     BadInput("compare a real-valued task at a length too small", compare(["--tasks", "adding", "--lengths", "1"])),

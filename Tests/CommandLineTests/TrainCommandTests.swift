@@ -88,6 +88,6 @@ struct TrainCommandTests {
       "train text on a missing corpus",
       ["train", "--task", "text", "--corpus", "/nonexistent/ssm-corpus", "--length", "64", "--out", "@input"],
       file: nil),
-    BadInput("train unknown model family", ["train", "--model", "mamba", "--out", "@input"], file: nil),
+    BadInput("train unknown model family", ["train", "--model", "lstm", "--out", "@input"], file: nil),
   ]
 }

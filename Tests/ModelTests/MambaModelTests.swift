@@ -3,6 +3,7 @@ import Foundation
 import ModelTestSupport
 import Models
 import SeededRandom
+import Tasks
 import TestSupport
 import Testing
 import Training
@@ -93,7 +94,7 @@ struct MambaModelTests {
     #expect(ModelFamily.mamba.parameterCount(shape, size: size) == expected)
     let configuration = ModelFamily.mamba.configuration(shape, size: size)
     let model = try configuration.build(seed: 0)
-    #expect(model.parameters.map(\.value.count).reduce(0, +) == expected)
+    #expect(model.parameterCount == expected)
     #expect(ModelFamily.named("mamba") == .mamba)
     let decoded = try JSONDecoder().decode(ModelConfiguration.self, from: JSONEncoder().encode(configuration))
     #expect(decoded == configuration)
@@ -130,7 +131,7 @@ struct MambaModelTests {
     let directory = temporaryPath("ssm-run")
     defer { try? FileManager.default.removeItem(at: directory) }
     let configuration = RunConfiguration(
-      taskCount: 4, taskAlphabet: 4, taskLength: 12,
+      task: TaskConfiguration(.copying, length: 12, count: 4, alphabet: 4),
       model: .mamba(MambaModel.Configuration(vocabulary: 6, width: 16, depth: 2, stateSize: 8)), batch: 16,
       steps: 120, learningRate: 1e-2, warmupSteps: 10, seed: 7, checkpointEvery: 80)
     var losses: [Float] = []
