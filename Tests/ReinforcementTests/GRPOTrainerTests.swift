@@ -101,3 +101,28 @@ struct FirstTokenZeroReward: RewardFunction {
     }
   }
 }
+
+@Suite struct GRPOFamilyTests {
+  /// One GRPO step on `model`: finite metrics and every parameter that the loss reaches changed.
+  func stepMovesParameters<Model: SequenceModel>(_ model: Model) throws {
+    let before = model.parameters.map(\.value)
+    let optimizer = AdamW(groups: ParameterGroups(learningRate: 0.01, weightDecay: 0, stateSpaceLearningRate: 0.01))
+    let trainer = try GRPOTrainer(
+      model: model, reward: FirstTokenZeroReward(), optimizer: optimizer,
+      configuration: GRPOConfiguration(groupSize: 4, maxCompletionLength: 3, beta: 0.04, iterations: 2))
+    let metrics = try trainer.step(prompts: [[1, 2], [3, 0, 1]], seed: 9)
+    #expect(metrics.losses.allSatisfy { $0.isFinite } && metrics.meanKL.allSatisfy { $0.isFinite })
+    let changed = zip(before, model.parameters).filter { $0 != $1.value }.count
+    #expect(changed > model.parameters.count / 2, "\(changed) of \(model.parameters.count) parameters changed")
+  }
+
+  @Test func s4dPolicy() throws {
+    try stepMovesParameters(
+      try S4Model(S4Model.Configuration(vocabulary: 4, width: 8, depth: 1, stateSize: 4), seed: 1))
+  }
+
+  @Test func transformerPolicy() throws {
+    try stepMovesParameters(
+      try TransformerModel(TransformerModel.Configuration(vocabulary: 4, width: 8, depth: 1, heads: 2), seed: 1))
+  }
+}
