@@ -6,8 +6,9 @@ public struct GRPOConfiguration: Sendable, Equatable {
   public var maxCompletionLength: Int
   /// Tokens that end a completion (kept as its last token).
   public var stopTokens: Set<Int>
-  /// Sampling temperature `T > 0` (`temperature`). The ratio's old log-probabilities are those of
-  /// the model's untempered distribution, as TRL computes them at temperature 1.
+  /// Sampling temperature `T > 0` (`temperature`). The loss's log-probabilities (current, sampling
+  /// and reference) are those of the model's untempered distribution, `log softmax(z)`; TRL uses
+  /// `log softmax(z / T)`, so the two agree only at `T = 1`.
   public var temperature: Double
   /// The clipped surrogate (`epsilon`, `epsilon_high`).
   public var surrogate: ClippedSurrogate
