@@ -22,6 +22,7 @@ let package = Package(
     .library(name: "Generation", targets: ["Generation"]),
     .library(name: "Reports", targets: ["Reports"]),
     .library(name: "Comparison", targets: ["Comparison"]),
+    .library(name: "Reinforcement", targets: ["Reinforcement"]),
     .executable(name: "ssm", targets: ["ssm"]),
   ],
   dependencies: [
@@ -85,6 +86,8 @@ let package = Package(
     .target(name: "Tasks", dependencies: ["SeededRandom", "Signals"]),
     .target(name: "Generation", dependencies: ["Models", "Autodiff", "SeededRandom"]),
     .target(name: "Reports"),
+    .target(
+      name: "Reinforcement", dependencies: ["Autodiff", "Generation", "Models", "SeededRandom", "Tasks", "Training"]),
     .target(
       name: "Comparison", dependencies: ["Models", "Training", "Tasks", "Reports", "SeededRandom", "Parallelism"]),
     .target(
@@ -190,6 +193,11 @@ let package = Package(
     .testTarget(
       name: "GenerationTests", dependencies: ["Generation", "Models", "Autodiff", "SeededRandom", "TestSupport"]),
     .testTarget(name: "ReportsTests", dependencies: ["Reports", "TestSupport"]),
+    .testTarget(
+      name: "ReinforcementTests",
+      dependencies: [
+        "Reinforcement", "Autodiff", "Models", "SeededRandom", "Tasks", "Training", "ModelTestSupport",
+      ]),
     .testTarget(
       name: "ComparisonTests", dependencies: ["Comparison", "Training", "Tasks", "Models", "Reports", "TestSupport"]),
     .testTarget(name: "TasksTests", dependencies: ["Tasks", "SeededRandom", "TestSupport"]),
