@@ -20,6 +20,7 @@ let package = Package(
     .library(name: "Tasks", targets: ["Tasks"]),
     .library(name: "Checkpoint", targets: ["Checkpoint"]),
     .library(name: "Generation", targets: ["Generation"]),
+    .library(name: "Serving", targets: ["Serving"]),
     .library(name: "Reports", targets: ["Reports"]),
     .library(name: "Comparison", targets: ["Comparison"]),
     .executable(name: "ssm", targets: ["ssm"]),
@@ -84,6 +85,8 @@ let package = Package(
       ]),
     .target(name: "Tasks", dependencies: ["SeededRandom", "Signals"]),
     .target(name: "Generation", dependencies: ["Models", "Autodiff", "SeededRandom"]),
+    // The batching engine, arrivals and load statistics; the HTTP server is a separate target.
+    .target(name: "Serving", dependencies: ["Generation", "Models", "SeededRandom"]),
     .target(name: "Reports"),
     .target(
       name: "Comparison", dependencies: ["Models", "Training", "Tasks", "Reports", "SeededRandom", "Parallelism"]),
@@ -189,6 +192,8 @@ let package = Package(
       ]),
     .testTarget(
       name: "GenerationTests", dependencies: ["Generation", "Models", "Autodiff", "SeededRandom", "TestSupport"]),
+    .testTarget(
+      name: "ServingTests", dependencies: ["Serving", "Generation", "Models", "SeededRandom", "TestSupport"]),
     .testTarget(name: "ReportsTests", dependencies: ["Reports", "TestSupport"]),
     .testTarget(
       name: "ComparisonTests", dependencies: ["Comparison", "Training", "Tasks", "Models", "Reports", "TestSupport"]),
