@@ -20,6 +20,7 @@ let package = Package(
     .library(name: "Tasks", targets: ["Tasks"]),
     .library(name: "Checkpoint", targets: ["Checkpoint"]),
     .library(name: "Generation", targets: ["Generation"]),
+    .library(name: "Serving", targets: ["Serving"]),
     .library(name: "Reports", targets: ["Reports"]),
     .library(name: "Comparison", targets: ["Comparison"]),
     .library(name: "Reinforcement", targets: ["Reinforcement"]),
@@ -85,6 +86,8 @@ let package = Package(
       ]),
     .target(name: "Tasks", dependencies: ["SeededRandom", "Signals"]),
     .target(name: "Generation", dependencies: ["Models", "Autodiff", "SeededRandom"]),
+    // The batching engine, arrivals and load statistics; the HTTP server is a separate target.
+    .target(name: "Serving", dependencies: ["Generation", "Models", "SeededRandom"]),
     .target(name: "Reports"),
     .target(
       name: "Reinforcement", dependencies: ["Autodiff", "Generation", "Models", "SeededRandom", "Tasks", "Training"]),
@@ -192,6 +195,8 @@ let package = Package(
       ]),
     .testTarget(
       name: "GenerationTests", dependencies: ["Generation", "Models", "Autodiff", "SeededRandom", "TestSupport"]),
+    .testTarget(
+      name: "ServingTests", dependencies: ["Serving", "Generation", "Models", "SeededRandom", "TestSupport"]),
     .testTarget(name: "ReportsTests", dependencies: ["Reports", "TestSupport"]),
     .testTarget(
       name: "ReinforcementTests",
