@@ -3,7 +3,7 @@
 # or through sudo when available).
 
 SWIFT ?= swift
-APT_PACKAGES := libfftw3-dev liblapacke-dev libopenblas-dev pkg-config fortunes
+APT_PACKAGES := libfftw3-dev liblapacke-dev libopenblas-dev pkg-config fortunes libopenmpi-dev openmpi-bin
 # The text task's default corpus: Debian's fortunes data (`fortunes`, which pulls in `fortunes-min`).
 FORTUNES := /usr/share/games/fortunes/fortunes
 # Release builds for the demo; CPU-specific speed flags (-target-cpu) belong here, never in Package.swift.
@@ -14,11 +14,14 @@ SUDO := $(shell [ "$$(id -u)" = "0" ] || command -v sudo >/dev/null 2>&1 && [ "$
 
 .PHONY: deps build test reference-check demo bench notebooks format lint docs clean
 
-## deps: install FFTW, LAPACKE and OpenBLAS headers/libraries and the fortunes corpus if any is missing (idempotent).
+## deps: install FFTW, LAPACKE, OpenBLAS and Open MPI (headers, libraries, mpirun) and the fortunes corpus if any
+## is missing (idempotent).
 deps:
-	@if [ -f $(FORTUNES) ] && printf '#include <fftw3.h>\n#include <lapacke.h>\n#include <cblas.h>\nint main(void){openblas_set_num_threads(1);return 0;}\n' \
-	    | cc -x c - -o /tmp/ssm-deps-check -lfftw3 -lfftw3f -lfftw3f_threads -llapacke -lopenblas >/dev/null 2>&1; then \
-	  echo "deps: FFTW, LAPACKE, OpenBLAS and the fortunes corpus present"; \
+	@if [ -f $(FORTUNES) ] && command -v mpirun >/dev/null 2>&1 \
+	    && printf '#include <fftw3.h>\n#include <lapacke.h>\n#include <cblas.h>\n#include <mpi.h>\nint main(void){openblas_set_num_threads(1);return MPI_Initialized(0);}\n' \
+	    | cc -x c - -o /tmp/ssm-deps-check $$(pkg-config --cflags --libs ompi-c 2>/dev/null) \
+	      -lfftw3 -lfftw3f -lfftw3f_threads -llapacke -lopenblas >/dev/null 2>&1; then \
+	  echo "deps: FFTW, LAPACKE, OpenBLAS, Open MPI and the fortunes corpus present"; \
 	else \
 	  echo "deps: installing $(APT_PACKAGES)"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(APT_PACKAGES); \
@@ -27,7 +30,8 @@ deps:
 build: deps
 	$(SWIFT) build
 
-## test: unit and property tests, then the independent Python/numpy reference check of the JSON interface.
+## test: unit and property tests, then the independent Python/numpy reference checks of the JSON interface and
+## of data-parallel training (mpirun -np 2 and 4 on this machine against one process).
 ## Tests run optimised (-c release): the numerical tests sweep N up to 64 and thousands of steps,
 ## which unoptimised generic code makes ~30x slower; nothing in them depends on the build mode.
 test: deps
@@ -39,6 +43,7 @@ reference-check:
 	@python3 -c 'import numpy, scipy' 2>/dev/null || python3 -m pip install -q numpy scipy
 	python3 Tests/reference/check_cli.py --ssm "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/ssm"
 	python3 Tests/reference/check_kernels.py --ssm "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/ssm"
+	python3 Tests/reference/check_data_parallel.py --ssm "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/ssm"
 
 ## demo: build in release mode, run the HiPPO operator demonstration, then the long-context comparison
 ## (S4D vs transformer vs GRU on copying; report with charts in runs/demo-comparison).

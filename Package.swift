@@ -24,6 +24,7 @@ let package = Package(
     .library(name: "Reports", targets: ["Reports"]),
     .library(name: "Comparison", targets: ["Comparison"]),
     .library(name: "Reinforcement", targets: ["Reinforcement"]),
+    .library(name: "MessagePassing", targets: ["MessagePassing"]),
     .executable(name: "ssm", targets: ["ssm"]),
   ],
   dependencies: [
@@ -38,6 +39,7 @@ let package = Package(
     .systemLibrary(name: "CLAPACKE", providers: [.apt(["liblapacke-dev", "libopenblas-dev"])]),
     .systemLibrary(name: "CBLAS", providers: [.apt(["libopenblas-dev"])]),
     .systemLibrary(name: "CMalloc"),
+    .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
 
     .target(
       name: "SeededRandom",
@@ -97,11 +99,13 @@ let package = Package(
       name: "SSMJSON",
       dependencies: [.product(name: "Numerics", package: "swift-numerics")]),
     .target(name: "Checkpoint", dependencies: ["SSMJSON"]),
+    // Data-parallel training over MPI: the processes of an `mpirun` job and their fixed-order gradient sum.
+    .target(name: "MessagePassing", dependencies: ["CMPI", "Training"]),
     .executableTarget(
       name: "ssm",
       dependencies: [
         "HiPPO", "LinearAlgebra", "SSMJSON", "SeededRandom", "FFT", "S4", "Parallelism", "Platform", "Training",
-        "Models", "Generation", "Comparison", "Signals", "Tasks", "CFFTW",
+        "Models", "Generation", "Comparison", "Signals", "Tasks", "CFFTW", "MessagePassing",
         .target(name: "CMalloc", condition: .when(platforms: [.linux])),
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Numerics", package: "swift-numerics"),

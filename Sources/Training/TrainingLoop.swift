@@ -9,6 +9,11 @@ import Tasks
 /// clipping the gradients to global norm `gradientClip`, with dropout masks drawn from one
 /// generator, and lets the optimiser apply the update: a run is a pure function of these, so a
 /// loop restored to a step, its optimiser state and its dropout generator continues exactly.
+///
+/// With a `reducer` of `K > 1` processes (data-parallel training), each process trains on its
+/// ``DataParallelShard`` of the step's batch and the gradients are summed over the processes
+/// before clipping, so every process takes the single-process step. Dropout masks then come from a
+/// generator of the step and rank (``shardDropoutSeed(step:rank:)``), not from ``dropout``.
 struct TrainingLoop {
   /// The model; its parameters are updated in place.
   let model: any SequenceModel
@@ -26,14 +31,19 @@ struct TrainingLoop {
   let schedule: LearningRateSchedule
   /// Draws the dropout masks.
   var dropout: SeededGenerator
+  /// Sums gradients over the processes of a data-parallel run.
+  let reducer: any GradientReducer
   /// Steps completed.
   var step = 0
 
-  /// A loop at step 0 with a fresh dropout generator from `dropoutSeed`.
+  /// A loop at step 0 with a fresh dropout generator from `dropoutSeed`, in one process or as
+  /// process `reducer.rank` of a data-parallel run.
   init(
     model: any SequenceModel, task: any SequenceTask, optimizer: any Optimizer, batchSize: Int, steps: Int,
-    warmupSteps: Int, gradientClip: Float, dataSeed: UInt64, dropoutSeed: UInt64
+    warmupSteps: Int, gradientClip: Float, dataSeed: UInt64, dropoutSeed: UInt64,
+    reducer: any GradientReducer = SingleProcessReducer()
   ) {
+    self.reducer = reducer
     self.model = model
     self.task = task
     self.optimizer = optimizer
@@ -53,12 +63,28 @@ struct TrainingLoop {
   /// Takes step ``step`` + 1 and returns its batch loss (before the update).
   /// - Throws: ``TrainingError/nonFiniteLoss(step:detail:)`` before any parameter changes; the
   ///   task's errors.
+  /// - Throws: ``TrainingError/nonFiniteLoss(step:detail:)`` before any parameter changes; the
+  ///   task's errors; the reducer's errors.
   mutating func advance() throws -> Float {
+    let global = try Self.batch(of: task, size: batchSize, step: step, seed: dataSeed)
+    let parallel = reducer.processCount > 1
+    let shard =
+      try parallel ? DataParallelShard(of: global, rank: reducer.rank, processCount: reducer.processCount) : nil
+    var masks = parallel ? SeededGenerator(seed: shardDropoutSeed(step: step, rank: reducer.rank)) : dropout
     let loss = try trainingStep(
-      model, optimizer: optimizer, batch: Self.batch(of: task, size: batchSize, step: step, seed: dataSeed),
-      maximumGradientNorm: gradientClip, learningRateFactor: schedule.factor(at: step), step: step + 1,
-      dropout: &dropout)
+      model, optimizer: optimizer, batch: shard?.batch ?? global, maximumGradientNorm: gradientClip,
+      learningRateFactor: schedule.factor(at: step), step: step + 1, dropout: &masks,
+      shardSum: shard.map { ShardGradientSum(reducer: reducer, weight: $0.weight) })
+    if !parallel { dropout = masks }
     step += 1
     return loss
+  }
+
+  /// The seed of process `rank`'s dropout masks at `step` of a data-parallel run: a mix of the
+  /// dropout generator's state (which such a run leaves unchanged, so a resumed run draws the same
+  /// masks), the step and the rank, distinct for every step and rank. The masks differ from the
+  /// single-process run's, so runs with dropout match it in distribution only.
+  func shardDropoutSeed(step: Int, rank: Int) -> UInt64 {
+    dropout.state.0 ^ (UInt64(step) &* 0x9E37_79B9_7F4A_7C15) ^ (UInt64(rank + 1) &* 0xBF58_476D_1CE4_E5B9)
   }
 }

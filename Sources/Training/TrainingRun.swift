@@ -37,6 +37,12 @@ public struct StepReport: Sendable {
 /// the task's `train` split, a pure function of the step; evaluations during
 /// training read the `validation` split, and `ssm eval` the `test` split, so no scored instance
 /// was ever trained on.
+///
+/// A data-parallel run (a `reducer` of `K > 1` processes, each holding a ``TrainingRun`` on the
+/// same configuration and directory) trains every process on its ``DataParallelShard`` of each
+/// batch and sums the gradients before the common update, so it takes the steps of the
+/// single-process run up to float32 rounding; process 0 alone evaluates, reports, and writes the
+/// metrics and checkpoints.
 public final class TrainingRun {
   /// The run's configuration (also stored in every checkpoint).
   public let configuration: RunConfiguration
@@ -62,7 +68,13 @@ public final class TrainingRun {
   /// ``RunConfiguration/initializedFrom`` when set) or the continuation of the one in `directory` (its configuration must equal `configuration`
   /// when one is given, up to the kernel horizon filled in by
   /// ``RunConfiguration/resolvedModel``).
-  public init(directory: URL, configuration: RunConfiguration?, resume: Bool) throws {
+  ///
+  /// `reducer` sums gradients over the processes of a data-parallel run (default: this process
+  /// alone); its process count must divide the batch.
+  public init(
+    directory: URL, configuration: RunConfiguration?, resume: Bool,
+    reducer: any GradientReducer = SingleProcessReducer()
+  ) throws {
     let checkpointURL = Self.checkpointURL(in: directory)
     let exists = FileManager.default.fileExists(atPath: checkpointURL.path)
     var stored: SafeTensors?
@@ -85,6 +97,7 @@ public final class TrainingRun {
       resolved = given
     }
     try resolved.validate()
+    _ = try DataParallelShard.rows(batch: resolved.batch, rank: reducer.rank, processCount: reducer.processCount)
     self.configuration = resolved
     self.directory = directory
     model = try resolved.makeModel()
@@ -95,7 +108,8 @@ public final class TrainingRun {
           learningRate: resolved.learningRate, weightDecay: resolved.weightDecay,
           stateSpaceLearningRate: resolved.stateSpaceLearningRate)),
       batchSize: resolved.batch, steps: resolved.steps, warmupSteps: resolved.warmupSteps,
-      gradientClip: resolved.gradientClip, dataSeed: resolved.dataSeed, dropoutSeed: resolved.seed &+ 2)
+      gradientClip: resolved.gradientClip, dataSeed: resolved.dataSeed, dropoutSeed: resolved.seed &+ 2,
+      reducer: reducer)
     if let stored {
       try restore(from: stored)
     } else if let source = resolved.initializedFrom {
@@ -135,10 +149,17 @@ public final class TrainingRun {
     return (model, configuration)
   }
 
+  /// Whether this process writes the metrics and checkpoints and reports: process 0.
+  public var isWriter: Bool { loop.reducer.rank == 0 }
+
   /// Runs the remaining steps (or up to step `until`), reporting each, and checkpoints
-  /// along the way.
+  /// along the way (process 0 of a data-parallel run; the others only train).
   /// - Throws: ``TrainingError/nonFiniteLoss(step:detail:)`` (nothing is saved for that step).
   public func run(until: Int? = nil, report: (StepReport) -> Void = { _ in }) throws {
+    guard isWriter else {
+      while step < min(until ?? configuration.steps, configuration.steps) { _ = try loop.advance() }
+      return
+    }
     let metricsURL = directory.appendingPathComponent("metrics.jsonl")
     try truncateMetrics(metricsURL, after: step)
     let metrics = try FileHandle(forWritingTo: metricsURL)

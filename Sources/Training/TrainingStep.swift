@@ -45,25 +45,42 @@ public func trainingStep(
   _ model: any SequenceModel, optimizer: any Optimizer, batch: TaskBatch, maximumGradientNorm: Float,
   learningRateFactor: Float, step: Int, dropout: inout SeededGenerator
 ) throws -> Float {
+  try trainingStep(
+    model, optimizer: optimizer, batch: batch, maximumGradientNorm: maximumGradientNorm,
+    learningRateFactor: learningRateFactor, step: step, dropout: &dropout, shardSum: nil)
+}
+
+/// The step of ``trainingStep(_:optimizer:batch:maximumGradientNorm:learningRateFactor:step:dropout:)``
+/// on one process's shard of a data-parallel run when `shardSum` is given: the gradients and
+/// loss are summed over the processes (``ShardGradientSum``) between the backward pass and the
+/// clipping.
+func trainingStep(
+  _ model: any SequenceModel, optimizer: any Optimizer, batch: TaskBatch, maximumGradientNorm: Float,
+  learningRateFactor: Float, step: Int, dropout: inout SeededGenerator, shardSum: ShardGradientSum?
+) throws -> Float {
   try optimize(
     model.parameters, optimizer: optimizer, maximumGradientNorm: maximumGradientNorm,
-    learningRateFactor: learningRateFactor, step: step
+    learningRateFactor: learningRateFactor, step: step, shardSum: shardSum
   ) { tape in
     try taskLoss(model, batch: batch, on: tape, training: true, generator: &dropout)
   }
 }
 
-/// Zeroes the gradients, records `loss` on a fresh tape, back-propagates, clips and updates.
+/// Zeroes the gradients, records `loss` on a fresh tape, back-propagates, sums over the processes
+/// of a data-parallel run (`shardSum`), clips and updates. A process whose own loss is not finite
+/// skips its backward pass but still joins the sum, whose loss is then not finite on every
+/// process, so all stop at the same step.
 private func optimize(
   _ parameters: [Parameter], optimizer: any Optimizer, maximumGradientNorm: Float, learningRateFactor: Float, step: Int,
-  loss makeLoss: (Tape) throws -> Variable
+  shardSum: ShardGradientSum? = nil, loss makeLoss: (Tape) throws -> Variable
 ) throws -> Float {
   parameters.forEach { $0.zeroGradient() }
   let tape = Tape()
   let loss = try makeLoss(tape)
-  let lossValue = tape.value(loss).scalar
+  let ownLoss = tape.value(loss).scalar
+  if ownLoss.isFinite { try tape.backward(loss) }
+  let lossValue = try shardSum?.apply(to: parameters, loss: ownLoss) ?? ownLoss
   guard lossValue.isFinite else { throw TrainingError.nonFiniteLoss(step: step) }
-  try tape.backward(loss)
   clipGradients(parameters, maximumNorm: maximumGradientNorm)
   do {
     try optimizer.update(parameters, learningRateFactor: learningRateFactor)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HiPPO
+import MessagePassing
 import Models
 import Tasks
 import Training
@@ -171,7 +172,17 @@ struct TrainCommand: ParsableCommand {
       initializedFrom: initializeFrom.map { URL(fileURLWithPath: $0).standardizedFileURL.path })
     try MemoryBudget.check(.training(configuration.resolvedModel, batch: batch, length: length))
     let directory = URL(fileURLWithPath: out)
-    let run = try TrainingRun(directory: directory, configuration: configuration, resume: resume)
+    guard let communicator = try MPICommunicator.joinIfLaunched() else {
+      return try train(configuration, in: directory, reducer: SingleProcessReducer())
+    }
+    try train(configuration, in: directory, across: communicator)
+  }
+
+  /// Trains (or resumes) the run in `directory`, as this process alone or as process
+  /// `reducer.rank` of a data-parallel run; process 0 shows the progress and reports the end.
+  func train(_ configuration: RunConfiguration, in directory: URL, reducer: any GradientReducer) throws {
+    let run = try TrainingRun(directory: directory, configuration: configuration, resume: resume, reducer: reducer)
+    guard run.isWriter else { return try run.run() }
     let terminal = isatty(STDERR_FILENO) != 0
     let logEvery = max(1, configuration.steps / 20)
     try run.run { report in
