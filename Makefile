@@ -44,6 +44,8 @@ reference-check:
 	python3 Tests/reference/check_cli.py --ssm "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/ssm"
 	python3 Tests/reference/check_kernels.py --ssm "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/ssm"
 	python3 Tests/reference/check_data_parallel.py --ssm "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/ssm"
+	@python3 -c 'import jsonschema' 2>/dev/null || python3 -m pip install -q jsonschema
+	python3 Tests/reference/check_constraints.py --ssm "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/ssm"
 
 ## demo: build in release mode, run the HiPPO operator demonstration, then the long-context comparison
 ## (S4D vs transformer vs GRU on copying; report with charts in runs/demo-comparison).

@@ -19,6 +19,7 @@ let package = Package(
     .library(name: "Models", targets: ["Models"]),
     .library(name: "Tasks", targets: ["Tasks"]),
     .library(name: "Checkpoint", targets: ["Checkpoint"]),
+    .library(name: "Constraints", targets: ["Constraints"]),
     .library(name: "Generation", targets: ["Generation"]),
     .library(name: "Serving", targets: ["Serving"]),
     .library(name: "Reports", targets: ["Reports"]),
@@ -87,7 +88,9 @@ let package = Package(
         .product(name: "Numerics", package: "swift-numerics"),
       ]),
     .target(name: "Tasks", dependencies: ["SeededRandom", "Signals"]),
-    .target(name: "Generation", dependencies: ["Models", "Autodiff", "SeededRandom"]),
+    // Regular expressions and JSON Schema → byte automata → token indexes; nothing model-specific.
+    .target(name: "Constraints", dependencies: ["SSMJSON", "SeededRandom"]),
+    .target(name: "Generation", dependencies: ["Constraints", "Models", "Autodiff", "SeededRandom"]),
     // The batching engine, arrivals and load statistics; the HTTP server is a separate target.
     .target(name: "Serving", dependencies: ["Generation", "Models", "SeededRandom"]),
     .target(name: "Reports"),
@@ -105,7 +108,7 @@ let package = Package(
       name: "ssm",
       dependencies: [
         "HiPPO", "LinearAlgebra", "SSMJSON", "SeededRandom", "FFT", "S4", "Parallelism", "Platform", "Training",
-        "Models", "Generation", "Comparison", "Signals", "Tasks", "CFFTW", "MessagePassing",
+        "Models", "Constraints", "Generation", "Comparison", "Signals", "Tasks", "CFFTW", "MessagePassing",
         .target(name: "CMalloc", condition: .when(platforms: [.linux])),
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Numerics", package: "swift-numerics"),
@@ -197,8 +200,10 @@ let package = Package(
         "LinearAlgebra", "ModelTestSupport", "TestSupport", "TrainingTestSupport",
         .product(name: "Numerics", package: "swift-numerics"),
       ]),
+    .testTarget(name: "ConstraintsTests", dependencies: ["Constraints", "SSMJSON", "SeededRandom", "TestSupport"]),
     .testTarget(
-      name: "GenerationTests", dependencies: ["Generation", "Models", "Autodiff", "SeededRandom", "TestSupport"]),
+      name: "GenerationTests",
+      dependencies: ["Generation", "Constraints", "Models", "Autodiff", "SeededRandom", "TestSupport"]),
     .testTarget(
       name: "ServingTests", dependencies: ["Serving", "Generation", "Models", "SeededRandom", "TestSupport"]),
     .testTarget(name: "ReportsTests", dependencies: ["Reports", "TestSupport"]),

@@ -1,12 +1,14 @@
 import Models
 
 /// One running beam: its generated tokens, their log-probability sum, the model state after
-/// reading all but the last of them, and the logits of its next token.
+/// reading all but the last of them, the logits of its next token and its constraint state
+/// (`nil` without a constraint).
 struct Beam<State> {
   var tokens: [Int]
   var sumLogProbability: Double
   var state: State
   var logits: [Double]
+  var constraintState: Int?
 }
 
 /// HuggingFace beam search (`GenerationMixin._beam_search` semantics) for one prompt.
@@ -31,6 +33,9 @@ struct Beam<State> {
 /// are kept: fewer than `N` beams run while fewer than `N` continuations exist, and the search
 /// ends (instead of running stopped or removed candidates at `−1e9`) when no candidate continues.
 ///
+/// With a constraint, each beam carries its own constraint state, masked in step 1 and advanced
+/// by the beam's token when it forks.
+///
 /// Cost: each beam keeps its own batch-1 `State` value; a beam forks by copying its parent's
 /// state (a full copy of, e.g., a KV cache or SSM state once it is mutated) and each beam costs
 /// one batch-1 `SequenceModel.step(_:state:)` per token: `N` model calls per step
@@ -41,7 +46,9 @@ func beamSearch<Model: SequenceModel>(
   let numBeams = parameters.numBeams
   let kept = max(2, 1 + options.stopTokens.count) * numBeams
   let (state, logits) = try readPrompt(model, prompt: prompt)
-  var running = [Beam(tokens: [], sumLogProbability: 0, state: state, logits: logits)]
+  var running = [
+    Beam(tokens: [], sumLogProbability: 0, state: state, logits: logits, constraintState: options.constraint?.start)
+  ]
   var finished = BeamHypotheses(
     capacity: numBeams, lengthPenalty: parameters.lengthPenalty, earlyStopping: parameters.earlyStopping,
     maxNewTokens: options.maxNewTokens)
@@ -70,8 +77,12 @@ func beamSearch<Model: SequenceModel>(
       let parent = running[candidate.beam]
       var state = parent.state
       let logits = try readToken(model, token: candidate.token, state: &state, step: length)
+      let constraintState = parent.constraintState.flatMap {
+        options.constraint?.nextState(after: candidate.token, from: $0)
+      }
       return Beam(
-        tokens: parent.tokens + [candidate.token], sumLogProbability: candidate.sum, state: state, logits: logits)
+        tokens: parent.tokens + [candidate.token], sumLogProbability: candidate.sum, state: state, logits: logits,
+        constraintState: constraintState)
     }
   }
   return finished.best(parameters.numReturnSequences)
@@ -89,11 +100,15 @@ func processedScores<State>(
   switch parameters.processorInput {
   case .logProbabilities:
     var scores = Categorical.logSoftmax(beam.logits)
-    LogitsProcessor.applyProcessors(&scores, history: history, generatedCount: beam.tokens.count, options: options)
+    LogitsProcessor.applyProcessors(
+      &scores, history: history, generatedCount: beam.tokens.count, options: options,
+      constraintState: beam.constraintState)
     return scores
   case .logits:
     var processed = beam.logits
-    LogitsProcessor.applyProcessors(&processed, history: history, generatedCount: beam.tokens.count, options: options)
+    LogitsProcessor.applyProcessors(
+      &processed, history: history, generatedCount: beam.tokens.count, options: options,
+      constraintState: beam.constraintState)
     guard processed.contains(where: \.isFinite) else { return processed }
     try checkProcessed(processed, step: step)
     return Categorical.logSoftmax(processed)

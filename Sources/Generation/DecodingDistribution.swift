@@ -1,5 +1,5 @@
 /// The distribution a decoding step draws from, as probabilities: the processors of `options`
-/// (``LogitsProcessor/applyProcessors(_:history:generatedCount:options:)``) applied to the raw
+/// (``LogitsProcessor/applyProcessors(_:history:generatedCount:options:constraintState:)``) applied to the raw
 /// `logits`, then
 /// - greedy (`sampling == nil`): one-hot at ``Categorical/argmax(_:)`` of the processed logits;
 /// - sampling: the warpers of `sampling` (temperature, then top-k → top-p → min-p → typical)
@@ -13,7 +13,8 @@ func decodingDistribution(
   sampling: SamplingParameters?, step: Int
 ) throws -> [Double] {
   var processed = logits
-  LogitsProcessor.applyProcessors(&processed, history: history, generatedCount: generatedCount, options: options)
+  LogitsProcessor.applyProcessors(
+    &processed, history: history, generatedCount: generatedCount, options: options, constraintState: nil)
   try checkProcessed(processed, step: step)
   guard let sampling else {
     var oneHot = [Double](repeating: 0, count: logits.count)

@@ -55,6 +55,16 @@ func validate(_ options: GenerationOptions, prompt: [Int], vocabulary: Int, cont
     throw GenerationError.invalidNoRepeatNgramSize(options.noRepeatNgramSize)
   }
   guard options.minNewTokens >= 0 else { throw GenerationError.invalidMinNewTokens(options.minNewTokens) }
+  if let index = options.constraint {
+    guard index.vocabularySize == vocabulary else {
+      throw GenerationError.constraintVocabularyMismatch(
+        constraintVocabulary: index.vocabularySize, modelVocabulary: vocabulary)
+    }
+    guard index.stopTokens == options.stopTokens else {
+      throw GenerationError.constraintStopTokensMismatch(
+        constraint: index.stopTokens.sorted(), options: options.stopTokens.sorted())
+    }
+  }
   switch options.strategy {
   case .greedy: break
   case .sampling(let parameters):

@@ -41,9 +41,15 @@ public enum GenerationError: Error, Equatable, CustomStringConvertible {
   /// repetition penalty too close to 0 for the logits' magnitude left a `+∞` (or, after the
   /// temperature, no finite logit).
   case processedLogitsOverflow(step: Int)
+  /// ``GenerationOptions/constraint`` indexes a vocabulary of `constraintVocabulary` tokens for a
+  /// model of `modelVocabulary`.
+  case constraintVocabularyMismatch(constraintVocabulary: Int, modelVocabulary: Int)
+  /// ``GenerationOptions/constraint`` has other stop tokens than ``GenerationOptions/stopTokens``
+  /// (its mask allows stop tokens exactly when the text is complete, so the two must agree).
+  case constraintStopTokensMismatch(constraint: [Int], options: [Int])
   /// The processors removed every token for new token `step` (of every beam, for beam search):
   /// e.g. ``GenerationOptions/minNewTokens`` removes the stop tokens and
-  /// ``GenerationOptions/noRepeatNgramSize`` all the others.
+  /// ``GenerationOptions/noRepeatNgramSize`` or ``GenerationOptions/constraint`` all the others.
   case noTokenAllowed(step: Int)
   /// Speculative decoding with a draft whose vocabulary differs from the target's (their
   /// distributions must be over the same tokens).
@@ -52,6 +58,9 @@ public enum GenerationError: Error, Equatable, CustomStringConvertible {
   case invalidDraftTokens(Int)
   /// Speculative decoding asked for beam search (it verifies greedy decoding or sampling).
   case speculativeBeamSearch
+  /// Speculative decoding with a ``GenerationOptions/constraint`` (the draft and target masks are
+  /// not implemented).
+  case speculativeConstraint
   /// A ``SequentialDecoder`` for beam search (it decodes one sequence a token at a time).
   case beamSearchNotStepwise
   /// A ``SequentialDecoder`` for a sample outside `0 ..< samples`.
@@ -83,13 +92,19 @@ public enum GenerationError: Error, Equatable, CustomStringConvertible {
     case .nonFiniteLogits(let step): "the model returned non-finite logits at generation step \(step)"
     case .processedLogitsOverflow(let step):
       "processing the logits (temperature, repetition penalty) overflowed at generation step \(step)"
+    case .constraintVocabularyMismatch(let constraintVocabulary, let modelVocabulary):
+      "the constraint indexes \(constraintVocabulary) tokens but the model has \(modelVocabulary)"
+    case .constraintStopTokensMismatch(let constraint, let options):
+      "the constraint's stop tokens \(constraint) differ from the options' stop tokens \(options)"
     case .noTokenAllowed(let step):
-      "the processors (min new tokens, no-repeat n-gram) removed every token at generation step \(step)"
+      "the processors (min new tokens, no-repeat n-gram, constraint) removed every token at generation step \(step)"
     case .draftVocabularyMismatch(let target, let draft):
       "the draft model's vocabulary (\(draft) tokens) differs from the target's (\(target)): "
         + "speculative decoding needs one vocabulary"
     case .invalidDraftTokens(let value): "draft tokens per round must be at least 1, got \(value)"
     case .speculativeBeamSearch: "speculative decoding supports greedy decoding and sampling, not beam search"
+    case .speculativeConstraint:
+      "speculative decoding does not support output constraints (--regex, --json-schema, --choice)"
     case .beamSearchNotStepwise: "a sequential decoder supports greedy decoding and sampling, not beam search"
     case .sampleOutOfRange(let sample, let samples): "sample \(sample) outside 0..<\(samples)"
     case .decoderFinished: "the sequence already ended (a stop token or maxNewTokens): no next token"

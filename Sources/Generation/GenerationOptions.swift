@@ -1,3 +1,5 @@
+import Constraints
+
 /// Everything that controls one call of ``generate(_:prompt:options:)``.
 ///
 /// The options apply in HuggingFace `transformers`' order: first the *processors* of every
@@ -26,6 +28,12 @@ public struct GenerationOptions: Sendable, Equatable {
   /// generated, so no sequence stops before its `m`-th new token (HuggingFace's
   /// `min_new_tokens`). `m > maxNewTokens` is allowed: no stop token is ever emitted.
   public var minNewTokens: Int
+  /// A constraint on the generated text (``LogitsProcessor/applyConstraint(_:index:state:)``),
+  /// `nil` for none: only tokens that keep the output a prefix of a string of the constrained
+  /// language are allowed, and stop tokens only once it is a complete string. Its
+  /// `TokenIndex/stopTokens` must equal ``stopTokens`` and its vocabulary the model's. A sequence
+  /// cut off by ``maxNewTokens`` can end in the middle of a string.
+  public var constraint: TokenIndex?
   /// How the next token is chosen.
   public var strategy: DecodingStrategy
   /// The seed of the `SeededGenerator` that sampling draws from: the same
@@ -38,13 +46,14 @@ public struct GenerationOptions: Sendable, Equatable {
   /// processor.
   public init(
     maxNewTokens: Int, stopTokens: Set<Int> = [], repetitionPenalty: Double = 1, noRepeatNgramSize: Int = 0,
-    minNewTokens: Int = 0, strategy: DecodingStrategy = .greedy, seed: UInt64 = 0
+    minNewTokens: Int = 0, constraint: TokenIndex? = nil, strategy: DecodingStrategy = .greedy, seed: UInt64 = 0
   ) {
     self.maxNewTokens = maxNewTokens
     self.stopTokens = stopTokens
     self.repetitionPenalty = repetitionPenalty
     self.noRepeatNgramSize = noRepeatNgramSize
     self.minNewTokens = minNewTokens
+    self.constraint = constraint
     self.strategy = strategy
     self.seed = seed
   }

@@ -39,14 +39,19 @@ public enum LogitsProcessor {
   }
 
   /// The processors of ``GenerationOptions`` in order (repetition penalty → no-repeat n-gram →
-  /// min new tokens) for a sequence whose prompt + generated tokens are `history`, of which the
-  /// last `generatedCount` are generated.
+  /// min new tokens → constraint mask) for a sequence whose prompt + generated tokens are
+  /// `history`, of which the last `generatedCount` are generated, in constraint state
+  /// `constraintState` (`nil` without a constraint). The mask comes before the sampling warpers,
+  /// so that top-k, top-p, min-p and typical truncate the allowed tokens only.
   static func applyProcessors(
-    _ scores: inout [Double], history: [Int], generatedCount: Int, options: GenerationOptions
+    _ scores: inout [Double], history: [Int], generatedCount: Int, options: GenerationOptions, constraintState: Int?
   ) {
     applyRepetitionPenalty(&scores, history: history, penalty: options.repetitionPenalty)
     applyNoRepeatNgram(&scores, history: history, size: options.noRepeatNgramSize)
     applyMinNewTokens(
       &scores, generatedCount: generatedCount, minNewTokens: options.minNewTokens, stopTokens: options.stopTokens)
+    if let index = options.constraint, let constraintState {
+      applyConstraint(&scores, index: index, state: constraintState)
+    }
   }
 }

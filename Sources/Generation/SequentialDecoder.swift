@@ -9,10 +9,12 @@ import SeededRandom
 /// `generate`'s tokens for the same logits.
 ///
 /// Each call applies the processors of the options
-/// (``LogitsProcessor/applyProcessors(_:history:generatedCount:options:)``), then either takes
+/// (``LogitsProcessor/applyProcessors(_:history:generatedCount:options:constraintState:)``, ending
+/// with the mask of ``GenerationOptions/constraint`` when there is one), then either takes
 /// ``Categorical/argmax(_:)`` or applies the warpers (temperature, then top-k → top-p → min-p →
-/// typical) and draws with ``Categorical/sample(_:using:)`` from one `SeededGenerator`. The score
-/// adds `log_softmax(z)_y` of the *raw* logits `z` for each chosen token `y`.
+/// typical) and draws with ``Categorical/sample(_:using:)`` from one `SeededGenerator`; the
+/// constraint state then advances by the chosen token. The score adds `log_softmax(z)_y` of the
+/// *raw* logits `z` for each chosen token `y`.
 public struct SequentialDecoder: Sendable {
   /// The options being followed.
   public let options: GenerationOptions
@@ -27,6 +29,9 @@ public struct SequentialDecoder: Sendable {
   public private(set) var score = 0.0
   /// Whether the last token was a stop token or the ``GenerationOptions/maxNewTokens``-th.
   public private(set) var isFinished = false
+  /// The state of ``GenerationOptions/constraint``'s automaton after the generated tokens (`nil`
+  /// without a constraint).
+  public private(set) var constraintState: Int?
 
   /// A decoder for sample `sample` of `options` (greedy decoding: sample 0; sampling: the
   /// generator is seeded with ``GenerationOptions/seed`` `+ sample`, as `generate` seeds it).
@@ -57,6 +62,7 @@ public struct SequentialDecoder: Sendable {
     self.sampling = sampling
     generator = SeededGenerator(seed: seed)
     history = prompt
+    constraintState = options.constraint?.start
   }
 
   /// Chooses the next token from the model's float32 next-token logits (`V` values) and
@@ -75,7 +81,8 @@ public struct SequentialDecoder: Sendable {
     let step = tokens.count
     guard !isFinished else { throw GenerationError.decoderFinished }
     var processed = logits
-    LogitsProcessor.applyProcessors(&processed, history: history, generatedCount: step, options: options)
+    LogitsProcessor.applyProcessors(
+      &processed, history: history, generatedCount: step, options: options, constraintState: constraintState)
     try checkProcessed(processed, step: step)
     let token: Int
     if let sampling {
@@ -89,6 +96,9 @@ public struct SequentialDecoder: Sendable {
     score += Categorical.logSoftmax(logits)[token]
     tokens.append(token)
     history.append(token)
+    if let index = options.constraint, let state = constraintState {
+      constraintState = index.nextState(after: token, from: state)
+    }
     isFinished = options.stopTokens.contains(token) || tokens.count == options.maxNewTokens
     return token
   }

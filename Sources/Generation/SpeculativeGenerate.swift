@@ -40,6 +40,7 @@ public func speculativeGenerate<Target: SequenceModel, Draft: SequenceModel>(
   try validate(options, prompt: prompt, vocabulary: target.vocabulary, contextLimit: target.contextLimit)
   try validate(options, prompt: prompt, vocabulary: draft.vocabulary, contextLimit: draft.contextLimit)
   let samples: Int
+  guard options.constraint == nil else { throw GenerationError.speculativeConstraint }
   switch options.strategy {
   case .greedy: samples = 1
   case .sampling(let parameters): samples = parameters.numReturnSequences

@@ -26,7 +26,12 @@ struct GenerateCommand: ParsableCommand {
       + "beam score). With --draft DRAFT (greedy or sample): speculative decoding, DRAFT's model (same vocabulary) "
       + "proposes --draft-tokens K tokens per round (or adaptive: start at 5, +2 after a round with all accepted, "
       + "−1 otherwise) that the target verifies in one pass; the output has the target's law (greedy: its greedy "
-      + "output), and JSON adds draftedTokens, acceptedDraftTokens and targetPasses.")
+      + "output), and JSON adds draftedTokens, acceptedDraftTokens and targetPasses. "
+      + "--regex R, --json-schema FILE or --choice \"a,b,c\" constrain the output of greedy, sample and beam "
+      + "(byte-level models; the text models' separator or a --stop-token ends it once it is complete): "
+      + "disallowed tokens are masked after the processors and before the sampling warpers, and sampling "
+      + "renormalises over the allowed tokens at each step (not the model's law conditioned on the constraint). "
+      + "JSON Schema output is compact: at most one space after { [ , : and before } ].")
 
   /// How tokens are chosen.
   enum Strategy: String, CaseIterable, ExpressibleByArgument {
@@ -75,6 +80,7 @@ struct GenerateCommand: ParsableCommand {
   var draft: String?
   @Option(help: "With --draft: draft tokens per round, K ≥ 1 or adaptive (default 4).")
   var draftTokens: DraftTokensArgument?
+  @OptionGroup var constraint: ConstraintOptions
   @Flag(help: "Print JSON: one result object (greedy, one sample) or a list of them (beam, several samples).")
   var json = false
 
@@ -159,6 +165,7 @@ struct GenerateCommand: ParsableCommand {
         prompt: promptTokens.count, newTokens: maxNewTokens))
     var options = self.options
     if let separator = ByteText.separator(vocabulary: model.vocabulary) { options.stopTokens.insert(separator) }
+    options.constraint = try constraint.index(vocabulary: model.vocabulary, stopTokens: options.stopTokens)
     let outputs: [(result: GenerationResult, counts: [(String, JSONValue)])]
     if let draft {
       let (draftModel, draftConfiguration) = try TrainingRun.model(fromCheckpoint: URL(fileURLWithPath: draft))

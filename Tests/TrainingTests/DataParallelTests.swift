@@ -147,7 +147,7 @@ struct DataParallelTests {
   @Test(arguments: [2, 4])
   func lockstepProcessesTakeTheSingleProcessSteps(processCount: Int) throws {
     let configuration = RunConfiguration(
-      taskCount: 4, taskAlphabet: 4, taskLength: 24,
+      task: TaskConfiguration(.copying, length: 24, count: 4, alphabet: 4),
       model: .s4(S4Model.Configuration(vocabulary: 6, width: 8, depth: 1, stateSize: 4)), batch: 8, steps: 8,
       learningRate: 1e-2, warmupSteps: 2, seed: 7, checkpointEvery: 4)
     let base = temporaryPath("ssm-data-parallel")

@@ -1,0 +1,19 @@
+import Constraints
+
+extension LogitsProcessor {
+  /// The constraint mask: in state `s` of `index`, every token outside
+  /// `index.allowedTokens(in: s)` gets `−∞`; allowed scores are unchanged.
+  ///
+  /// Greedy decoding then takes the best allowed token and sampling draws from
+  /// `q_t(v) = π_t(v) · 1[v allowed] / Σ_{u allowed} π_t(u)`, renormalised per step. The law of a
+  /// whole sequence, `Π_t q_t(x_t)`, is **not** the model's law conditioned on the language,
+  /// `p(x | x ∈ L) = p(x) / Σ_{y ∈ L} p(y)`: each step renormalises over the allowed next tokens
+  /// without weighing how likely the model is to finish from each of them (see the test
+  /// `renormalisedMaskIsNotTheConditionalLaw`). Beam search masks its per-step scores the same way,
+  /// each beam in its own state.
+  public static func applyConstraint(_ scores: inout [Double], index: TokenIndex, state: Int) {
+    var masked = [Double](repeating: -.infinity, count: scores.count)
+    for token in index.allowedTokens(in: state) { masked[token] = scores[token] }
+    scores = masked
+  }
+}
