@@ -47,8 +47,8 @@ reference-check:
 	@python3 -c 'import jsonschema' 2>/dev/null || python3 -m pip install -q jsonschema
 	python3 Tests/reference/check_constraints.py --ssm "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/ssm"
 
-## demo: build in release mode, run the HiPPO operator demonstration, then the long-context comparison
-## (S4D vs transformer vs GRU on copying; report with charts in runs/demo-comparison).
+## demo: build in release mode, run the HiPPO operator demonstration, then the comparison of S4D, Mamba,
+## transformer and GRU on selective copying and induction heads (reports with charts in runs/demo-comparison).
 demo: deps
 	$(SWIFT) build $(RELEASE_FLAGS) --product ssm
 	./Scripts/operator-demo.sh "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/ssm"

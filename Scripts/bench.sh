@@ -42,8 +42,18 @@ for model in s4 transformer; do
   done
 done
 
+# Mamba's selective scan alone at (B, L, D, N) = (4, 4096, 256, 16), and the Mamba stack (D = 128: E = 256 scan
+# channels per block) around it; Scripts/anchors/bench_selective_scan_jax.py times the same scan in JAX.
+echo "ssm bench selective-scan B=4 L=4096 D=256 N=16" >&2
+"$ssm" bench selective-scan --batch 4 --length 4096 --channels 256 --state-size 16 --runs 5 --json \
+  > "$out/selective-scan-B4-L4096.json"
+echo "ssm bench forward mamba B=4 L=4096" >&2
+"$ssm" bench forward --model mamba --batch 4 --length 4096 --runs 3 --json > "$out/forward-mamba-B4-L4096.json"
+
 anchors="$here/../../shared/anchors/run.sh"
 if [ -f "$anchors" ] && [ "${BENCH_SKIP_JAX:-0}" != 1 ]; then
   ANCHOR_RESULTS="$(cd "$out" && pwd)/jax" bash "$anchors" all >&2
+  ANCHOR_RESULTS="$(cd "$out" && pwd)/jax" ANCHOR_COMMON="$(dirname "$anchors")" \
+    "${ANCHOR_VENV:-/tmp/anchor-venv}/bin/python" "$here/anchors/bench_selective_scan_jax.py" >&2
 fi
 python3 "$here/bench_table.py" "$out" | tee "$out/table.md"

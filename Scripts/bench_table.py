@@ -17,7 +17,7 @@ def load(name):
 
 def jax_records():
     records = []
-    for name in ("s4d_jax.jsonl", "tfm_jax.jsonl"):
+    for name in ("s4d_jax.jsonl", "tfm_jax.jsonl", "selective_scan_jax.jsonl"):
         path = os.path.join(out, "jax", name)
         if os.path.exists(path):
             with open(path) as f:
@@ -107,3 +107,19 @@ for context in (512, 2048, 8192, 16384):
     best = min(steps) if steps else None
     print(f"| context {context} | {s4 * 1e6:.1f} µs | {tf * 1e6:.1f} µs | "
           f"{'–' if best is None else f'{best * 1e6:.1f} µs'} | {ratio(best, tf)} |")
+
+print()
+print("| Mamba selective scan (B, L, D, N) = (4, 4096, 256, 16), float32 | swift-ssm | JAX jit, best of lax.scan and "
+      "associative_scan | speed-up vs JAX |")
+print("|---|---|---|---|")
+path = os.path.join(out, "selective-scan-B4-L4096.json")
+if os.path.exists(path):
+    r = load("selective-scan-B4-L4096.json")
+    for key, variant in (("forwardSeconds", "forward ("), ("forwardBackwardSeconds", "forward+backward (")):
+        theirs = jax_median("selective_scan", "B=4,L=4096,D=256,N=16", variant)
+        print(f"| {variant.rstrip(' (')} | {ms(r[key])} | {ms(theirs)} | {ratio(theirs, r[key])} |")
+path = os.path.join(out, "forward-mamba-B4-L4096.json")
+if os.path.exists(path):
+    print()
+    print(f"Mamba stack forward (D = 128, N = 16, 2 layers), (B, L) = (4, 4096): "
+          f"{ms(load('forward-mamba-B4-L4096.json')['forwardSeconds'])}")

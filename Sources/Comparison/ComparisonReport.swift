@@ -101,6 +101,8 @@ public struct ComparisonReport {
       if let other = plan.evaluationLengths, !other.isEmpty {
         page += try generalizationTable(cells: cells, lengths: other).markdown() + "\n"
       }
+      let findings = ComparisonFindings.sentences(metric: metric, scores: cells.compactMap(Self.score))
+      if !findings.isEmpty { page += "**What this shows.** " + findings.joined(separator: " ") + "\n\n" }
       if let longest = cells.map(\.length).max() {
         let curveFile = "loss-\(task.rawValue)-L\(longest).svg"
         try write(lossChart(for: task, metric: metric, length: longest, cells: cells), to: directory, as: curveFile)
@@ -132,6 +134,16 @@ public struct ComparisonReport {
     let url = directory.appendingPathComponent("report.md")
     try writeAtomically(page, to: url)
     return url
+  }
+
+  /// A finished cell's scores for ``ComparisonFindings``, or `nil` for a failed cell.
+  static func score(of cell: ComparisonCell) -> ComparisonFindings.Score? {
+    cell.value.map { value in
+      ComparisonFindings.Score(
+        model: cell.model.name, length: cell.length, value: value,
+        otherLengths: Dictionary(
+          (cell.otherLengths ?? []).map { ($0.length, $0.value) }, uniquingKeysWith: { a, _ in a }))
+    }
   }
 
   /// Length generalisation: one row per trained cell, the metric at each extra evaluation length.

@@ -15,7 +15,7 @@ extension ModelConfiguration {
 
 extension ModelFamily {
   /// Mamba: selective state space blocks (S6, expansion 2, `Δ` rank `⌈D/16⌉`); second knob the state size `N`
-  /// (default 16, any of 4 … 64). A block of width `D` with `E = 2D` expanded channels and rank `R` holds
+  /// (default 16, any of 4 … 64; `ssm train --state-size`). A block of width `D` with `E = 2D` expanded channels and rank `R` holds
   ///
   ///     2D + 3DE + 7E + 2ER + 3EN
   ///
@@ -23,7 +23,8 @@ extension ModelFamily {
   /// `W_B`, `W_C`, `A_log`).
   public static let mamba = ModelFamily(
     name: "mamba", summary: "Mamba: selective state space blocks (S6, input-dependent Δ, B, C)",
-    configurationType: MambaModel.Configuration.self, defaultInner: { _ in 16 }, innerGrid: { _ in (4, 64, 1) },
+    configurationType: MambaModel.Configuration.self, innerOption: "--state-size", defaultInner: { _ in 16 },
+    innerGrid: { _ in (4, 64, 1) },
     configuration: { shape, size in
       .mamba(
         MambaModel.Configuration(

@@ -48,6 +48,9 @@ public struct ModelFamily: Sendable, Hashable, Codable, CustomStringConvertible 
   public let summary: String
   /// The configuration type its models are stored as.
   public let configurationType: any ModelFamilyConfiguration.Type
+  /// The `ssm train` option that sets the second knob of ``Size`` (`"--state-size"`), or `nil` where the
+  /// family's configuration reads its options itself or has no second knob.
+  public let innerOption: String?
   private let defaultInner: @Sendable (_ width: Int) -> Int?
   private let grid: @Sendable (_ width: Int) -> (lowest: Int, highest: Int, step: Int)?
   private let configure: @Sendable (Shape, Size) -> ModelConfiguration
@@ -58,6 +61,7 @@ public struct ModelFamily: Sendable, Hashable, Codable, CustomStringConvertible 
   ///   - name: the name on the command line and in reports.
   ///   - summary: one line for help texts.
   ///   - configurationType: the configuration type `configuration` produces.
+  ///   - innerOption: the `ssm train` option that sets the second knob (`nil` for none).
   ///   - defaultInner: the second knob's default at a width (`nil` for none).
   ///   - innerGrid: the second knob's values parameter matching may choose at a width, an arithmetic
   ///     grid `lowest, lowest + step, …, highest` (`nil` for none).
@@ -66,7 +70,7 @@ public struct ModelFamily: Sendable, Hashable, Codable, CustomStringConvertible 
   ///     it); must equal the built model's count.
   public init(
     name: String, summary: String, configurationType: any ModelFamilyConfiguration.Type,
-    defaultInner: @escaping @Sendable (_ width: Int) -> Int?,
+    innerOption: String? = nil, defaultInner: @escaping @Sendable (_ width: Int) -> Int?,
     innerGrid: @escaping @Sendable (_ width: Int) -> (lowest: Int, highest: Int, step: Int)?,
     configuration: @escaping @Sendable (Shape, Size) -> ModelConfiguration,
     parameterCount: @escaping @Sendable (Shape, Size) -> Int
@@ -74,6 +78,7 @@ public struct ModelFamily: Sendable, Hashable, Codable, CustomStringConvertible 
     self.name = name
     self.summary = summary
     self.configurationType = configurationType
+    self.innerOption = innerOption
     self.defaultInner = defaultInner
     self.grid = innerGrid
     self.configure = configuration

@@ -103,6 +103,16 @@ struct MemoryEstimate {
       purpose: "a (\(batch), \(channels), \(stateSize), \(length)) convolution layer (16·s·B·H·L + 4·s·H·L·N/2 bytes)")
   }
 
+  /// `ssm bench selective-scan` at `(B, L, D, N)`: `4·(8·B·L·D + 6·B·L·N)` bytes of float32 arrays held at
+  /// once (inputs `u`, `Δ`, the output, `∂ℒ/∂y` and the gradients of `u`, `Δ` with their tape copies; `B`, `C`
+  /// and their gradients and copies).
+  static func selectiveScan(batch: Int, length: Int, channels: Int, stateSize: Int) -> MemoryEstimate {
+    let (rows, matrices) = (Double(batch) * Double(length) * Double(channels), Double(batch * length * stateSize))
+    return MemoryEstimate(
+      bytes: 4 * (8 * rows + 6 * matrices),
+      purpose: "a (\(batch), \(length), \(channels), \(stateSize)) selective scan (4·(8·B·L·D + 6·B·L·N) bytes)")
+  }
+
   /// `ssm bench step`: `2·s·T·B·H` (the `T` stepped inputs, flat and split per step) `+ 2·s·B·H·N`
   /// (the state).
   static func recurrentSteps(batch: Int, channels: Int, stateSize: Int, steps: Int, scalarBytes: Int)

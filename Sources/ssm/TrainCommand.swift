@@ -16,7 +16,7 @@ struct TrainCommand: ParsableCommand {
       "Writes OUT/checkpoint.safetensors (parameters, optimiser state, generator states, step and the configuration) "
       + "every --checkpoint-every steps and at the end, and OUT/metrics.jsonl. A progress bar is shown on a "
       + "terminal, plain log lines otherwise. --resume continues from the last checkpoint and ends with the same "
-      + "parameters as an uninterrupted run. --state-size applies to s4d and s4; --heads, --positions and "
+      + "parameters as an uninterrupted run. --state-size applies to s4d, s4 and mamba; --heads, --positions and "
       + "--tied-embeddings to transformer; --dropout to every family but gru.")
 
   enum OptimizerName: String, CaseIterable, ExpressibleByArgument {
@@ -38,7 +38,8 @@ struct TrainCommand: ParsableCommand {
   var model: ModelFamily = .s4d
   @Option(help: "Residual blocks (transformer blocks, GRU layers).") var layers = 2
   @Option(help: "Channels H (transformer: model width D).") var width = 64
-  @Option(help: "s4d, s4: state size N (N/2 modes per channel; default 64).") var stateSize: Int?
+  @Option(help: "s4d, s4, mamba: state size N (s4d, s4: N/2 modes per channel, default 64; mamba: default 16).")
+  var stateSize: Int?
   @Option(help: "transformer: attention heads, dividing --width (default 4).") var heads: Int?
   @Option(help: "transformer: positions, learned, sinusoidal or rotary (default rotary).")
   var positions: PositionEncoding?
@@ -115,10 +116,12 @@ struct TrainCommand: ParsableCommand {
     } else {
       (vocabulary, inputChannels) = (try tokenVocabulary(of: runTask), nil)
     }
+    let givenInner = model.innerOption == "--state-size" ? stateSize : nil
+    let inner = givenInner ?? model.defaultSize(width: width).inner
     var configuration = model.configuration(
       ModelFamily.Shape(vocabulary: vocabulary, inputChannels: inputChannels, depth: layers, length: length),
-      size: ModelFamily.Size(width: width, inner: model.defaultSize(width: width).inner))
-    var used: Set<String> = []
+      size: ModelFamily.Size(width: width, inner: inner))
+    var used: Set<String> = Set(model.innerOption.map { [$0] } ?? [])
     if var s4 = configuration.as(S4Model.Configuration.self) {
       s4.stateSize = stateSize ?? s4.stateSize
       s4.dropout = dropout

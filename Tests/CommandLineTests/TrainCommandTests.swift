@@ -69,6 +69,28 @@ struct TrainCommandTests {
     #expect(unknown.stderr.contains("adam") && unknown.stderr.contains("sgd"), "\(unknown.stderr)")
   }
 
+  // --state-size reaches the mamba configuration through the family's second knob: the checkpoint records
+  // N = 8, and A_log of a block (logNegativeTransition) has E = 2·16 = 32 rows of 8 states; the gru,
+  // whose family has no second knob, refuses the option.
+  @Test func stateSizeSetsTheMambaStateSize() throws {
+    let directory = temporaryPath("ssm-mamba-state")
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let tiny = ["train", "--layers", "1", "--width", "16", "--length", "30", "--steps", "1", "--batch", "2"]
+    let trained = try run(tiny + ["--model", "mamba", "--state-size", "8", "--out", directory.path])
+    #expect(trained.status == 0, "\(trained.stderr)")
+    let checkpoint = try SafeTensors.read(from: directory.appendingPathComponent("checkpoint.safetensors"))
+    #expect(checkpoint.metadata["configuration"]?.contains(#""stateSize":8"#) == true)
+    let transitions = checkpoint.tensors.filter {
+      $0.key.hasPrefix("param.") && $0.key.contains("logNegativeTransition")
+    }
+    #expect(!transitions.isEmpty, "\(checkpoint.tensors.keys.sorted())")
+    for (name, tensor) in transitions { #expect(tensor.shape == [32, 8], "\(name)") }
+
+    let refused = try run(tiny + ["--model", "gru", "--state-size", "8", "--out", directory.path + "-gru"])
+    #expect(refused.status != 0)
+    #expect(refused.stderr.contains("--state-size"), "\(refused.stderr)")
+  }
+
   /// Invalid runs and checkpoints; run by ``CommandLineTests/badInput(_:)``.
   static let badInputs: [BadInput] = [
     BadInput("eval of a missing checkpoint", ["eval", "--checkpoint", "@input"], file: nil),
