@@ -109,7 +109,7 @@ let package = Package(
       dependencies: [
         "HiPPO", "LinearAlgebra", "SSMJSON", "SeededRandom", "FFT", "S4", "Parallelism", "Platform", "Training",
         "Models", "Constraints", "Generation", "Comparison", "Signals", "Tasks", "CFFTW", "MessagePassing",
-        "Autodiff", "LayerOperations",
+        "Autodiff", "LayerOperations", "Reinforcement", "Reports", "Checkpoint",
         .target(name: "CMalloc", condition: .when(platforms: [.linux])),
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Numerics", package: "swift-numerics"),

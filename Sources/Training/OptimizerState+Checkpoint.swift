@@ -9,7 +9,7 @@ extension OptimizerState {
 
   /// The checkpoint entries of this state: `optimizer.step`, a rank-0 `I64`, and `optimizer.NAME`
   /// in `F32` for every tensor.
-  func storedTensors() throws -> [String: StoredTensor] {
+  public func storedTensors() throws -> [String: StoredTensor] {
     var stored = [Self.stepEntry: try StoredTensor(int64s: [Int64(step)], shape: [])]
     for (name, tensor) in tensors {
       stored[Self.checkpointPrefix + name] = try StoredTensor(floats: tensor.values, shape: tensor.shape)
@@ -21,7 +21,7 @@ extension OptimizerState {
   /// written before steps were stored as integers, an `F32` holding a whole number.
   /// - Throws: ``TrainingError/invalidState(_:)`` for a missing, negative or fractional step,
   ///   `CheckpointError` for a tensor that is not `F32`.
-  init(checkpoint: SafeTensors) throws {
+  public init(checkpoint: SafeTensors) throws {
     guard let stored = checkpoint.tensors[Self.stepEntry], stored.elementCount == 1 else {
       throw TrainingError.invalidState("the checkpoint has no optimizer step")
     }

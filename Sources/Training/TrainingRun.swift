@@ -225,7 +225,9 @@ public final class TrainingRun {
     loop.step = Int(saved)
   }
 
-  private static func loadParameters(_ parameters: [Parameter], from checkpoint: SafeTensors) throws {
+  /// Sets each of `parameters` to the checkpoint's `param.NAME` tensor.
+  /// - Throws: ``TrainingError/invalidState(_:)`` for a missing, mis-shaped or non-finite parameter.
+  public static func loadParameters(_ parameters: [Parameter], from checkpoint: SafeTensors) throws {
     for parameter in parameters {
       guard let stored = checkpoint.tensors["param.\(parameter.name)"], stored.shape == parameter.value.shape else {
         throw TrainingError.invalidState("parameter \(parameter.name) missing or of the wrong shape in the checkpoint")

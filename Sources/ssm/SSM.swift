@@ -24,7 +24,8 @@ struct SSM: ParsableCommand {
     subcommands: [
       HiPPOCommand.self, DPLRCommand.self, S4DInitCommand.self, DiscretizeCommand.self,
       ApproximateCommand.self, NoiseCommand.self, KernelCommand.self, RunCommand.self, BenchCommand.self,
-      TrainCommand.self, EvalCommand.self, GenerateCommand.self, ConstrainCommand.self, ScoreCommand.self,
+      TrainCommand.self, RLCommand.self, EvalCommand.self, GenerateCommand.self, ConstrainCommand.self,
+      ScoreCommand.self,
       CompareCommand.self,
     ])
 
