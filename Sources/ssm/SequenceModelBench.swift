@@ -55,9 +55,9 @@ struct DecodeBench: ParsableCommand {
       + "run's time / tokens.")
 
   @Option(
-    help:
+    help: ArgumentHelp(
       "Model family: s4 (S4D, H = 128, N = 64, 2 layers), transformer (d = 128, 4 heads, 2 layers) or mamba "
-      + "(D = 128, N = 16, 2 layers).")
+        + "(D = 128, N = 16, 2 layers)."))
   var model: BenchModel
   @Option(help: "Tokens in the context before decoding.") var context: Int
   @Option(help: "Tokens decoded per run.") var tokens = 64
