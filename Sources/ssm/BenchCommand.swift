@@ -7,11 +7,11 @@ import S4
 import SSMJSON
 import SeededRandom
 
-/// `ssm bench`: the speed of the S4D convolution layer and of the recurrent step.
+/// `ssm bench`: the speed of kernels, layers, training steps and decoding paths, one subcommand each.
 struct BenchCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "bench",
-    abstract: "Measure the S4D convolution layer and the recurrent step (float32, medians after a warm-up).",
+    abstract: "Time kernels, layers, training steps and decoding paths (medians after a warm-up).",
     discussion:
       "Build with `swift build -c release` first. Times are medians of --runs repetitions on this machine; compare "
       + "them only with figures measured in the same session (the JAX anchors in ../shared/anchors).",

@@ -9,7 +9,7 @@ import Training
 struct CompareCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "compare",
-    abstract: "Train S4, S4D, transformer and GRU models side by side on long-context tasks; write a report.",
+    abstract: "Train S4D, S4, Mamba, transformer and GRU models side by side on long-context tasks; write a report.",
     discussion:
       "Every (task, model, length) cell trains a model sized to --parameters with the same settings and "
       + "step/time budget, then is evaluated on the task's held-out test split. OUT gets results.json (rewritten "

@@ -11,7 +11,7 @@ struct TrainCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "train",
     abstract:
-      "Train an S4D, S4, transformer or GRU model on a task; checkpoints atomically and resumes with --resume.",
+      "Train an S4D, S4, Mamba, transformer or GRU model on a task; checkpoints atomically and resumes with --resume.",
     discussion:
       "Writes OUT/checkpoint.safetensors (parameters, optimiser state, generator states, step and the configuration) "
       + "every --checkpoint-every steps and at the end, and OUT/metrics.jsonl. A progress bar is shown on a "
