@@ -18,9 +18,9 @@ public struct TokenIndex: Sendable, Equatable {
   /// language from it; `nil` for states that are not live.
   public let distanceToEnd: [Int?]
   /// For each state, the allowed tokens in ascending order (empty for states that are not live).
-  private let allowed: [[Int]]
+  let allowed: [[Int]]
   /// `nextStates[s][i]`: the state after `allowed[s][i]` (the state itself for a stop token).
-  private let nextStates: [[Int]]
+  let nextStates: [[Int]]
 
   /// The start state.
   public var start: Int { 0 }
