@@ -8,10 +8,12 @@ extension TokenIndex {
   /// `d(state') ≤ r − 1`: by induction a decoder that follows these sets from the start with
   /// `r = maxNewTokens ≥ d(start)` always ends a string of the language before its token limit.
   /// When `d(state) > r` no string can end in time and all of ``allowedTokens(in:)`` is returned.
-  /// Since `d ≤` ``stateCount`` (a shortest path visits each state at most once), the budget
-  /// removes nothing while `r > stateCount`.
+  /// When `r − 1` reaches the largest `d` of the states the tokens lead to (precomputed per
+  /// state), the budget removes nothing and the mask is returned without a pass over it.
   public func allowedTokens(in state: Int, remainingTokens: Int) -> [Int] {
-    guard remainingTokens <= stateCount, let distance = distanceToEnd[state], distance <= remainingTokens else {
+    guard remainingTokens - 1 < farthestNextDistance[state], let distance = distanceToEnd[state],
+      distance <= remainingTokens
+    else {
       return allowed[state]
     }
     var kept: [Int] = []

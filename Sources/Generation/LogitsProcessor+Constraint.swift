@@ -15,9 +15,19 @@ extension LogitsProcessor {
   /// without weighing how likely the model is to finish from each of them (see the test
   /// `renormalisedMaskIsNotTheConditionalLaw`). Beam search masks its per-step scores the same way,
   /// each beam in its own state.
+  /// The allowed tokens are ascending, so the mask is written in place, one pass over the gaps.
   public static func applyConstraint(_ scores: inout [Double], index: TokenIndex, state: Int, remainingTokens: Int) {
-    var masked = [Double](repeating: -.infinity, count: scores.count)
-    for token in index.allowedTokens(in: state, remainingTokens: remainingTokens) { masked[token] = scores[token] }
-    scores = masked
+    var next = 0
+    for token in index.allowedTokens(in: state, remainingTokens: remainingTokens) {
+      while next < token {
+        scores[next] = -.infinity
+        next += 1
+      }
+      next = token + 1
+    }
+    while next < scores.count {
+      scores[next] = -.infinity
+      next += 1
+    }
   }
 }

@@ -15,7 +15,7 @@ struct ConstrainedBench: ParsableCommand {
       "The model is --checkpoint (byte-level) or, by default, --model's random benchmark model (d = 128, 2 layers, "
       + "as ssm bench decode). A line break (and a text model's separator) is the stop token. First the "
       + "constrained greedy continuation of a fixed prompt is generated (at most --tokens tokens); each run then "
-      + "decodes exactly those tokens twice, interleaved: once with the constraint (model step, mask, greedy "
+      + "decodes exactly those tokens twice, interleaved (the order alternating between runs): once with the constraint (model step, mask, greedy "
       + "choice, automaton step) and once without (model step, greedy choice), from a fresh state after the "
       + "prompt (prefill untimed). constrainedSecondsPerToken and unconstrainedSecondsPerToken are the median "
       + "runs' times / tokens; overhead = constrained / unconstrained − 1. maskSecondsPerToken times the mask "
@@ -28,7 +28,7 @@ struct ConstrainedBench: ParsableCommand {
   @Option(help: "Benchmark model without --checkpoint: s4, transformer or mamba (d = 128).") var model: BenchModel =
     .transformer
   @Option(help: "Most tokens of the constrained continuation (≥ 2).") var tokens = 64
-  @Option(help: "Timed runs; the median is reported.") var runs = 11
+  @Option(help: "Timed runs; the median is reported.") var runs = 21
   @Option(help: "Untimed runs first.") var warmup = 2
   @Flag(help: "Print {\"overhead\": x, \"maskFraction\": y, …}.") var json = false
 
@@ -123,8 +123,10 @@ struct ConstrainedBench: ParsableCommand {
     var plainTimes: [Double] = []
     var maskTimes: [Double] = []
     for run in 0..<(warmup + runs) {
-      let constrained = try decode(constrainedOptions)
-      let plain = try decode(plainOptions)
+      // Alternating which variant goes first cancels drift (caches, clock) between the two.
+      let first = try decode(run.isMultiple(of: 2) ? constrainedOptions : plainOptions)
+      let second = try decode(run.isMultiple(of: 2) ? plainOptions : constrainedOptions)
+      let (constrained, plain) = run.isMultiple(of: 2) ? (first, second) : (second, first)
       let mask = seconds {
         for _ in 0..<Self.maskPasses {
           for (position, state) in states.enumerated() {
