@@ -59,8 +59,7 @@ struct ConstrainedBench: ParsableCommand {
       built = try model.build()
       label = model.rawValue
     }
-    let stopTokens = Set(
-      [Int(UInt8(ascii: "\n"))] + [ByteText.separator(vocabulary: built.vocabulary)].compactMap { $0 })
+    let stopTokens = ByteText.lineStopTokens(vocabulary: built.vocabulary)
     var indexTimes: [Double] = []
     var index: TokenIndex?
     for run in 0..<(warmup + runs) {

@@ -48,7 +48,7 @@ struct ExtractCommand: ParsableCommand {
   }
 
   func run() throws {
-    let extraction = try ExtractionSchema(text: readText(schema))
+    let extraction = try ExtractionSchema(text: readUTF8File(schema))
     let texts = try readTexts()
     let (model, configuration) = try TrainingRun.model(fromCheckpoint: URL(fileURLWithPath: checkpoint))
     guard ByteText.isByteLevel(vocabulary: model.vocabulary) else {
@@ -56,10 +56,9 @@ struct ExtractCommand: ParsableCommand {
         "extract needs a byte-level model (vocabulary 256, or 257 for text models); this one has "
           + "\(model.vocabulary) tokens")
     }
-    let stopTokens = Set(
-      [Int(UInt8(ascii: "\n"))] + [ByteText.separator(vocabulary: model.vocabulary)].compactMap { $0 })
     let extractor = try Extractor(
-      schema: extraction, vocabulary: .byteLevel(size: model.vocabulary, stopTokens: stopTokens),
+      schema: extraction,
+      vocabulary: .byteLevel(size: model.vocabulary, stopTokens: ByteText.lineStopTokens(vocabulary: model.vocabulary)),
       constrained: mode == .constrained)
     let strategy: DecodingStrategy =
       temperature.map { .sampling(SamplingParameters(temperature: $0)) } ?? .greedy
@@ -84,28 +83,10 @@ struct ExtractCommand: ParsableCommand {
     if !json { print("\(validCount) of \(texts.count) records valid") }
   }
 
-  /// The contents of `path` as UTF-8 text.
-  private func readText(_ path: String) throws -> String {
-    try MemoryBudget.check(.jsonFile(path))
-    do {
-      return try String(contentsOfFile: path, encoding: .utf8)
-    } catch {
-      throw InputError.unreadableFile(path: path, reason: "no such file, not readable or not UTF-8 text")
-    }
-  }
-
   /// The texts of `--input` with their line numbers (from 1).
   private func readTexts() throws -> [(line: Int, text: String)] {
-    var texts: [(line: Int, text: String)] = []
-    for (index, line) in try readText(input).split(separator: "\n", omittingEmptySubsequences: false).enumerated()
-    where !line.allSatisfy(\.isWhitespace) {
-      let fail = { (reason: String) in InputError.invalidLine(path: input, line: index + 1, reason: reason) }
-      let document: JSONValue
-      do {
-        document = try JSONParser.parse(String(line))
-      } catch {
-        throw fail("\(error)")
-      }
+    let texts: [(line: Int, text: String)] = try readJSONLines(input).map { number, document in
+      let fail = { (reason: String) in InputError.invalidLine(path: input, line: number, reason: reason) }
       guard case .object(let members) = document else {
         throw fail("expected an object {\"text\": \"...\"}, found \(document.kindName)")
       }
@@ -113,7 +94,7 @@ struct ExtractCommand: ParsableCommand {
         let found = members.map { "\"\($0.key)\": \($0.value.kindName)" }.joined(separator: ", ")
         throw fail("expected {\"text\": \"...\"} and nothing else, found {\(found)}")
       }
-      texts.append((index + 1, text))
+      return (line: number, text: text)
     }
     guard !texts.isEmpty else { throw InputError.unreadableFile(path: input, reason: "no texts to extract from") }
     return texts
