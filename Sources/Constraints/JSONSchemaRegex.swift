@@ -240,7 +240,7 @@ public enum JSONSchemaRegex {
 
 extension JSONValue {
   /// Whether the value is an instance of the JSON Schema type `name` (integers: whole numbers).
-  fileprivate func hasType(_ name: String) -> Bool {
+  func hasType(_ name: String) -> Bool {
     switch (self, name) {
     case (.null, "null"), (.bool, "boolean"), (.string, "string"), (.array, "array"), (.object, "object"),
       (.number, "number"):

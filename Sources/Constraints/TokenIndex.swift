@@ -18,9 +18,12 @@ public struct TokenIndex: Sendable, Equatable {
   /// language from it; `nil` for states that are not live.
   public let distanceToEnd: [Int?]
   /// For each state, the allowed tokens in ascending order (empty for states that are not live).
-  private let allowed: [[Int]]
+  let allowed: [[Int]]
   /// `nextStates[s][i]`: the state after `allowed[s][i]` (the state itself for a stop token).
-  private let nextStates: [[Int]]
+  let nextStates: [[Int]]
+  /// For each state, the largest ``distanceToEnd`` of a state an allowed non-stop token leads to
+  /// (0 when there is none): a token budget `r` with `r − 1` at least this removes nothing there.
+  let farthestNextDistance: [Int]
 
   /// The start state.
   public var start: Int { 0 }
@@ -78,6 +81,9 @@ public struct TokenIndex: Sendable, Equatable {
     self.distanceToEnd = distance
     self.allowed = allowed
     self.nextStates = nextStates
+    self.farthestNextDistance = zip(allowed, nextStates).map { tokens, targets in
+      zip(tokens, targets).map { vocabulary.stopTokens.contains($0) ? 0 : distance[$1]! }.max() ?? 0
+    }
   }
 
   /// The tokens allowed in `state`, ascending.

@@ -28,11 +28,14 @@ public struct GenerationOptions: Sendable, Equatable {
   /// generated, so no sequence stops before its `m`-th new token (HuggingFace's
   /// `min_new_tokens`). `m > maxNewTokens` is allowed: no stop token is ever emitted.
   public var minNewTokens: Int
-  /// A constraint on the generated text (``LogitsProcessor/applyConstraint(_:index:state:)``),
-  /// `nil` for none: only tokens that keep the output a prefix of a string of the constrained
-  /// language are allowed, and stop tokens only once it is a complete string. Its
-  /// `TokenIndex/stopTokens` must equal ``stopTokens`` and its vocabulary the model's. A sequence
-  /// cut off by ``maxNewTokens`` can end in the middle of a string.
+  /// A constraint on the generated text
+  /// (``LogitsProcessor/applyConstraint(_:index:state:remainingTokens:)``), `nil` for none: only
+  /// tokens that keep the output a prefix of a string of the constrained language that can still
+  /// end within ``maxNewTokens`` are allowed, and stop tokens only once it is a complete string.
+  /// Its `TokenIndex/stopTokens` must equal ``stopTokens`` and its vocabulary the model's. With
+  /// `maxNewTokens ≥ TokenIndex.distanceToEnd[start]` every sequence ends with a complete string
+  /// and a stop token (unless ``minNewTokens`` or ``noRepeatNgramSize`` remove the only way to
+  /// end); with fewer it can be cut off in the middle of a string.
   public var constraint: TokenIndex?
   /// How the next token is chosen.
   public var strategy: DecodingStrategy

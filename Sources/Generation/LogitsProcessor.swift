@@ -51,7 +51,8 @@ public enum LogitsProcessor {
     applyMinNewTokens(
       &scores, generatedCount: generatedCount, minNewTokens: options.minNewTokens, stopTokens: options.stopTokens)
     if let index = options.constraint, let constraintState {
-      applyConstraint(&scores, index: index, state: constraintState)
+      applyConstraint(
+        &scores, index: index, state: constraintState, remainingTokens: options.maxNewTokens - generatedCount)
     }
   }
 }

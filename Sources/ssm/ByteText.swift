@@ -15,6 +15,12 @@ enum ByteText {
     vocabulary == TextTask.vocabulary ? TextTask.separator : nil
   }
 
+  /// The stop tokens of line-based answers (`ssm extract`, `ssm bench constrained`): the line
+  /// break and, for a text-task model, the document separator.
+  static func lineStopTokens(vocabulary: Int) -> Set<Int> {
+    Set([Int(UInt8(ascii: "\n"))] + [separator(vocabulary: vocabulary)].compactMap { $0 })
+  }
+
   /// The UTF-8 bytes of `text` as token ids.
   static func tokens(_ text: String) -> [Int] { text.utf8.map(Int.init) }
 

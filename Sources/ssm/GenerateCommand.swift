@@ -29,7 +29,8 @@ struct GenerateCommand: ParsableCommand {
       + "output), and JSON adds draftedTokens, acceptedDraftTokens and targetPasses. "
       + "--regex R, --json-schema FILE or --choice \"a,b,c\" constrain the output of greedy, sample and beam "
       + "(byte-level models; the text models' separator or a --stop-token ends it once it is complete): "
-      + "disallowed tokens are masked after the processors and before the sampling warpers, and sampling "
+      + "disallowed tokens (and those after which the output could not be completed within --max-new-tokens) are "
+      + "masked after the processors and before the sampling warpers, and sampling "
       + "renormalises over the allowed tokens at each step (not the model's law conditioned on the constraint). "
       + "JSON Schema output is compact: at most one space after { [ , : and before } ].")
 

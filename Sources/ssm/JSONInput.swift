@@ -17,6 +17,33 @@ func readJSONFile(_ path: String) throws -> JSONValue {
   return try JSONParser.parse(text)
 }
 
+/// The contents of the file at `path` as UTF-8 text, after the memory check of a JSON input.
+func readUTF8File(_ path: String) throws -> String {
+  try MemoryBudget.check(.jsonFile(path))
+  do {
+    return try String(contentsOfFile: path, encoding: .utf8)
+  } catch {
+    throw InputError.unreadableFile(path: path, reason: "no such file, not readable or not UTF-8 text")
+  }
+}
+
+/// The non-blank lines of the JSONL file at `path`, each parsed as JSON, with its line number
+/// (from 1).
+/// - Throws: ``InputError/unreadableFile(path:reason:)``, or ``InputError/invalidLine(path:line:reason:)``
+///   for a line that is not JSON.
+func readJSONLines(_ path: String) throws -> [(line: Int, value: JSONValue)] {
+  var documents: [(line: Int, value: JSONValue)] = []
+  for (index, line) in try readUTF8File(path).split(separator: "\n", omittingEmptySubsequences: false).enumerated()
+  where !line.allSatisfy(\.isWhitespace) {
+    do {
+      documents.append((index + 1, try JSONParser.parse(String(line))))
+    } catch {
+      throw InputError.invalidLine(path: path, line: index + 1, reason: "\(error)")
+    }
+  }
+  return documents
+}
+
 /// Reads a matrix given as a list of equally long rows.
 func readComplexMatrix(_ value: JSONValue, name: String) throws -> Matrix<Complex<Double>> {
   let rows = try value.complexRows(path: name)

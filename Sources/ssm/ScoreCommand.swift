@@ -62,23 +62,9 @@ struct ScoreCommand: ParsableCommand {
       let sequence = try PromptTokens.tokens(prompt: prompt, ids: tokens, vocabulary: vocabulary)
       return [(prompt == nil ? "--tokens" : "--prompt", sequence)]
     }
-    try MemoryBudget.check(.jsonFile(input))
-    let text: String
-    do {
-      text = try String(contentsOfFile: input, encoding: .utf8)
-    } catch {
-      throw InputError.unreadableFile(path: input, reason: "no such file, not readable or not UTF-8 text")
-    }
     var sequences: [(label: String, tokens: [Int])] = []
-    for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
-    where !line.allSatisfy(\.isWhitespace) {
-      let fail = { (reason: String) in InputError.invalidLine(path: input, line: index + 1, reason: reason) }
-      let document: JSONValue
-      do {
-        document = try JSONParser.parse(String(line))
-      } catch {
-        throw fail("\(error)")
-      }
+    for (number, document) in try readJSONLines(input) {
+      let fail = { (reason: String) in InputError.invalidLine(path: input, line: number, reason: reason) }
       guard case .object(let members) = document, members.count == 1 else {
         throw fail("expected one object with a single member, \"tokens\" or \"prompt\"")
       }
@@ -86,7 +72,7 @@ struct ScoreCommand: ParsableCommand {
       case ("tokens", .array(let entries)):
         sequences.append(
           (
-            "\(input), line \(index + 1)",
+            "\(input), line \(number)",
             try entries.map { entry in
               guard case .number(let value) = entry, value.rounded() == value, abs(value) < 0x1p53 else {
                 throw fail("\"tokens\" must hold integer token ids, found \(entry.kindName)")
@@ -96,7 +82,7 @@ struct ScoreCommand: ParsableCommand {
           ))
       case ("prompt", .string(let prompt)):
         do {
-          sequences.append(("\(input), line \(index + 1)", try PromptTokens.bytes(of: prompt, vocabulary: vocabulary)))
+          sequences.append(("\(input), line \(number)", try PromptTokens.bytes(of: prompt, vocabulary: vocabulary)))
         } catch {
           throw fail("\(error)")
         }

@@ -38,17 +38,21 @@ import Testing
   }
 
   /// Greedy decoding under a constraint takes, at each step, the best token among those the
-  /// index allows (checked by hand against the model's logits).
+  /// index allows with the tokens left (checked by hand against the model's logits), and ends
+  /// with a stop token within the limit even where the model prefers to go on.
   @Test func greedyTakesTheBestAllowedToken() throws {
     let index = try Self.index("[ab]*c")
     let model = HistoryModel.hashed(vocabulary: 4, seed: 9)
+    let limit = 10
     let result = try generate(
-      model, prompt: [2], options: GenerationOptions(maxNewTokens: 10, stopTokens: [3], constraint: index))[0]
+      model, prompt: [2], options: GenerationOptions(maxNewTokens: limit, stopTokens: [3], constraint: index))[0]
+    #expect(result.tokens.last == 3)
     var state = index.start
     var history = [2]
-    for token in result.tokens {
+    for (step, token) in result.tokens.enumerated() {
       let logits = model.logitsAfter(history)
-      let best = index.allowedTokens(in: state).max { logits[$0] < logits[$1] || (logits[$0] == logits[$1] && $0 > $1) }
+      let allowed = index.allowedTokens(in: state, remainingTokens: limit - step)
+      let best = allowed.max { logits[$0] < logits[$1] || (logits[$0] == logits[$1] && $0 > $1) }
       #expect(token == best)
       history.append(token)
       if token == 3 { break }

@@ -4,6 +4,11 @@
 (re.ASCII) and, for JSON Schemas, parse as JSON and validate under `jsonschema`; samples of JSON
 Schemas must also keep the whitespace rule (no two spaces in a row outside strings).
 
+`ssm extract` is checked the same way: a tiny byte-level model extracts records from a few texts,
+constrained and unconstrained; every record's `valid` flag must equal jsonschema's verdict on the
+output (invalid when it is not JSON), every constrained record must be valid, and no text may be
+left without its line.
+
 Usage: check_constraints.py --ssm PATH   (ends with "N passed, M failed", exit 1 on failure)"""
 import argparse
 import json
@@ -42,6 +47,58 @@ SAMPLES = 10_000
 def outside_strings(text):
     """The JSON text with string contents removed."""
     return re.sub(r'"(?:[^"\\]|\\.)*"', '""', text)
+
+
+EXTRACTION = {
+    "name": "person",
+    "record": {"type": "object",
+               "properties": {"name": {"type": "string", "maxLength": 10, "description": "first name"},
+                              "age": {"type": "integer"},
+                              "tags": {"type": "array", "items": {"enum": ["x", "y"]}, "maxItems": 2}},
+               "required": ["name"], "additionalProperties": False},
+    "examples": [{"text": "Ada is 36.", "record": {"name": "Ada", "age": 36}}],
+}
+TEXTS = ["Alan is 41.", "Grace, 85", "Bo", "Linus (x) is 29 and y."]
+
+
+def check_extraction(ssm):
+    """Failures of `ssm extract` against jsonschema, as a list of messages."""
+    failures = []
+    with tempfile.TemporaryDirectory() as directory:
+        train = subprocess.run([ssm, "train", "--model", "gru", "--alphabet", "254", "--count", "2", "--layers", "1",
+                                "--width", "8", "--length", "30", "--steps", "2", "--batch", "2", "--out", directory],
+                               capture_output=True, text=True)
+        if train.returncode != 0:
+            return [f"train: {train.stderr.strip()}"]
+        schema_path = os.path.join(directory, "schema.json")
+        texts_path = os.path.join(directory, "texts.jsonl")
+        with open(schema_path, "w") as handle:
+            json.dump(EXTRACTION, handle)
+        with open(texts_path, "w") as handle:
+            handle.write("".join(json.dumps({"text": text}) + "\n" for text in TEXTS))
+        for mode, extra in [("--constrained", []), ("--constrained", ["--temperature", "2"]),
+                            ("--unconstrained", []), ("--unconstrained", ["--temperature", "1.5"])]:
+            run = subprocess.run([ssm, "extract", "--checkpoint", os.path.join(directory, "checkpoint.safetensors"),
+                                  "--schema", schema_path, "--input", texts_path, "--max-new-tokens", "64", mode,
+                                  "--json"] + extra, capture_output=True, text=True)
+            if run.returncode != 0:
+                failures.append(f"extract {mode} {extra}: {run.stderr.strip()}")
+                continue
+            lines = [json.loads(line) for line in run.stdout.splitlines()]
+            if [line["text"] for line in lines] != TEXTS:
+                failures.append(f"extract {mode} {extra}: texts {[line['text'] for line in lines]}")
+            for line in lines:
+                try:
+                    record = json.loads(line["output"])
+                    jsonschema.validate(record, EXTRACTION["record"])
+                    valid = True
+                except (ValueError, jsonschema.ValidationError):
+                    valid = False
+                if line["valid"] != valid or (mode == "--constrained" and not valid):
+                    failures.append(f"extract {mode} {extra}: {line} (jsonschema: {valid})")
+                elif valid and line["record"] != record:
+                    failures.append(f"extract {mode} {extra}: record {line['record']} != {record}")
+    return failures
 
 
 def main():
@@ -85,6 +142,13 @@ def main():
         else:
             print(f"ok   {name}: {SAMPLES} samples valid ({distinct} distinct)")
             passed += 1
+    failures = check_extraction(args.ssm)
+    if failures:
+        print(f"FAIL ssm extract: {len(failures)} problems, e.g. {failures[:3]}")
+        failed += 1
+    else:
+        print("ok   ssm extract: every valid flag agrees with jsonschema, every constrained record valid")
+        passed += 1
     print(f"{passed} passed, {failed} failed")
     sys.exit(1 if failed else 0)
 
