@@ -145,8 +145,11 @@ public enum JSONSchemaRegex {
         throw ConstraintError.invalidSchema("required must be an array of names", path: path)
       }
       for name in names {
-        guard case .string(let name) = name, properties.contains(where: { $0.key == name }) else {
-          throw ConstraintError.invalidSchema("required names \(name.serialized), which is not a property", path: path)
+        guard case .string(let name) = name else {
+          throw ConstraintError.invalidSchema("required must be an array of names (strings)", path: path)
+        }
+        guard properties.contains(where: { $0.key == name }) else {
+          throw ConstraintError.invalidSchema("required names \"\(name)\", which is not a property", path: path)
         }
         required.insert(name)
       }

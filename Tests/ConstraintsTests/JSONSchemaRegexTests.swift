@@ -89,6 +89,8 @@ import Testing
       "[", #"{"type":"text"}"#, #"{"type":"array","items":{"type":"null"},"minItems":3,"maxItems":2}"#,
       #"{"type":"object","properties":{"a":{"type":"null"}},"required":["b"]}"#, #"{"enum":[]}"#,
       #"{"type":"integer","enum":[1.5]}"#, #"{"type":"string","maxLength":-1}"#,
+      #"{"type":"object","properties":{"a":{"type":"null"}},"required":[1e999]}"#,
+      #"{"type":"object","properties":{"a":{"type":"null"}},"required":[2]}"#,
     ]
     for schema in invalid {
       #expect(throws: ConstraintError.self, "\(schema)") { try JSONSchemaRegex.regex(forSchema: schema) }
