@@ -212,6 +212,7 @@ let package = Package(
       name: "ReinforcementTests",
       dependencies: [
         "Reinforcement", "Autodiff", "Models", "SeededRandom", "Tasks", "Training", "ModelTestSupport",
+        "TestSupport", "TrainingTestSupport",
       ]),
     .testTarget(
       name: "ComparisonTests", dependencies: ["Comparison", "Training", "Tasks", "Models", "Reports", "TestSupport"]),

@@ -1,4 +1,5 @@
 import CMPI
+import Dispatch
 import Foundation
 
 /// The processes of an MPI job (`MPI_COMM_WORLD`), for data-parallel training: rank, size, the
@@ -15,6 +16,8 @@ public final class MPICommunicator {
   public let processCount: Int
   /// `MPI_COMM_WORLD`.
   let world: MPI_Comm
+  /// The `SIGTERM` handler of ``reportTermination(_:)``, kept alive while the process runs.
+  var terminationSource: (any DispatchSourceSignal)?
 
   /// The environment variables an MPI launcher sets in each process it starts: Open MPI's
   /// `mpirun` (`OMPI_COMM_WORLD_SIZE`) and PMIx launchers such as Slurm's `srun --mpi=pmix`

@@ -19,6 +19,15 @@ import Training
 ///
 /// Forward passes run without dropout (TRL's `disable_dropout`), so the first update's ratios
 /// are exactly 1.
+///
+/// Data-parallel (a ``reducer`` of `K > 1` processes, each with its own trainer on the same
+/// parameters): process `r` samples, scores and back-propagates prompts `r·P/K ..< (r+1)·P/K` of
+/// the `P` global prompts (`K` must divide `P`), each sampled with its global seed, so the
+/// completions are those of one process. The loss is linear in the per-token terms,
+/// `ℒ = Σ_r Σ_{k ∈ r} w_k ℓ_k`, with the ``LossAggregation`` weights `w_k` of the whole generation
+/// batch (from all processes' completion lengths), so the gradients `∇ℒ_r` of each process's part
+/// sum (``ShardGradientSum``, weight 1, in rank order) to the single-process gradient up to
+/// float32 summation order; clipping and the update then run identically everywhere.
 public final class GRPOTrainer<Model: SequenceModel> {
   /// The policy being optimised (its parameters change in place).
   public let model: Model
@@ -30,13 +39,17 @@ public final class GRPOTrainer<Model: SequenceModel> {
   public let configuration: GRPOConfiguration
   /// The reference policy's parameters: the model's at construction.
   public let reference: ParameterSnapshot
+  /// Sums gradients and statistics over the processes of a data-parallel run.
+  public let reducer: any GradientReducer
 
-  /// A trainer of `model`; the reference policy is a copy of its current parameters.
+  /// A trainer of `model`, alone or as process `reducer.rank` of a data-parallel run; the
+  /// reference policy is a copy of its current parameters.
   /// - Throws: ``ReinforcementError/invalidParameter(_:)`` for an invalid configuration or a
   ///   feature model.
-  public init(model: Model, reward: any RewardFunction, optimizer: any Optimizer, configuration: GRPOConfiguration)
-    throws
-  {
+  public init(
+    model: Model, reward: any RewardFunction, optimizer: any Optimizer, configuration: GRPOConfiguration,
+    reducer: any GradientReducer = SingleProcessReducer()
+  ) throws {
     try configuration.validate()
     guard model.inputChannels == nil else {
       throw ReinforcementError.invalidParameter("GRPO needs a token model, not one reading real-valued features")
@@ -46,27 +59,31 @@ public final class GRPOTrainer<Model: SequenceModel> {
     self.optimizer = optimizer
     self.configuration = configuration
     self.reference = ParameterSnapshot(model.parameters)
+    self.reducer = reducer
   }
 
   /// Samples, scores and optimises on `prompts` (one group of `G` completions each); completion
-  /// `i` of prompt `j` is sampled with seed `seed + j·G + i`.
-  /// - Throws: ``ReinforcementError`` for no prompts or a non-finite reward; generation, model and
-  ///   optimiser errors pass through (a non-finite gradient leaves the parameters unchanged).
+  /// `i` of prompt `j` is sampled with seed `seed + j·G + i`. In a data-parallel run every process
+  /// passes the same global `prompts` and `seed` and works on its share; the metrics are those of
+  /// the whole batch on every process.
+  /// - Throws: ``ReinforcementError`` for no prompts, a prompt count the processes do not divide
+  ///   or a non-finite reward; generation, model, optimiser and reducer errors pass through (a
+  ///   non-finite gradient leaves the parameters unchanged).
   public func step(prompts: [[Int]], seed: UInt64) throws -> GRPOStepMetrics {
-    guard !prompts.isEmpty else { throw ReinforcementError.invalidParameter("a GRPO step needs at least one prompt") }
     let c = configuration
+    let share = try promptShare(of: prompts.count)
     var groupPrompts: [[Int]] = []
     var completions: [[Int]] = []
     var rewards: [Double] = []
-    for (j, prompt) in prompts.enumerated() {
+    for j in share {
       let options = GenerationOptions(
         maxNewTokens: c.maxCompletionLength, stopTokens: c.stopTokens,
         strategy: .sampling(SamplingParameters(temperature: c.temperature, numReturnSequences: c.groupSize)),
         seed: seed &+ UInt64(j * c.groupSize))
-      for result in try generate(model, prompt: prompt, options: options) {
-        groupPrompts.append(prompt)
+      for result in try generate(model, prompt: prompts[j], options: options) {
+        groupPrompts.append(prompts[j])
         completions.append(result.tokens)
-        rewards.append(try reward.reward(prompt: prompt, completion: result.tokens))
+        rewards.append(try reward.reward(prompt: prompts[j], completion: result.tokens))
       }
     }
     let advantages = try GroupAdvantages(rewards: rewards, groupSize: c.groupSize, scaling: c.advantageScaling)
@@ -76,13 +93,25 @@ public final class GRPOTrainer<Model: SequenceModel> {
     let referenceLogProbabilities =
       c.beta > 0 ? try reference.evaluate(on: parameters) { try batch.logProbabilities(under: model) } : nil
     let tokenAdvantages = try batch.perToken(advantages.values)
-    let tokenWeights = try batch.perToken(
-      c.lossAggregation.weights(completionLengths: batch.completionLengths, maxCompletionLength: c.maxCompletionLength))
+    // Every completion's length and reward, in global order: the aggregation weights and the
+    // metrics are those of the whole generation batch.
+    let local = batch.completionLengths.count
+    let gathered = try reducer.allGather(batch.completionLengths.map(Double.init) + rewards)
+    let processes = 0..<reducer.processCount
+    let allLengths = processes.flatMap { gathered[(2 * local * $0)..<(2 * local * $0 + local)].map { Int($0) } }
+    let allRewards = processes.flatMap { gathered[(2 * local * $0 + local)..<(2 * local * ($0 + 1))] }
+    let totalTokens = Double(max(allLengths.reduce(0, +), 1))
+    let weights = try c.lossAggregation.weights(
+      completionLengths: allLengths, maxCompletionLength: c.maxCompletionLength)
+    let tokenWeights = try batch.perToken(Array(weights[(share.lowerBound * c.groupSize)...].prefix(local)))
 
     var metrics = GRPOStepMetrics(
-      rewardMean: mean(rewards), rewardStandardDeviation: populationStandardDeviation(rewards),
-      zeroStandardDeviationFraction: advantages.zeroStandardDeviationFraction,
-      meanCompletionLength: mean(batch.completionLengths.map(Double.init)), losses: [], clipFractions: [], meanKL: [])
+      rewardMean: mean(allRewards), rewardStandardDeviation: populationStandardDeviation(allRewards),
+      zeroStandardDeviationFraction: try GroupAdvantages(
+        rewards: allRewards, groupSize: c.groupSize, scaling: c.advantageScaling
+      ).zeroStandardDeviationFraction,
+      meanCompletionLength: mean(allLengths.map(Double.init)), losses: [], clipFractions: [], meanKL: [])
+    let gradientSum = reducer.processCount > 1 ? ShardGradientSum(reducer: reducer, weight: 1) : nil
     var unused = SeededGenerator(seed: 0)
     for _ in 0..<c.iterations {
       for parameter in parameters { parameter.zeroGradient() }
@@ -96,23 +125,41 @@ public final class GRPOTrainer<Model: SequenceModel> {
         surrogate: c.surrogate, beta: c.beta)
       try tape.backward(loss)
       let current = tape.value(logProbabilities).values.map(Double.init)
-      metrics.losses.append(Double(tape.value(loss).scalar))
-      metrics.clipFractions.append(
-        mean(
-          current.indices.map {
-            c.surrogate.isClipped(logRatio: current[$0] - sampling[$0], advantage: tokenAdvantages[$0]) ? 1 : 0
-          }))
-      metrics.meanKL.append(
+      let clipped = current.indices.reduce(0.0) {
+        $0 + (c.surrogate.isClipped(logRatio: current[$1] - sampling[$1], advantage: tokenAdvantages[$1]) ? 1 : 0)
+      }
+      let divergence =
         referenceLogProbabilities.map { reference in
-          mean(
-            current.indices.map {
-              K3Divergence.evaluate(logProbability: current[$0], referenceLogProbability: reference[$0]).value
-            })
-        } ?? 0)
+          current.indices.reduce(0.0) {
+            $0 + K3Divergence.evaluate(logProbability: current[$1], referenceLogProbability: reference[$1]).value
+          }
+        } ?? 0
+      // (loss, clipped tokens, Σ k3) of this process, summed over the processes with the gradients.
+      var totals = [Double(tape.value(loss).scalar), clipped, divergence]
+      if let gradientSum {
+        totals = try gradientSum.apply(to: parameters, scalars: totals.map(Float.init)).map(Double.init)
+      }
+      metrics.losses.append(totals[0])
+      metrics.clipFractions.append(totals[1] / totalTokens)
+      metrics.meanKL.append(totals[2] / totalTokens)
       if let norm = c.maxGradientNorm { _ = clipGradients(parameters, maximumNorm: norm) }
       try optimizer.update(parameters, learningRateFactor: 1)
     }
     return metrics
+  }
+
+  /// The prompts `r·P/K ..< (r+1)·P/K` of `P = count` that process `r` of `K` works on.
+  /// - Throws: ``ReinforcementError/invalidParameter(_:)`` for no prompts or a count `K` does not
+  ///   divide.
+  func promptShare(of count: Int) throws -> Range<Int> {
+    guard count >= 1 else { throw ReinforcementError.invalidParameter("a GRPO step needs at least one prompt") }
+    let processes = reducer.processCount
+    guard count % processes == 0 else {
+      throw ReinforcementError.invalidParameter(
+        "\(count) prompts do not divide among \(processes) processes; choose a multiple of \(processes)")
+    }
+    let size = count / processes
+    return (reducer.rank * size)..<((reducer.rank + 1) * size)
   }
 }
 

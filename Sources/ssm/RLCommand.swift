@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Generation
+import MessagePassing
 import Models
 import Reinforcement
 import Tasks
@@ -16,7 +17,9 @@ struct RLCommand: ParsableCommand {
       + "answer and makes one GRPO update. Writes OUT/metrics.jsonl (one line per step), OUT/checkpoint.safetensors "
       + "(every --checkpoint-every steps and at the end), held-out exact match on the test split every "
       + "--evaluate-every steps and at the end, and OUT/reward-kl.svg at the end. --resume continues from the "
-      + "checkpoint and ends with the same parameters as an uninterrupted run.")
+      + "checkpoint and ends with the same parameters as an uninterrupted run. Under mpirun -np K (K dividing "
+      + "--prompts) each process samples and scores its share of the prompts and the gradients are summed: the "
+      + "same completions and, up to float32 rounding, the same parameters as one process.")
 
   /// The RL algorithm.
   enum Algorithm: String, CaseIterable, ExpressibleByArgument {
@@ -72,11 +75,17 @@ struct RLCommand: ParsableCommand {
         "the checkpoint's model reads \(reads); the \(task.rawValue) task needs a token model with at least "
           + "\(additionTask.vocabulary) tokens")
     }
-    try fineTune(model, on: additionTask)
+    guard let communicator = try MPICommunicator.joinIfLaunched() else {
+      return try fineTune(model, on: additionTask, reducer: SingleProcessReducer())
+    }
+    try fineTune(model, on: additionTask, across: communicator)
   }
 
-  /// Runs (or resumes) the GRPO fine-tuning of `model` in ``out``.
-  func fineTune<Model: SequenceModel, Task: VerifiableTask>(_ model: Model, on verifiableTask: Task) throws {
+  /// Runs (or resumes) the GRPO fine-tuning of `model` in ``out``, alone or as process
+  /// `reducer.rank` of a data-parallel run (process 0 writes the metrics, checkpoints and chart).
+  func fineTune<Model: SequenceModel, Task: VerifiableTask>(
+    _ model: Model, on verifiableTask: Task, reducer: any GradientReducer
+  ) throws {
     let configuration = GRPOConfiguration(
       groupSize: groupSize, maxCompletionLength: verifiableTask.answerLength,
       surrogate: try ClippedSurrogate(epsilon: clip), beta: klBeta, lossAggregation: lossType)
@@ -84,18 +93,22 @@ struct RLCommand: ParsableCommand {
       groups: ParameterGroups(learningRate: learningRate, weightDecay: 0, stateSpaceLearningRate: learningRate))
     // The reference policy is the supervised checkpoint: the trainer snapshots it before a resume loads later parameters.
     let trainer = try GRPOTrainer(
-      model: model, reward: ExactMatchReward(task: verifiableTask), optimizer: optimizer, configuration: configuration)
+      model: model, reward: ExactMatchReward(task: verifiableTask), optimizer: optimizer, configuration: configuration,
+      reducer: reducer)
     let run = try RLRunDirectory(URL(fileURLWithPath: out))
+    let isWriter = reducer.rank == 0
     var step = 0
     if resume {
       step = try run.restore(model.parameters, optimizer: optimizer)
     } else {
-      try run.startMetrics()
-      let before = try heldOutExactMatch(model, on: verifiableTask)
-      FileHandle.standardError.write(Data(String(format: "held-out exact match before: %.3f\n", before).utf8))
+      if isWriter { try run.startMetrics() }
+      let before = try heldOutExactMatch(model, on: verifiableTask, reducer: reducer)
+      if isWriter {
+        FileHandle.standardError.write(Data(String(format: "held-out exact match before: %.3f\n", before).utf8))
+      }
     }
     guard step <= steps else { throw ValidationError("the checkpoint is at step \(step), beyond --steps \(steps)") }
-    try run.truncateMetrics(after: step)
+    if isWriter { try run.truncateMetrics(after: step) }
     let progress = ProgressLine(totalSteps: steps)
     while step < steps {
       let problems = try verifiableTask.problems(prompts, split: .train, index: step, seed: seed)
@@ -104,30 +117,35 @@ struct RLCommand: ParsableCommand {
       step += 1
       var evaluation: Double?
       if (evaluateEvery > 0 && step % evaluateEvery == 0) || step == steps {
-        evaluation = try heldOutExactMatch(model, on: verifiableTask)
+        evaluation = try heldOutExactMatch(model, on: verifiableTask, reducer: reducer)
       }
+      guard isWriter else { continue }
       try run.appendMetrics(RLStepRecord(step: step, metrics: metrics, heldOutExactMatch: evaluation))
       progress.report(step: step, rewardMean: metrics.rewardMean, evaluation: evaluation)
       if step % checkpointEvery == 0 || step == steps {
         try run.saveCheckpoint(model.parameters, optimizer: optimizer, step: step)
       }
     }
+    guard isWriter else { return }
     try run.writeChart()
     print("fine-tuned \(step) steps; checkpoint \(run.checkpointURL.path)")
   }
 
-  /// The fraction of ``evaluationExamples`` test-split problems whose greedy completion is the answer.
-  func heldOutExactMatch<Model: SequenceModel, Task: VerifiableTask>(_ model: Model, on verifiableTask: Task) throws
-    -> Double
-  {
+  /// The fraction of ``evaluationExamples`` test-split problems whose greedy completion is the
+  /// answer. Process `r` of `K` decodes problems `r, r + K, r + 2K, …` and the counts are summed
+  /// (exactly: integers), so every process returns the single-process fraction.
+  func heldOutExactMatch<Model: SequenceModel, Task: VerifiableTask>(
+    _ model: Model, on verifiableTask: Task, reducer: any GradientReducer
+  ) throws -> Double {
     let problems = try verifiableTask.problems(evaluationExamples, split: .test, index: 0, seed: seed &+ 7)
     let options = GenerationOptions(maxNewTokens: verifiableTask.answerLength)
     var correct = 0
-    for problem in problems {
-      let completion = try generate(model, prompt: problem.prompt, options: options)
-      if completion.first?.tokens == problem.answer { correct += 1 }
+    for index in stride(from: reducer.rank, to: problems.count, by: reducer.processCount) {
+      let completion = try generate(model, prompt: problems[index].prompt, options: options)
+      if completion.first?.tokens == problems[index].answer { correct += 1 }
     }
-    return Double(correct) / Double(problems.count)
+    let total = try reducer.sum([Double(correct)])[0]
+    return total / Double(problems.count)
   }
 }
 

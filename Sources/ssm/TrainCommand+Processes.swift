@@ -3,27 +3,18 @@ import MessagePassing
 import Training
 
 extension TrainCommand {
-  /// Trains as one process of an MPI job (`mpirun -np K ssm train …`): the processes first check
-  /// that they share one configuration (``runDescription(_:)``) and that `K` divides the batch, and
-  /// stop together with the error otherwise; then they train data-parallel (``TrainingRun`` with
-  /// the communicator as its reducer). An error after that may reach one process only, which
-  /// then aborts the job rather than leave the others waiting; the last checkpoint, written
-  /// atomically, stays valid.
+  /// Trains as one process of an MPI job (`mpirun -np K ssm train …`): the processes check that
+  /// they share one configuration (``runDescription(_:)``) and that `K` divides the batch, then
+  /// train data-parallel (``TrainingRun`` with the communicator as its reducer), as
+  /// ``MPICommunicator/runJob(description:directory:preflight:work:)`` describes.
   func train(_ configuration: RunConfiguration, in directory: URL, across communicator: MPICommunicator) throws {
-    do {
-      try communicator.checkSameConfiguration(runDescription(configuration))
-      _ = try DataParallelShard.rows(
-        batch: configuration.batch, rank: communicator.rank, processCount: communicator.processCount)
-    } catch {
-      communicator.finalize()
-      throw error
-    }
-    do {
-      try train(configuration, in: directory, reducer: communicator)
-    } catch {
-      communicator.abort(Self.message(for: error))
-    }
-    communicator.finalize()
+    try communicator.runJob(
+      description: try runDescription(configuration), directory: directory,
+      preflight: {
+        _ = try DataParallelShard.rows(
+          batch: configuration.batch, rank: communicator.rank, processCount: communicator.processCount)
+      },
+      work: { try train(configuration, in: directory, reducer: communicator) })
   }
 
   /// What must agree across the processes of one run: the configuration (JSON, sorted keys), the

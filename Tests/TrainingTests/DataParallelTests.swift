@@ -6,54 +6,7 @@ import Tasks
 import TestSupport
 import Testing
 import Training
-
-/// K processes of a data-parallel run simulated by K threads of this test process: each calls
-/// ``GradientReducer/sum(_:)`` once per step; the last to arrive adds the buffers in rank order and
-/// wakes the others, who all return that sum (the contract of the MPI reducer, without MPI).
-private final class LockstepSum: @unchecked Sendable {
-  let processCount: Int
-  private let condition = NSCondition()
-  private var buffers: [[Float]]
-  private var result: [Float] = []
-  private var round = 0
-  private var arrived = 0
-
-  init(processCount: Int) {
-    self.processCount = processCount
-    buffers = Array(repeating: [], count: processCount)
-  }
-
-  func sum(_ values: [Float], rank: Int) -> [Float] {
-    condition.lock()
-    defer { condition.unlock() }
-    let myRound = round
-    buffers[rank] = values
-    arrived += 1
-    if arrived == processCount {
-      result = buffers.dropFirst().reduce(buffers[0]) { zip($0, $1).map(+) }
-      arrived = 0
-      round += 1
-      condition.broadcast()
-    } else {
-      while round == myRound { condition.wait() }
-    }
-    return result
-  }
-}
-
-/// Process `rank`'s view of a ``LockstepSum``.
-private final class LockstepReducer: GradientReducer {
-  let rank: Int
-  let shared: LockstepSum
-  var processCount: Int { shared.processCount }
-
-  init(rank: Int, shared: LockstepSum) {
-    self.rank = rank
-    self.shared = shared
-  }
-
-  func sum(_ values: inout [Float]) throws { values = shared.sum(values, rank: rank) }
-}
+import TrainingTestSupport
 
 @Suite("Data-parallel training")
 struct DataParallelTests {
@@ -156,26 +109,13 @@ struct DataParallelTests {
       directory: base.appendingPathComponent("single"), configuration: configuration, resume: false)
     try single.run()
 
-    let shared = LockstepSum(processCount: processCount)
-    let results = ResultsByRank()
-    let finished = DispatchGroup()
-    for rank in 0..<processCount {
-      finished.enter()
-      let thread = Thread {
-        defer { finished.leave() }
-        results.set(rank) {
-          let run = try TrainingRun(
-            directory: base.appendingPathComponent("parallel"), configuration: configuration, resume: false,
-            reducer: LockstepReducer(rank: rank, shared: shared))
-          try run.run()
-          return run.model.parameters.map(\.value.values)
-        }
-      }
-      thread.stackSize = 8 << 20
-      thread.start()
+    let parameters = try runInLockstep(processCount: processCount) { rank, reducer in
+      let run = try TrainingRun(
+        directory: base.appendingPathComponent("parallel"), configuration: configuration, resume: false,
+        reducer: reducer)
+      try run.run()
+      return run.model.parameters.map(\.value.values)
     }
-    finished.wait()
-    let parameters = try (0..<processCount).map { try results.get($0) }
     for rank in 1..<processCount { #expect(parameters[rank] == parameters[0], "rank \(rank)") }
     for (p, parameter) in single.model.parameters.enumerated() {
       #expect(
@@ -184,20 +124,5 @@ struct DataParallelTests {
     let metrics = try String(
       contentsOf: base.appendingPathComponent("parallel/metrics.jsonl"), encoding: .utf8)
     #expect(metrics.split(separator: "\n").count == 8)
-  }
-}
-
-/// What each simulated process returned or threw.
-private final class ResultsByRank: @unchecked Sendable {
-  private let lock = NSLock()
-  private var results: [Int: Result<[[Float]], any Error>] = [:]
-
-  func set(_ rank: Int, _ body: () throws -> [[Float]]) {
-    let result = Result { try body() }
-    lock.withLock { results[rank] = result }
-  }
-
-  func get(_ rank: Int) throws -> [[Float]] {
-    try lock.withLock { results[rank] }!.get()
   }
 }

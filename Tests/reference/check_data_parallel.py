@@ -1,4 +1,4 @@
-"""Data-parallel `ssm train` under Open MPI against one process.
+"""Data-parallel `ssm train` and `ssm rl` under Open MPI against one process.
 
 `mpirun -np K ssm train ...` shards every global batch among K ranks, sums the weighted shard
 gradients in rank order and applies the same update everywhere, so after N steps its parameters
@@ -9,8 +9,16 @@ different summation order.  The checkpoints are read here with an independent sa
 Cases: 2 and 4 ranks against 1 process (s4d and transformer on copying, GRU on adding: cross
 entropy and mean squared error; AdamW and SGD, whose update, unlike Adam's, scales with the
 gradient, so a wrongly weighted sum cannot hide); a 2-rank run killed mid-way and resumed, which
-must end bit for bit where the uninterrupted 2-rank run ends; and the errors: a rank count that
-does not divide the batch, ranks started with different configurations.
+must end bit for bit where the uninterrupted 2-rank run ends; a rank that dies (SIGKILL of rank 1,
+and of rank 0, the writer) or fails (rank 0 cannot write its checkpoint): the job must stop within
+STOP_BOUND seconds with the launcher naming the dead rank and the survivor saying why it stopped
+and that the checkpoint stays valid, and the checkpoint left behind must resume to the bit-exact
+end of the uninterrupted run; `ssm rl` (GRPO) with 2 and 4 ranks against 1 process: the same
+completions (rewards, lengths and held-out exact match equal exactly) and parameters within the
+float32 bound; and the errors: a rank count that does not divide the batch or the prompts, ranks
+started with different configurations.
+
+Run: python3 Tests/reference/check_data_parallel.py --ssm .build/release/ssm  (make reference-check)
 """
 from __future__ import annotations
 
@@ -93,31 +101,191 @@ def check_matches_one_process(ssm, folder, name, arguments, ranks):
             f"(steps 2…{STEPS} moved the median tensor by {moved:.2e})")
 
 
-def check_resume(ssm, folder):
-    arguments = ["--model", "s4d", "--layers", "1", "--width", "16", "--length", "24", "--batch", "8",
-                 "--steps", "3000", "--checkpoint-every", "10", "--seed", "5", "--dropout", "0.1"]
-    whole = train(ssm, arguments, os.path.join(folder, "resume-whole"), 2)
-    killed = os.path.join(folder, "resume-killed")
-    checkpoint = os.path.join(killed, "checkpoint.safetensors")
-    process = subprocess.Popen(command(ssm, arguments + ["--out", killed], 2), stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+# The 2-rank run that the interrupted runs are resumed against.
+RESUMED = ["--model", "s4d", "--layers", "1", "--width", "16", "--length", "24", "--batch", "8",
+           "--steps", "3000", "--checkpoint-every", "10", "--seed", "5", "--dropout", "0.1"]
+# Seconds from a rank's death to the end of the job.  Measured here: ~1 s (mpirun notices the death
+# at once, sends SIGTERM to the other ranks and SIGKILL after its grace period); a rank left
+# waiting in a collective call for a peer that never comes would hang until this bound fails it.
+STOP_BOUND = 30
+
+
+def uninterrupted(ssm, folder):
+    """The parameters of the uninterrupted 2-rank RESUMED run (trained once per check)."""
+    whole = os.path.join(folder, "resume-whole")
+    if os.path.exists(os.path.join(whole, "checkpoint.safetensors")):
+        return read_parameters(os.path.join(whole, "checkpoint.safetensors"))
+    return train(ssm, RESUMED, whole, 2)
+
+
+def start_and_wait_for_checkpoint(ssm, out):
+    """Starts the 2-rank RESUMED run in `out` (its own process group) and returns once its first
+    checkpoint exists."""
+    process = subprocess.Popen(command(ssm, RESUMED + ["--out", out], 2), stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True, start_new_session=True)
+    checkpoint = os.path.join(out, "checkpoint.safetensors")
     deadline = time.time() + 60
-    while not os.path.exists(checkpoint) and time.time() < deadline:
+    while not os.path.exists(checkpoint) and time.time() < deadline and process.poll() is None:
         time.sleep(0.002)
-    time.sleep(0.02)
-    process.send_signal(signal.SIGTERM)  # mpirun forwards it to the ranks and stops them
-    process.wait(timeout=60)
-    read_parameters(checkpoint)  # the checkpoint left behind is whole
-    with open(os.path.join(killed, "metrics.jsonl")) as handle:
+    assert os.path.exists(checkpoint), "no checkpoint within 60 s"
+    return process
+
+
+def wait_for_stop(process, started):
+    """The exit status, standard error and seconds since `started` of a job that must stop within
+    STOP_BOUND seconds; a job still running then is killed (whole process group) and fails."""
+    try:
+        _, error = process.communicate(timeout=STOP_BOUND)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        raise AssertionError(f"the job still ran {STOP_BOUND} s after the failure: the other ranks hang")
+    return process.returncode, error, time.time() - started
+
+
+def rank_processes(launcher):
+    """{rank: pid} of the MPI processes below `launcher` (mpirun), from /proc: descendants whose
+    environment holds OMPI_COMM_WORLD_RANK."""
+    children = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as handle:
+                    parent = int(handle.read().rsplit(")", 1)[1].split()[1])
+            except OSError:
+                continue
+            children.setdefault(parent, []).append(int(entry))
+    ranks, pending = {}, [launcher]
+    while pending:
+        for pid in children.get(pending.pop(), []):
+            pending.append(pid)
+            try:
+                with open(f"/proc/{pid}/environ", "rb") as handle:
+                    variables = handle.read().split(b"\0")
+            except OSError:
+                continue
+            for variable in variables:
+                if variable.startswith(b"OMPI_COMM_WORLD_RANK="):
+                    ranks[int(variable.split(b"=", 1)[1])] = pid
+    return ranks
+
+
+def check_resumes_to_the_uninterrupted_end(ssm, folder, out):
+    """The checkpoint in `out` is whole and --resume with 2 ranks ends bit for bit where the
+    uninterrupted run ends, metrics.jsonl included; returns the step it resumed from."""
+    read_parameters(os.path.join(out, "checkpoint.safetensors"))
+    with open(os.path.join(out, "metrics.jsonl")) as handle:
         stopped_at = len(handle.read().splitlines())
     assert stopped_at < 3000, "the run finished before it could be stopped"
-    resumed = train(ssm, arguments + ["--resume"], killed, 2)
+    whole = uninterrupted(ssm, folder)
+    resumed = train(ssm, RESUMED + ["--resume"], out, 2)
     for name in whole:
         assert np.array_equal(whole[name], resumed[name]), f"{name} differs after --resume"
     with open(os.path.join(folder, "resume-whole", "metrics.jsonl")) as a, open(
-            os.path.join(killed, "metrics.jsonl")) as b:
+            os.path.join(out, "metrics.jsonl")) as b:
         assert a.read() == b.read(), "metrics.jsonl of the resumed run differs"
+    return stopped_at
+
+
+def check_resume(ssm, folder):
+    killed = os.path.join(folder, "resume-killed")
+    process = start_and_wait_for_checkpoint(ssm, killed)
+    time.sleep(0.02)
+    process.send_signal(signal.SIGTERM)  # mpirun forwards it to the ranks and stops them
+    process.communicate(timeout=60)
+    stopped_at = check_resumes_to_the_uninterrupted_end(ssm, folder, killed)
     return f"resume: stopped after ~{stopped_at} steps, resumed with 2 ranks: parameters and metrics bit for bit"
+
+
+def check_rank_dies(ssm, folder, victim):
+    """SIGKILL of rank `victim` mid-run (no chance to say anything or to finish a write)."""
+    out = os.path.join(folder, f"rank-{victim}-dies")
+    process = start_and_wait_for_checkpoint(ssm, out)
+    time.sleep(0.3)
+    ranks = rank_processes(process.pid)
+    assert sorted(ranks) == [0, 1], f"ranks found below mpirun: {ranks}"
+    killed_at = time.time()
+    os.kill(ranks[victim], signal.SIGKILL)
+    status, error, seconds = wait_for_stop(process, killed_at)
+    survivor = 1 - victim
+    assert status != 0, "exit status 0 after a rank died"
+    assert f"process rank {victim}" in error, f"mpirun does not name rank {victim}: {error[-600:]!r}"
+    expected = f"rank {survivor}: stopped by SIGTERM"
+    assert expected in error and "--resume" in error, f"{expected!r} not in {error[-600:]!r}"
+    stopped_at = check_resumes_to_the_uninterrupted_end(ssm, folder, out)
+    return (f"rank {victim} killed at step ~{stopped_at}: job stopped in {seconds:.1f} s (bound {STOP_BOUND} s) "
+            f"with rank {survivor}'s message; the checkpoint resumed to the uninterrupted end bit for bit")
+
+
+def check_rank_fails(ssm, folder):
+    """Rank 0 fails alone: its run directory is moved away, so its next checkpoint cannot be
+    written; it must abort the job with its error, and the directory, moved back, must resume."""
+    out = os.path.join(folder, "rank-fails")
+    process = start_and_wait_for_checkpoint(ssm, out)
+    moved = out + "-moved"
+    os.rename(out, moved)
+    failed_at = time.time()
+    status, error, seconds = wait_for_stop(process, failed_at)
+    os.rename(moved, out)
+    assert status != 0, "exit status 0 after rank 0 failed"
+    for expected in ["ssm: error: rank 0:", "cannot create a temporary file", "rank 1: stopped by SIGTERM"]:
+        assert expected in error, f"{expected!r} not in {error[-600:]!r}"
+    stopped_at = check_resumes_to_the_uninterrupted_end(ssm, folder, out)
+    return (f"rank 0 failed (unwritable checkpoint) at step ~{stopped_at}: job stopped in {seconds:.1f} s with "
+            f"rank 0's error and rank 1's message; resumed to the uninterrupted end bit for bit")
+
+
+# `ssm rl` (GRPO on 1-digit addition) from a 1-step supervised checkpoint of a 12-token model.
+RL_STEPS = 6
+RL = ["--algorithm", "grpo", "--task", "addition", "--digits", "1", "--steps", str(RL_STEPS), "--prompts", "8",
+      "--group-size", "8", "--learning-rate", "1e-3", "--kl-beta", "0.04", "--seed", "2",
+      "--evaluation-examples", "16", "--evaluate-every", "3", "--checkpoint-every", "3"]
+# Metrics that depend only on the sampled completions and on greedy decoding: equal exactly when
+# every rank samples each prompt with its global seed (per-rank seeds give other completions).
+RL_EXACT = ["rewardMean", "rewardStandardDeviation", "zeroStandardDeviationFraction", "meanCompletionLength",
+            "clipFraction", "heldOutExactMatch"]
+
+
+def rl_base(ssm, folder):
+    """The supervised checkpoint `ssm rl` starts from (trained once per check)."""
+    base = os.path.join(folder, "rl-base", "checkpoint.safetensors")
+    if not os.path.exists(base):
+        train(ssm, ["--model", "s4d", "--layers", "1", "--width", "16", "--task", "copying", "--alphabet", "10",
+                    "--length", "24", "--batch", "8", "--steps", "1", "--seed", "1"], os.path.dirname(base), 1)
+    return base
+
+
+def rl(ssm, folder, out, ranks):
+    launcher = [] if ranks == 1 else MPIRUN + ["-np", str(ranks)]
+    arguments = RL + ["--checkpoint", rl_base(ssm, folder), "--out", out]
+    result = subprocess.run(launcher + [ssm, "rl"] + arguments, capture_output=True, text=True, timeout=300)
+    if result.returncode != 0:
+        raise AssertionError(f"ssm rl with {ranks} rank(s) failed: {result.stderr.strip()[-500:]}")
+    with open(os.path.join(out, "metrics.jsonl")) as handle:
+        records = [json.loads(line) for line in handle]
+    return read_parameters(os.path.join(out, "checkpoint.safetensors")), records
+
+
+def check_rl_matches_one_process(ssm, folder, ranks):
+    single, single_records = rl(ssm, folder, os.path.join(folder, "rl-single"), 1)
+    parallel, parallel_records = rl(ssm, folder, os.path.join(folder, f"rl-{ranks}"), ranks)
+    assert len(single_records) == len(parallel_records) == RL_STEPS, "metrics.jsonl: not one line per step"
+    for one, many in zip(single_records, parallel_records):
+        for key in RL_EXACT:
+            assert one.get(key) == many.get(key), f"step {one['step']} {key}: {one.get(key)} vs {many.get(key)}"
+        # Loss and KL are sums over the tokens, added per rank in float32: relative 1e-5 (or 1e-7
+        # absolute: the first update's loss is 0 up to rounding).
+        for key in ["loss", "kl"]:
+            assert abs(one[key] - many[key]) <= 1e-7 + 1e-5 * abs(one[key]), f"{key}: {one[key]} vs {many[key]}"
+    difference = largest_relative_difference(single, parallel)
+    assert difference <= RELATIVE_BOUND, f"max|Δθ|/max|θ| = {difference:.2e} > {RELATIVE_BOUND:.0e}"
+    base = read_parameters(rl_base(ssm, folder))
+    moved = float(np.median([float(np.max(np.abs(single[k] - base[k]))) / max(float(np.max(np.abs(single[k]))),
+                                                                               1e-30) for k in single]))
+    assert moved > 100 * RELATIVE_BOUND, f"GRPO moved the parameters by only {moved:.2e}"
+    rewards = sum(record["rewardMean"] for record in single_records) / RL_STEPS
+    return (f"rl: {ranks} ranks vs 1, same completions (mean reward {rewards:.3f}), max|Δθ|/max|θ| = "
+            f"{difference:.2e} (the {RL_STEPS} steps moved the median tensor by {moved:.2e})")
 
 
 def check_refused(ssm, folder, name, launch, expected):
@@ -131,6 +299,7 @@ def check_refused(ssm, folder, name, launch, expected):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--ssm", required=True, help="path to the ssm binary")
+    parser.add_argument("--only", help="comma-separated case names to run (default: all)")
     options = parser.parse_args()
     if shutil.which("mpirun") is None:
         print("check_data_parallel: mpirun not found (make deps installs openmpi-bin)", file=sys.stderr)
@@ -138,30 +307,48 @@ def main():
     ssm = os.path.abspath(options.ssm)
     common = ["--layers", "1", "--width", "16", "--batch", "8", "--steps", str(STEPS), "--seed", "3"]
     copying = ["--task", "copying", "--length", "24"]
-    cases = [
-        lambda f: check_matches_one_process(ssm, f, "s4d-adamw", ["--model", "s4d"] + copying + common, 2),
-        lambda f: check_matches_one_process(ssm, f, "s4d-adamw", ["--model", "s4d"] + copying + common, 4),
-        lambda f: check_matches_one_process(
+    cases = {
+        "s4d-adamw-2": lambda f: check_matches_one_process(
+            ssm, f, "s4d-adamw", ["--model", "s4d"] + copying + common, 2),
+        "s4d-adamw-4": lambda f: check_matches_one_process(
+            ssm, f, "s4d-adamw", ["--model", "s4d"] + copying + common, 4),
+        "transformer-sgd-2": lambda f: check_matches_one_process(
             ssm, f, "transformer-sgd",
             ["--model", "transformer", "--optimizer", "sgd", "--learning-rate", "0.1"] + copying + common, 2),
-        lambda f: check_matches_one_process(
+        "gru-adding-2": lambda f: check_matches_one_process(
             ssm, f, "gru-adding", ["--model", "gru", "--task", "adding", "--length", "32"] + common, 2),
-        lambda f: check_resume(ssm, f),
-        lambda f: check_refused(
+        "resume": lambda f: check_resume(ssm, f),
+        "rank-1-dies": lambda f: check_rank_dies(ssm, f, 1),
+        "rank-0-dies": lambda f: check_rank_dies(ssm, f, 0),
+        "rank-fails": lambda f: check_rank_fails(ssm, f),
+        "rl-2": lambda f: check_rl_matches_one_process(ssm, f, 2),
+        "rl-4": lambda f: check_rl_matches_one_process(ssm, f, 4),
+        "indivisible": lambda f: check_refused(
             ssm, f, "indivisible",
             command(ssm, ["--model", "s4d", "--batch", "5", "--steps", "2", "--length", "24", "--out",
                           os.path.join(f, "indivisible")], 2),
             "does not divide among 2 processes"),
-        lambda f: check_refused(
+        "mismatch": lambda f: check_refused(
             ssm, f, "mismatch",
             MPIRUN + ["-np", "1", ssm, "train", "--steps", "2", "--length", "24", "--seed", "0", "--out",
                       os.path.join(f, "mismatch"), ":", "-np", "1", ssm, "train", "--steps", "2", "--length", "24",
                       "--seed", "1", "--out", os.path.join(f, "mismatch")],
             "of rank 1 differs from rank 0's"),
-    ]
+        "rl-indivisible": lambda f: check_refused(
+            ssm, f, "rl-indivisible",
+            MPIRUN + ["-np", "2", ssm, "rl", "--prompts", "3", "--out", os.path.join(f, "rl-indivisible")]
+            + RL[:RL.index("--prompts")] + RL[RL.index("--prompts") + 2:]
+            + ["--checkpoint", rl_base(ssm, f)],
+            "--prompts 3 does not divide among 2 processes"),
+    }
     passed = failed = 0
     with tempfile.TemporaryDirectory(prefix="ssm-data-parallel-") as folder:
-        for case in cases:
+        selected = options.only.split(",") if options.only else list(cases)
+        unknown = [name for name in selected if name not in cases]
+        if unknown:
+            parser.error(f"unknown cases {unknown}; cases: {', '.join(cases)}")
+        for name in selected:
+            case = cases[name]
             try:
                 print("  ok  " + case(folder), flush=True)
                 passed += 1
