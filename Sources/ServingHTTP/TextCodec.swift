@@ -1,0 +1,52 @@
+/// How the server reads text prompts and writes completions as text for one model.
+public struct TextCodec: Sendable {
+  /// Text → prompt tokens, or `nil` when the model takes token-id prompts only.
+  public var encode: (@Sendable (String) -> [Int])?
+  /// Generated tokens → text (what `ssm generate` prints for them).
+  public var decode: @Sendable ([Int]) -> String
+
+  /// A codec with the given directions.
+  public init(encode: (@Sendable (String) -> [Int])?, decode: @Sendable @escaping ([Int]) -> String) {
+    self.encode = encode
+    self.decode = decode
+  }
+}
+
+/// The text of a growing token sequence handed out in pieces whose concatenation is the text of
+/// the whole sequence.
+///
+/// A piece is the part of `decode(tokens)` beyond what was already handed out, with trailing
+/// U+FFFD replacement characters held back until the sequence is finished: a byte-level model's
+/// multi-byte UTF-8 character decodes as U+FFFD until its last byte arrives, so text before it is
+/// final and the character itself is not. This assumes `decode` of a prefix is a prefix of
+/// `decode` of the whole once trailing U+FFFD are dropped (true of UTF-8 and of ids joined by
+/// spaces); a piece that would break it is held back as well.
+public struct StreamedText: Sendable {
+  /// The tokens so far.
+  public private(set) var tokens: [Int] = []
+  /// Unicode scalars of the text handed out (scalars, not characters: a combining mark that
+  /// arrives later joins the previous character without changing the scalars before it).
+  private var handedOut: [Unicode.Scalar] = []
+
+  /// An empty sequence.
+  public init() {}
+
+  /// Appends `token` and returns the new text, empty while it is held back.
+  public mutating func append(_ token: Int, codec: TextCodec) -> String {
+    tokens.append(token)
+    var scalars = Array(codec.decode(tokens).unicodeScalars)
+    while scalars.last == "\u{FFFD}" { scalars.removeLast() }
+    return handOut(scalars)
+  }
+
+  /// The text still held back, once the sequence is finished.
+  public mutating func finish(codec: TextCodec) -> String { handOut(Array(codec.decode(tokens).unicodeScalars)) }
+
+  private mutating func handOut(_ scalars: [Unicode.Scalar]) -> String {
+    guard scalars.count > handedOut.count, scalars.starts(with: handedOut) else { return "" }
+    var piece = ""
+    piece.unicodeScalars.append(contentsOf: scalars[handedOut.count...])
+    handedOut = scalars
+    return piece
+  }
+}
