@@ -12,7 +12,8 @@ import Serving
 ///   chunk per piece of text (``StreamedText``), each choice's last chunk carrying its
 ///   `finish_reason`, then `data: [DONE]`. A client that disconnects from a stream has its
 ///   requests cancelled in the engine (its write fails, and the handler cancels them).
-/// - `GET /health`: `{"status": "ok"}`.
+/// - `GET /health`: `{"status": "ok", "vocabulary": V}` (the model's vocabulary, so that a load
+///   generator can draw token-id prompts the model reads).
 /// - `GET /metrics`: ``ServingMetrics`` as Prometheus text.
 ///
 /// Errors: 400 for a malformed body or field, 429 with `Retry-After` when the engine's queue is
@@ -46,7 +47,9 @@ public struct CompletionServer: Sendable {
   /// The routes.
   public func router() -> Router<BasicRequestContext> {
     let router = Router()
-    router.get("health") { _, _ in Self.json(.object([("status", .string("ok"))])) }
+    router.get("health") { _, _ in
+      Self.json(.object([("status", .string("ok")), ("vocabulary", .number(Double(loop.vocabulary)))]))
+    }
     router.get("metrics") { _, _ in
       Response(
         status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
@@ -92,11 +95,15 @@ public struct CompletionServer: Sendable {
   private func whole(_ submission: EngineLoop.Submission, stops: Set<Int>, promptTokens: Int) async throws -> Response {
     var results = [GenerationResult?](repeating: nil, count: submission.ids.count)
     let index = Dictionary(uniqueKeysWithValues: submission.ids.enumerated().map { ($1, $0) })
+    var open = Set(submission.ids)
+    defer { if !open.isEmpty { loop.cancel(Array(open)) } }
     for await event in submission.events {
       switch event {
-      case .finished(let id, let result): results[index[id]!] = result
-      case .failed(_, let reason):
-        loop.cancel(submission.ids)
+      case .finished(let id, let result):
+        results[index[id]!] = result
+        open.remove(id)
+      case .failed(let id, let reason):
+        open.remove(id)
         throw APIError(status: 500, message: "the model failed on the request: \(reason)", type: "server_error")
       case .token, .preempted: break
       }
@@ -121,8 +128,10 @@ public struct CompletionServer: Sendable {
     let index = Dictionary(uniqueKeysWithValues: submission.ids.enumerated().map { ($1, $0) })
     let body = ResponseBody { [self] writer in
       var texts = [StreamedText](repeating: StreamedText(), count: submission.ids.count)
-      var complete = false
-      defer { if !complete { loop.cancel(submission.ids) } }
+      // Choices not yet finished or failed: the engine drops them if the stream ends early (a
+      // failed write to a client that went away, or a cancelled handler).
+      var open = Set(submission.ids)
+      defer { if !open.isEmpty { loop.cancel(Array(open)) } }
       for await event in submission.events {
         switch event {
         case .token(let id, let token):
@@ -133,6 +142,7 @@ public struct CompletionServer: Sendable {
               Self.event(.object(envelope(id: submission.ids[0], choices: [choice(index: choiceIndex, text: piece)]))))
           }
         case .finished(let id, let result):
+          open.remove(id)
           let choiceIndex = index[id]!
           let piece = texts[choiceIndex].finish(codec: codec)
           try await writer.write(
@@ -142,15 +152,16 @@ public struct CompletionServer: Sendable {
                   id: submission.ids[0],
                   choices: [choice(index: choiceIndex, text: piece, finishReason: finishReason(result.tokens, stops))]))
             ))
-        case .failed(_, let reason):
+        case .failed(let id, let reason):
+          open.remove(id)
           try await writer.write(
             Self.event(
               APIError(status: 500, message: "the model failed on the request: \(reason)", type: "server_error").body))
         case .preempted: break
         }
       }
+      guard open.isEmpty else { return }
       try await writer.write(ByteBuffer(string: "data: [DONE]\n\n"))
-      complete = true
       try await writer.finish(nil)
     }
     return Response(

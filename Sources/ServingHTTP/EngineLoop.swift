@@ -163,12 +163,15 @@ public final class EngineLoop: @unchecked Sendable {
       } catch {
         for id in ids { _ = engineCancel(id) }
         continuation.finish()
-        if case .queueFull? = error as? ServingError {
+        switch error as? ServingError {
+        case .queueFull?:
           condition.lock()
           snapshot.rejectedRequests += 1
           condition.unlock()
           reply.resume(throwing: APIError.queueFull("\(error)"))
-        } else {
+        case .exceedsMemoryBudget?:
+          reply.resume(throwing: APIError.invalid("\(error)", param: "max_tokens", code: "exceeds_memory_budget"))
+        default:
           reply.resume(throwing: APIError.invalid("\(error)", param: nil))
         }
         return

@@ -43,7 +43,7 @@ struct ServeCommand: ParsableCommand {
     let loop = try EngineLoop(
       model: model, configuration: EngineConfiguration(maxBatch: maxBatch, maxQueue: maxQueue, memoryBudget: budget))
     let byteLevel = ByteText.isByteLevel(vocabulary: model.vocabulary)
-    let encode: (@Sendable (String) -> [Int])? = byteLevel ? { ByteText.tokens($0) } : nil
+    let encode: (@Sendable (String) -> [Int])? = byteLevel ? { @Sendable text in ByteText.tokens(text) } : nil
     let codec = TextCodec(
       encode: encode,
       decode: { byteLevel ? ByteText.text($0) : $0.map(String.init).joined(separator: " ") })
@@ -51,22 +51,10 @@ struct ServeCommand: ParsableCommand {
       loop: loop, codec: codec, stopTokens: Set(ByteText.separator(vocabulary: model.vocabulary).map { [$0] } ?? []),
       modelName: URL(fileURLWithPath: checkpoint).deletingPathExtension().lastPathComponent)
     let application = server.application(host: host, port: port) { [host] port in
-      print("ssm serve: listening on http://\(host):\(port)")
-      fflush(stdout)
+      // Unbuffered: a client waiting for this line reads it at once.
+      FileHandle.standardOutput.write(Data("ssm serve: listening on http://\(host):\(port)\n".utf8))
     }
-    let outcome = ServeOutcome()
-    let finished = DispatchSemaphore(value: 0)
-    Task {
-      do { try await application.runService() } catch { outcome.error = error }
-      finished.signal()
-    }
-    finished.wait()
+    try awaitBlocking { try await application.runService() }
     loop.stop()
-    if let error = outcome.error { throw error }
   }
-}
-
-/// How the server task ended, read after it signalled.
-private final class ServeOutcome: @unchecked Sendable {
-  var error: (any Error)?
 }

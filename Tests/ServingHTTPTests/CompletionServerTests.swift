@@ -75,7 +75,10 @@ import Testing
       let (data, response) = try await Self.post(base, Self.sampled + "}")
       #expect(response.statusCode == 200)
       let document = try Self.json(data)
-      guard case .array(let choices) = document["choices"] else { return Issue.record("no choices: \(document)") }
+      guard case .array(let choices) = document["choices"] else {
+        Issue.record("no choices: \(document)")
+        return
+      }
       #expect(choices.map { $0["text"] } == expected.map { .string($0) })
       #expect(choices.map { $0["finish_reason"] } == [.string("length"), .string("length")])
       #expect(document["usage"]?["completion_tokens"] == .number(12))
@@ -98,7 +101,10 @@ import Testing
         let chunk = try JSONParser.parse(String(event.dropFirst("data: ".count)))
         guard case .array(let choices) = chunk["choices"], case .number(let index) = choices[0]["index"],
           case .string(let piece) = choices[0]["text"]
-        else { return Issue.record("bad chunk \(event)") }
+        else {
+          Issue.record("bad chunk \(event)")
+          return
+        }
         texts[Int(index)] += piece
       }
       #expect(texts == expected)
@@ -164,5 +170,72 @@ extension CompletionServerTests {
       #expect(loop.metrics.running + loop.metrics.waiting == 0)
       #expect(loop.metrics.generatedTokens < 1_000_000)
     }
+  }
+}
+
+extension CompletionServerTests {
+  /// A stop token ends the completion on it with `finish_reason` "stop": the text equals greedy
+  /// `generate` with that stop token, whose output is cut after the stop's first occurrence.
+  @Test func stopTokenEndsTheCompletion() async throws {
+    let model = try Self.model()
+    let free = try generate(model, prompt: [3, 1, 4], options: GenerationOptions(maxNewTokens: 8))[0].tokens
+    let stop = free[3]
+    let stopped = try generate(
+      model, prompt: [3, 1, 4], options: GenerationOptions(maxNewTokens: 8, stopTokens: [stop]))[0].tokens
+    try #require(stopped.count < free.count && stopped.last == stop, "the stop token must cut the free output")
+    try await Self.withServer(model) { base, _ in
+      let (data, response) = try await Self.post(
+        base, #"{"prompt": [3, 1, 4], "max_tokens": 8, "temperature": 0, "stop": [\#(stop)]}"#)
+      #expect(response.statusCode == 200)
+      guard case .array(let choices)? = try Self.json(data)["choices"], let choice = choices.first else {
+        Issue.record("no choices in \(String(decoding: data, as: UTF8.self))")
+        return
+      }
+      #expect(choice["text"] == .string(Self.ids.decode(stopped)))
+      #expect(choice["finish_reason"] == .string("stop"))
+    }
+  }
+
+  /// The load client against the server: every request of a burst completes with `max_tokens`
+  /// tokens (no stop token is set, so none ends early), one token time per token, in order, and
+  /// the server counts the same tokens; `/health` gives the vocabulary.
+  @Test func loadClientRecordsEveryToken() async throws {
+    try await Self.withServer(try Self.model()) { base, loop in
+      let client = CompletionLoadClient(baseURL: base)
+      let vocabulary = try await client.vocabulary()
+      #expect(vocabulary == 11)
+      let bodies = (0..<6).map { index in
+        JSONValue.object([
+          ("prompt", .array([.number(Double(index % 11)), .number(2)])), ("max_tokens", .number(5)),
+          ("temperature", .number(0)), ("stream", .bool(true)),
+        ])
+      }
+      let (records, duration) = await client.run(bodies, arrivals: [0, 0, 0, 0.01, 0.02, 0.02])
+      #expect(records.allSatisfy { $0.failure == nil && $0.finish != nil }, "\(records)")
+      #expect(records.map(\.tokenTimes.count) == Array(repeating: 5, count: 6))
+      for record in records {
+        #expect(zip(record.tokenTimes, record.tokenTimes.dropFirst()).allSatisfy { $0 <= $1 })
+        #expect(record.arrival <= record.tokenTimes[0] && record.tokenTimes[4] <= record.finish!)
+        #expect(record.finish! <= duration)
+      }
+      #expect(loop.metrics.generatedTokens == 30)
+    }
+  }
+
+  /// A server that is not there: every request is a connection error, and the vocabulary cannot
+  /// be read.
+  @Test func loadClientWithoutServer() async throws {
+    let port = try await Self.freePort()
+    let client = CompletionLoadClient(baseURL: URL(string: "http://127.0.0.1:\(port)")!)
+    await #expect(throws: CompletionLoadClient.Failure.self) { try await client.vocabulary() }
+    let (records, _) = await client.run([.object([("prompt", .array([.number(1)]))])], arrivals: [0])
+    #expect(records.map(\.failure) == [.connectionError])
+  }
+
+  /// A port that was free a moment ago: a server listened on it and stopped.
+  static func freePort() async throws -> Int {
+    var port = 0
+    try await withServer(try model()) { base, _ in port = try #require(base.port) }
+    return port
   }
 }
