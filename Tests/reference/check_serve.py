@@ -24,7 +24,8 @@ import urllib.request
 import openai
 from openai import OpenAI
 
-CORPUS = "\n".join(f"the quick brown fox {i} jumps over the lazy dog; pack my box with {i} jugs." for i in range(200))
+# Paragraphs (blank-line separated) are the documents that TextTask splits 80/10/10 by content hash.
+CORPUS = "\n\n".join(f"the quick brown fox {i} jumps over the lazy dog; pack my box with {i} jugs." for i in range(200))
 
 
 def train(ssm, folder):
