@@ -46,6 +46,8 @@ reference-check:
 	python3 Tests/reference/check_data_parallel.py --ssm "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/ssm"
 	@python3 -c 'import jsonschema' 2>/dev/null || python3 -m pip install -q jsonschema
 	python3 Tests/reference/check_constraints.py --ssm "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/ssm"
+	@python3 -c 'import openai' 2>/dev/null || python3 -m pip install -q openai
+	python3 Tests/reference/check_serve.py --ssm "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/ssm"
 
 ## demo: build in release mode, run the HiPPO operator demonstration, then the comparison of S4D, Mamba,
 ## transformer and GRU on selective copying and induction heads (reports with charts in runs/demo-comparison).

@@ -22,6 +22,7 @@ let package = Package(
     .library(name: "Constraints", targets: ["Constraints"]),
     .library(name: "Generation", targets: ["Generation"]),
     .library(name: "Serving", targets: ["Serving"]),
+    .library(name: "ServingHTTP", targets: ["ServingHTTP"]),
     .library(name: "Reports", targets: ["Reports"]),
     .library(name: "Comparison", targets: ["Comparison"]),
     .library(name: "Reinforcement", targets: ["Reinforcement"]),
@@ -33,6 +34,8 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     // Documentation only (`make docs`); a command plugin, never linked into the products.
     .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
+    // `ssm serve`'s HTTP server (ServingHTTP only; the Serving library stays free of NIO).
+    .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
   ],
   targets: [
     // System libraries: module maps only (headers and link flags), no Swift code.
@@ -93,6 +96,12 @@ let package = Package(
     .target(name: "Generation", dependencies: ["Constraints", "Models", "Autodiff", "SeededRandom"]),
     // The batching engine, arrivals and load statistics; the HTTP server is a separate target.
     .target(name: "Serving", dependencies: ["Generation", "Models", "SeededRandom"]),
+    // The OpenAI-compatible completions API over a BatchingEngine, on Hummingbird.
+    .target(
+      name: "ServingHTTP",
+      dependencies: [
+        "Serving", "Generation", "Models", "SSMJSON", .product(name: "Hummingbird", package: "hummingbird"),
+      ]),
     .target(name: "Reports"),
     .target(
       name: "Reinforcement", dependencies: ["Autodiff", "Generation", "Models", "SeededRandom", "Tasks", "Training"]),
@@ -110,6 +119,7 @@ let package = Package(
         "HiPPO", "LinearAlgebra", "SSMJSON", "SeededRandom", "FFT", "S4", "Parallelism", "Platform", "Training",
         "Models", "Constraints", "Generation", "Comparison", "Signals", "Tasks", "CFFTW", "MessagePassing",
         "Autodiff", "LayerOperations", "Reinforcement", "Reports", "Checkpoint",
+        "Serving", "ServingHTTP",
         .target(name: "CMalloc", condition: .when(platforms: [.linux])),
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Numerics", package: "swift-numerics"),
@@ -207,6 +217,9 @@ let package = Package(
       dependencies: ["Generation", "Constraints", "Models", "Autodiff", "SeededRandom", "TestSupport"]),
     .testTarget(
       name: "ServingTests", dependencies: ["Serving", "Generation", "Models", "SeededRandom", "TestSupport"]),
+    .testTarget(
+      name: "ServingHTTPTests",
+      dependencies: ["ServingHTTP", "Serving", "Generation", "Models", "SSMJSON", "SeededRandom", "TestSupport"]),
     .testTarget(name: "ReportsTests", dependencies: ["Reports", "TestSupport"]),
     .testTarget(
       name: "ReinforcementTests",

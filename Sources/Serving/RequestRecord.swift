@@ -6,8 +6,13 @@ public enum FailureKind: String, Sendable, Hashable, CaseIterable {
   case exceedsMemoryBudget
   /// Refused at submission: invalid options or prompt.
   case invalidRequest
-  /// Failed while running (the model's logits could not be decoded).
+  /// Failed while running (the model's logits could not be decoded; an HTTP server answers 500).
   case modelError
+  /// Refused because the server was shutting down (HTTP 503).
+  case serverUnavailable
+  /// No well-formed answer: the connection failed or closed early, or the response was not the
+  /// expected HTTP or server-sent-event form.
+  case connectionError
 }
 
 /// The timeline of one request in a load run, seconds from the start of the run.

@@ -17,7 +17,7 @@ struct BenchCommand: ParsableCommand {
       + "them only with figures measured in the same session (the JAX anchors in ../shared/anchors).",
     subcommands: [
       ConvolutionLayerBench.self, StepBench.self, TrainStepBench.self, DecodeBench.self, ForwardBench.self,
-      SpeculativeBench.self, SelectiveScanBench.self, ConstrainedBench.self,
+      SpeculativeBench.self, SelectiveScanBench.self, ConstrainedBench.self, ServeBench.self,
     ])
 }
 

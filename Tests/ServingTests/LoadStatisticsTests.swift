@@ -77,3 +77,38 @@ import Testing
     #expect(throws: ServingError.self) { try LoadSummary(records: records, duration: 0) }
   }
 }
+
+/// Goodput counted by hand on four timelines over a run of 10 s.
+@Suite struct LatencyTargetTests {
+  /// (arrival, token times, finish): TTFT, TPOT, end to end
+  /// - a: 0, [1, 2, 3], 3 → 1, 1, 3
+  /// - b: 0, [0.5], 0.5 → 0.5, none (counts as 0), 0.5
+  /// - c: 2, [2.2, 6.2], 6.2 → 0.2, 4, 4.2
+  /// - d: 1, [1.1], failed → never meets a target.
+  static let records = [
+    RequestRecord(arrival: 0, tokenTimes: [1, 2, 3], finish: 3),
+    RequestRecord(arrival: 0, tokenTimes: [0.5], finish: 0.5),
+    RequestRecord(arrival: 2, tokenTimes: [2.2, 6.2], finish: 6.2),
+    RequestRecord(arrival: 1, tokenTimes: [1.1], failure: .modelError),
+  ]
+
+  /// TTFT ≤ 0.6 keeps b and c; adding TPOT ≤ 2 drops c; E2E ≤ 3.5 alone keeps a and b; no bound
+  /// keeps every finished request (3 of 4). Goodput = kept / 10 s.
+  @Test func goodputCountsRequestsWithinEveryBound() throws {
+    let cases: [(LatencyTarget, Int)] = [
+      (try LatencyTarget(timeToFirstToken: 0.6), 2),
+      (try LatencyTarget(timeToFirstToken: 0.6, timePerOutputToken: 2), 1),
+      (try LatencyTarget(endToEndLatency: 3.5), 2), (try LatencyTarget(), 3),
+    ]
+    for (target, kept) in cases {
+      #expect(Self.records.filter(target.isMet).count == kept)
+      #expect(abs(try target.goodput(of: Self.records, duration: 10) - Double(kept) / 10) < 1e-15)
+    }
+  }
+
+  @Test func invalidBoundsAndDurationsThrow() throws {
+    #expect(throws: ServingError.self) { try LatencyTarget(timeToFirstToken: 0) }
+    #expect(throws: ServingError.self) { try LatencyTarget(endToEndLatency: .infinity) }
+    #expect(throws: ServingError.self) { try LatencyTarget().goodput(of: Self.records, duration: 0) }
+  }
+}
