@@ -228,7 +228,8 @@ let package = Package(
         "TestSupport", "TrainingTestSupport",
       ]),
     .testTarget(
-      name: "ComparisonTests", dependencies: ["Comparison", "Training", "Tasks", "Models", "Reports", "TestSupport"]),
+      name: "ComparisonTests",
+      dependencies: ["Comparison", "Training", "Tasks", "Models", "Reports", "TestSupport", "TrainingTestSupport"]),
     .testTarget(name: "TasksTests", dependencies: ["Tasks", "SeededRandom", "TestSupport"]),
     .testTarget(
       name: "CheckpointTests", dependencies: ["Checkpoint", "SeededRandom", "TestSupport"],

@@ -64,6 +64,9 @@ public struct ComparisonCell: Codable, Sendable, Equatable {
   public var gitRevision: String
   /// The CPU it ran on.
   public var machine: String
+  /// The processes that trained it data-parallel (1: one process; `nil` in results written before
+  /// it was recorded). ``trainSeconds`` and ``tokensPerSecond`` are those of the whole job.
+  public var processes: Int?
 
   /// The cell's key.
   public var key: Key { Key(task: task, model: model, length: length) }

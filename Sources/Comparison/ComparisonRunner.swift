@@ -21,21 +21,40 @@ public struct ComparisonResults: Codable, Sendable {
 /// Runs a ``ComparisonPlan`` into a folder, resumably: `results.json` is rewritten atomically
 /// after every cell, a rerun skips the cells already finished, and a cell that throws is
 /// recorded with its error while the others go on (a rerun retries it).
+///
+/// A runner may be one of `K` processes of a data-parallel comparison (`mpirun -np K ssm
+/// compare`): each cell then trains data-parallel through the `reducer`
+/// (``train(_:on:settings:reducer:progress:)``), every process evaluates the (identical) trained
+/// model, and process 0 alone writes `results.json` and measures the generation latency. Every
+/// process reads the same `results.json` at the start, so all run the same cells.
 public final class ComparisonRunner {
   /// The plan.
   public let plan: ComparisonPlan
   /// The output folder.
   public let directory: URL
+  /// Sums gradients over the processes of a data-parallel comparison.
+  public let reducer: any GradientReducer
   private let log: (String) -> Void
   private let environment = RunEnvironment.current()
 
-  /// A runner writing into `directory`; `log` receives progress lines.
-  public init(plan: ComparisonPlan, directory: URL, log: @escaping (String) -> Void = { _ in }) throws {
+  /// A runner writing into `directory`, alone or as process `reducer.rank` of a data-parallel
+  /// comparison; `log` receives progress lines.
+  /// - Throws: ``ComparisonError`` for an invalid plan; ``TrainingError/invalidState(_:)`` when
+  ///   the processes do not divide the plan's batch.
+  public init(
+    plan: ComparisonPlan, directory: URL, reducer: any GradientReducer = SingleProcessReducer(),
+    log: @escaping (String) -> Void = { _ in }
+  ) throws {
     try plan.validate()
+    _ = try DataParallelShard.rows(batch: plan.training.batch, rank: reducer.rank, processCount: reducer.processCount)
     self.plan = plan
     self.directory = directory
+    self.reducer = reducer
     self.log = log
   }
+
+  /// Whether this process writes the results (process 0).
+  public var isWriter: Bool { reducer.rank == 0 }
 
   /// `results.json` in `directory`.
   public var resultsURL: URL { directory.appendingPathComponent("results.json") }
@@ -63,7 +82,7 @@ public final class ComparisonRunner {
       results.cells.sort { plan.cells.firstIndex(of: $0.key)! < plan.cells.firstIndex(of: $1.key)! }
       try save(results)
     }
-    if results.latency.isEmpty, !plan.latencyContexts.isEmpty {
+    if isWriter, results.latency.isEmpty, !plan.latencyContexts.isEmpty {
       results.latency = try measureLatency()
       try save(results)
     }
@@ -87,6 +106,7 @@ public final class ComparisonRunner {
   }
 
   private func save(_ results: ComparisonResults) throws {
+    guard isWriter else { return }
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
     try writeAtomically(String(decoding: try encoder.encode(results), as: UTF8.self), to: resultsURL)
@@ -98,7 +118,8 @@ public final class ComparisonRunner {
       task: key.task, model: key.model, length: key.length, metric: key.task.metric, value: nil, parameters: 0,
       width: 0,
       trainSeconds: 0, steps: 0, tokensPerSecond: 0, peakMemoryBytes: nil, seed: plan.training.seed, losses: [],
-      error: nil, gitRevision: environment.gitRevision, machine: environment.machine)
+      error: nil, gitRevision: environment.gitRevision, machine: environment.machine,
+      processes: reducer.processCount)
     do {
       PeakMemory.reset()
       let task = try key.task.make(length: key.length)
@@ -109,7 +130,7 @@ public final class ComparisonRunner {
       cell.configuration = sized.configuration
       let model = try sized.configuration.build(seed: plan.training.seed)
       let reportEvery = max(1, plan.training.steps / 5)
-      let training = try train(model, on: task, settings: plan.training) { step, loss in
+      let training = try train(model, on: task, settings: plan.training, reducer: reducer) { step, loss in
         if step % reportEvery == 0 { self.log(String(format: "    step %d  loss %.4f", step, loss)) }
       }
       cell.losses = training.losses

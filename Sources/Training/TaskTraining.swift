@@ -123,19 +123,30 @@ func checkModelShape(inputChannels: Int?, vocabulary: Int, fits task: any Sequen
 /// ``featureChannels(of:)``) the mean squared error over the scored positions only
 /// (``scoredMeanSquaredError(_:batch:on:)``). See ``taskLoss(_:batch:on:training:generator:)``.
 ///
+/// As process `reducer.rank` of a data-parallel run (`reducer.processCount` = `K > 1`), the
+/// process trains on its ``DataParallelShard`` of every batch and the gradients are summed over the
+/// processes (as in ``TrainingRun``), so every process ends with the parameters of the
+/// single-process run up to float32 summation-order rounding. A time budget then ends the run
+/// at the first step at which any process's clock has passed it (one summed flag per step), so
+/// all processes take the same steps.
+///
 /// - Parameters:
 ///   - model: the model; its parameters are updated in place.
 ///   - task: a token or feature task the model fits.
 ///   - settings: the optimisation settings (validated first).
-///   - progress: called after every step with the step (1-based) and its loss.
-/// - Throws: ``TrainingError/invalidState(_:)`` for a model that does not fit the task,
-///   ``TrainingError/nonFiniteLoss(step:detail:)`` for a NaN or infinite loss or gradient.
+///   - reducer: sums gradients over the processes (default: this process alone).
+///   - progress: called after every step with the step (1-based) and its loss (the global
+///     batch's loss in a data-parallel run).
+/// - Throws: ``TrainingError/invalidState(_:)`` for a model that does not fit the task or a
+///   batch that `K` does not divide, ``TrainingError/nonFiniteLoss(step:detail:)`` for a NaN or
+///   infinite loss or gradient; the reducer's communication errors.
 public func train(
   _ model: any SequenceModel, on task: any SequenceTask, settings: TaskTrainingSettings,
-  progress: (Int, Float) -> Void = { _, _ in }
+  reducer: any GradientReducer = SingleProcessReducer(), progress: (Int, Float) -> Void = { _, _ in }
 ) throws -> TaskTrainingLog {
   try settings.validate()
   try checkModelShape(inputChannels: model.inputChannels, vocabulary: model.vocabulary, fits: task)
+  _ = try DataParallelShard.rows(batch: settings.batch, rank: reducer.rank, processCount: reducer.processCount)
   var loop = TrainingLoop(
     model: model, task: task,
     optimizer: AdamW(
@@ -143,11 +154,12 @@ public func train(
         learningRate: settings.learningRate, weightDecay: settings.weightDecay,
         stateSpaceLearningRate: settings.stateSpaceLearningRate)),
     batchSize: settings.batch, steps: settings.steps, warmupSteps: settings.warmupSteps,
-    gradientClip: settings.gradientClip, dataSeed: settings.seed, dropoutSeed: settings.seed &+ 2)
+    gradientClip: settings.gradientClip, dataSeed: settings.seed, dropoutSeed: settings.seed &+ 2,
+    reducer: reducer)
   var losses: [Float] = []
   let started = Date()
   while loop.step < settings.steps {
-    if let budget = settings.timeBudget, Date().timeIntervalSince(started) >= budget { break }
+    if try timeBudgetSpent(settings.timeBudget, since: started, reducer: reducer) { break }
     let loss = try loop.advance()
     losses.append(loss)
     progress(loop.step, loss)
@@ -156,6 +168,16 @@ public func train(
   return TaskTrainingLog(
     losses: losses, seconds: seconds,
     tokensPerSecond: Double(losses.count * settings.batch * task.length) / max(seconds, 1e-9))
+}
+
+/// Whether a run started at `started` has spent `budget` seconds (never, without a budget): on
+/// any process of the run, so that all processes agree (`Σ_r [elapsed_r ≥ budget] > 0`; one
+/// process's own clock in a single-process run).
+private func timeBudgetSpent(_ budget: Double?, since started: Date, reducer: any GradientReducer) throws -> Bool {
+  guard let budget else { return false }
+  var spent: [Float] = [Date().timeIntervalSince(started) >= budget ? 1 : 0]
+  try reducer.sum(&spent)
+  return spent[0] > 0
 }
 
 /// The task's metric (`task.metric`) for `model` on `examples` instances of `split` (default

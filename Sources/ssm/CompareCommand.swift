@@ -1,6 +1,7 @@
 import ArgumentParser
 import Comparison
 import Foundation
+import MessagePassing
 import Models
 import Tasks
 import Training
@@ -20,7 +21,8 @@ struct CompareCommand: ParsableCommand {
       + "(higher is better); adding, delay and reconstruct have real-valued inputs and outputs: their models read "
       + "features through a linear encoder, train on and are scored by the mean squared error at the scored "
       + "positions (MSE, lower is better). Generation latency is measured on the first token task (none for "
-      + "feature tasks only).")
+      + "feature tasks only). Under mpirun (`mpirun -np K ssm compare …`) every cell trains data-parallel on K "
+      + "processes (K must divide --batch), as `ssm train` does; process 0 writes the results.")
 
   @Option(help: "Comma-separated tasks.") var tasks = "copying"
   @Option(help: "Comma-separated models: \(ModelFamily.all.map(\.name).joined(separator: ", ")).")
@@ -58,14 +60,42 @@ struct CompareCommand: ParsableCommand {
     try plan.validate()
     try MemoryBudget.check(.comparison(plan))
     let directory = URL(fileURLWithPath: out)
-    let runner = try ComparisonRunner(plan: plan, directory: directory) { line in
-      FileHandle.standardError.write(Data((line + "\n").utf8))
+    guard let communicator = try MPICommunicator.joinIfLaunched() else {
+      return try compare(plan, in: directory, reducer: SingleProcessReducer())
+    }
+    try communicator.runJob(
+      description: try runDescription(plan, in: directory),
+      stopNote: "\(directory.appendingPathComponent("results.json").path) keeps every finished cell: rerun the "
+        + "same command to run the others",
+      preflight: {
+        _ = try DataParallelShard.rows(
+          batch: plan.training.batch, rank: communicator.rank, processCount: communicator.processCount)
+      },
+      work: { try compare(plan, in: directory, reducer: communicator) })
+  }
+
+  /// Runs the plan's cells into `directory`, alone or as process `reducer.rank` of a
+  /// data-parallel comparison (`mpirun -np K ssm compare …`: every cell trains data-parallel,
+  /// process 0 shows the progress and writes the results and the report).
+  private func compare(_ plan: ComparisonPlan, in directory: URL, reducer: any GradientReducer) throws {
+    let writes = reducer.rank == 0
+    let runner = try ComparisonRunner(plan: plan, directory: directory, reducer: reducer) { line in
+      if writes { FileHandle.standardError.write(Data((line + "\n").utf8)) }
     }
     let results = try runner.run()
+    guard writes else { return }
     let report = ComparisonReport(results: results)
     let url = try report.write(to: directory)
     print(try report.summary().plainText())
     print("report: \(url.path)")
+  }
+
+  /// What must agree across the processes of one comparison: the plan (JSON, sorted keys) and the
+  /// output folder.
+  private func runDescription(_ plan: ComparisonPlan, in directory: URL) throws -> [UInt8] {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = .sortedKeys
+    return Array(try encoder.encode(plan)) + Array("\n\(directory.standardizedFileURL.path)\n".utf8)
   }
 
   /// The comma-separated values of `text`, each parsed by `parse`.

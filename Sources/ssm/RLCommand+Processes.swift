@@ -7,12 +7,12 @@ extension RLCommand {
   /// Fine-tunes as one process of an MPI job (`mpirun -np K ssm rl …`): the processes check that
   /// they share one configuration (``runDescription``) and that `K` divides `--prompts`, then run
   /// GRPO data-parallel (``GRPOTrainer`` with the communicator as its reducer), as
-  /// ``MPICommunicator/runJob(description:directory:preflight:work:)`` describes.
+  /// ``MPICommunicator/runJob(description:stopNote:preflight:work:)`` describes.
   func fineTune<Model: SequenceModel, Task: VerifiableTask>(
     _ model: Model, on verifiableTask: Task, across communicator: MPICommunicator
   ) throws {
     try communicator.runJob(
-      description: runDescription, directory: URL(fileURLWithPath: out),
+      description: runDescription, stopNote: MPICommunicator.resumeNote(URL(fileURLWithPath: out)),
       preflight: {
         guard prompts % communicator.processCount == 0 else {
           throw ReinforcementError.invalidParameter(

@@ -6,10 +6,10 @@ extension TrainCommand {
   /// Trains as one process of an MPI job (`mpirun -np K ssm train …`): the processes check that
   /// they share one configuration (``runDescription(_:)``) and that `K` divides the batch, then
   /// train data-parallel (``TrainingRun`` with the communicator as its reducer), as
-  /// ``MPICommunicator/runJob(description:directory:preflight:work:)`` describes.
+  /// ``MPICommunicator/runJob(description:stopNote:preflight:work:)`` describes.
   func train(_ configuration: RunConfiguration, in directory: URL, across communicator: MPICommunicator) throws {
     try communicator.runJob(
-      description: try runDescription(configuration), directory: directory,
+      description: try runDescription(configuration), stopNote: MPICommunicator.resumeNote(directory),
       preflight: {
         _ = try DataParallelShard.rows(
           batch: configuration.batch, rank: communicator.rank, processCount: communicator.processCount)

@@ -18,7 +18,11 @@ public final class LockstepSum: @unchecked Sendable {
     buffers = Array(repeating: [], count: processCount)
   }
 
-  func sum(_ values: [Float], rank: Int) -> [Float] {
+  /// Seconds a process waits for the others before it gives up (processes that disagree on the
+  /// number of collectives would otherwise wait forever).
+  static let patience: TimeInterval = 120
+
+  func sum(_ values: [Float], rank: Int) throws -> [Float] {
     condition.lock()
     defer { condition.unlock() }
     let myRound = round
@@ -30,10 +34,21 @@ public final class LockstepSum: @unchecked Sendable {
       round += 1
       condition.broadcast()
     } else {
-      while round == myRound { condition.wait() }
+      let deadline = Date(timeIntervalSinceNow: Self.patience)
+      while round == myRound {
+        guard condition.wait(until: deadline) else { throw LockstepTimeout(rank: rank, round: myRound) }
+      }
     }
     return result
   }
+}
+
+/// A simulated process waited ``LockstepSum/patience`` seconds in a collective the others never
+/// joined.
+public struct LockstepTimeout: Error, CustomStringConvertible {
+  public let rank: Int
+  public let round: Int
+  public var description: String { "rank \(rank) waited in vain for the others in collective \(round)" }
 }
 
 /// Process `rank`'s view of a ``LockstepSum``.
@@ -47,7 +62,7 @@ public final class LockstepReducer: GradientReducer {
     self.shared = shared
   }
 
-  public func sum(_ values: inout [Float]) throws { values = shared.sum(values, rank: rank) }
+  public func sum(_ values: inout [Float]) throws { values = try shared.sum(values, rank: rank) }
 }
 
 /// Runs `body(rank, reducer)` for every rank of a simulated `processCount`-process run, each on

@@ -13,7 +13,8 @@ must end bit for bit where the uninterrupted 2-rank run ends; a rank that dies (
 and of rank 0, the writer) or fails (rank 0 cannot write its checkpoint): the job must stop within
 STOP_BOUND seconds with the launcher naming the dead rank and the survivor saying why it stopped
 and that the checkpoint stays valid, and the checkpoint left behind must resume to the bit-exact
-end of the uninterrupted run; `ssm rl` (GRPO) with 2 and 4 ranks against 1 process: the same
+end of the uninterrupted run; `ssm compare` with 2 ranks against 1 process (every cell's losses and
+test metric); `ssm rl` (GRPO) with 2 and 4 ranks against 1 process: the same
 completions (rewards, lengths and held-out exact match equal exactly) and parameters within the
 float32 bound; and the errors: a rank count that does not divide the batch or the prompts, ranks
 started with different configurations.
@@ -288,6 +289,46 @@ def check_rl_matches_one_process(ssm, folder, ranks):
             f"{difference:.2e} (the {RL_STEPS} steps moved the median tensor by {moved:.2e})")
 
 
+# `ssm compare` with a token task and a feature task, two families; --batch 8 divides among 2 ranks.
+COMPARE = ["--tasks", "copying,adding", "--models", "s4d,gru", "--lengths", "24", "--parameters", "4400",
+           "--depth", "1", "--steps", str(STEPS), "--batch", "8", "--seed", "3", "--evaluation-examples", "32",
+           "--latency-contexts", ""]
+
+
+def compare(ssm, out, ranks):
+    launcher = [] if ranks == 1 else MPIRUN + ["-np", str(ranks)]
+    result = subprocess.run(launcher + [ssm, "compare"] + COMPARE + ["--out", out], capture_output=True, text=True,
+                            timeout=300)
+    if result.returncode != 0:
+        raise AssertionError(f"ssm compare with {ranks} rank(s) failed: {result.stderr.strip()[-500:]}")
+    with open(os.path.join(out, "results.json")) as handle:
+        return json.load(handle)["cells"], result.stdout
+
+
+def check_compare_matches_one_process(ssm, folder, ranks):
+    """Every cell of `mpirun -np K ssm compare` trains data-parallel: its per-step losses equal one
+    process's up to the float32 bound, its test metric too (accuracy: the arg-max of logits that
+    differ by rounding flips at a near-tie only, so at most one of the 32 × 10 scored positions;
+    MSE: relative 1e-4); process 0 alone prints the summary."""
+    single, _ = compare(ssm, os.path.join(folder, "compare-single"), 1)
+    parallel, output = compare(ssm, os.path.join(folder, f"compare-{ranks}"), ranks)
+    assert output.count("report: ") == 1, f"the summary is printed {output.count('report: ')} times"
+    assert len(single) == len(parallel) == 4, "not one cell per task and model"
+    for one, many in zip(single, parallel):
+        name = f"{one['task']}/{one['model']}"
+        assert one.get("error") is None and many.get("error") is None, f"{name}: {many.get('error')}"
+        assert many["processes"] == ranks and one["processes"] == 1, f"{name}: processes {many['processes']}"
+        assert len(one["losses"]) == len(many["losses"]) == STEPS, f"{name}: steps"
+        for a, b in zip(one["losses"], many["losses"]):
+            assert abs(a - b) <= RELATIVE_BOUND * abs(a), f"{name}: loss {a} vs {b}"
+        if one["metric"] == "accuracy":
+            assert abs(one["value"] - many["value"]) <= 1 / (32 * 10), f"{name}: {one['value']} vs {many['value']}"
+        else:
+            assert abs(one["value"] - many["value"]) <= 1e-4 * abs(one["value"]), f"{name}: {one['value']} vs {many['value']}"
+    largest = max(abs(a - b) / abs(a) for one, many in zip(single, parallel) for a, b in zip(one["losses"], many["losses"]))
+    return f"compare: {ranks} ranks vs 1, 4 cells, largest relative loss difference {largest:.2e}"
+
+
 def check_refused(ssm, folder, name, launch, expected):
     result = subprocess.run(launch, capture_output=True, text=True, timeout=120)
     assert result.returncode != 0, f"{name}: exit status 0"
@@ -323,6 +364,7 @@ def main():
         "rank-fails": lambda f: check_rank_fails(ssm, f),
         "rl-2": lambda f: check_rl_matches_one_process(ssm, f, 2),
         "rl-4": lambda f: check_rl_matches_one_process(ssm, f, 4),
+        "compare-2": lambda f: check_compare_matches_one_process(ssm, f, 2),
         "indivisible": lambda f: check_refused(
             ssm, f, "indivisible",
             command(ssm, ["--model", "s4d", "--batch", "5", "--steps", "2", "--length", "24", "--out",
