@@ -17,7 +17,7 @@ end of the uninterrupted run; `ssm compare` with 2 ranks against 1 process (ever
 test metric); `ssm rl` (GRPO) with 2 and 4 ranks against 1 process: the same
 completions (rewards, lengths and held-out exact match equal exactly) and parameters within the
 float32 bound; and the errors: a rank count that does not divide the batch or the prompts, ranks
-started with different configurations.
+started with different configurations; a 2-rank `ssm rl` stopped and resumed, against the uninterrupted run.
 
 Run: python3 Tests/reference/check_data_parallel.py --ssm .build/release/ssm  (make reference-check)
 """
@@ -329,6 +329,39 @@ def check_compare_matches_one_process(ssm, folder, ranks):
     return f"compare: {ranks} ranks vs 1, 4 cells, largest relative loss difference {largest:.2e}"
 
 
+def check_rl_resume(ssm, folder):
+    """`mpirun -np 2 ssm rl` stopped by SIGTERM after its first checkpoint, then resumed with
+    --resume on 2 ranks, ends bit for bit where the uninterrupted 2-rank run ends (parameters and
+    metrics.jsonl)."""
+    steps = 120
+    arguments = RL[:RL.index("--steps") + 1] + [str(steps)] + RL[RL.index("--steps") + 2:] + [
+        "--checkpoint", rl_base(ssm, folder)]
+    launch = MPIRUN + ["-np", "2", ssm, "rl"] + arguments
+    whole, killed = os.path.join(folder, "rl-resume-whole"), os.path.join(folder, "rl-resume-killed")
+    result = subprocess.run(launch + ["--out", whole], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, f"uninterrupted run failed: {result.stderr.strip()[-500:]}"
+    process = subprocess.Popen(launch + ["--out", killed], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               text=True, start_new_session=True)
+    checkpoint = os.path.join(killed, "checkpoint.safetensors")
+    deadline = time.time() + 60
+    while not os.path.exists(checkpoint) and time.time() < deadline and process.poll() is None:
+        time.sleep(0.002)
+    process.send_signal(signal.SIGTERM)
+    process.communicate(timeout=60)
+    with open(os.path.join(killed, "metrics.jsonl")) as handle:
+        stopped_at = len(handle.read().splitlines())
+    assert 0 < stopped_at < steps, f"stopped after {stopped_at} of {steps} steps: nothing to resume"
+    result = subprocess.run(launch + ["--out", killed, "--resume"], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, f"--resume failed: {result.stderr.strip()[-500:]}"
+    expected = read_parameters(os.path.join(whole, "checkpoint.safetensors"))
+    resumed = read_parameters(checkpoint)
+    for name in expected:
+        assert np.array_equal(expected[name], resumed[name]), f"{name} differs after --resume"
+    with open(os.path.join(whole, "metrics.jsonl")) as a, open(os.path.join(killed, "metrics.jsonl")) as b:
+        assert a.read() == b.read(), "metrics.jsonl of the resumed run differs"
+    return f"rl-resume: 2 ranks stopped after ~{stopped_at} steps, resumed: parameters and metrics bit for bit"
+
+
 def check_refused(ssm, folder, name, launch, expected):
     result = subprocess.run(launch, capture_output=True, text=True, timeout=120)
     assert result.returncode != 0, f"{name}: exit status 0"
@@ -364,6 +397,7 @@ def main():
         "rank-fails": lambda f: check_rank_fails(ssm, f),
         "rl-2": lambda f: check_rl_matches_one_process(ssm, f, 2),
         "rl-4": lambda f: check_rl_matches_one_process(ssm, f, 4),
+        "rl-resume": lambda f: check_rl_resume(ssm, f),
         "compare-2": lambda f: check_compare_matches_one_process(ssm, f, 2),
         "indivisible": lambda f: check_refused(
             ssm, f, "indivisible",
