@@ -11,9 +11,7 @@ extension Tape {
     let keep = recordsGradients
     x.values.withUnsafeBufferPointer { input in
       output.withUnsafeMutableBufferPointer { y in
-        ParallelRows.map(input.baseAddress!, y.baseAddress!, count: x.count) { v in
-          0.5 * v * (1 + VectorMath.erf(v * 0.707_106_77))
-        }
+        ParallelRows.map(input.baseAddress!, y.baseAddress!, count: x.count, RowKernels.gelu)
       }
       guard keep else { return }
       derivative.withUnsafeMutableBufferPointer { slope in
@@ -77,14 +75,7 @@ extension Tape {
           SharedPointer(UnsafeMutablePointer(mutating: input.baseAddress!)), SharedPointer(y.baseAddress!)
         )
         ParallelRows.forEach(rows: rows, width: last) { range in
-          for r in range {
-            let (u, v, out) = (source.base + r * last, source.base + r * last + half, target.base + r * half)
-            for j in stride(from: 0, to: half, by: 8) {
-              let lanes = min(8, half - j)
-              let gate = VectorMath.sigmoid(VectorMath.load(v + j, lanes: lanes))
-              VectorMath.store(VectorMath.load(u + j, lanes: lanes) * gate, to: out + j, lanes: lanes)
-            }
-          }
+          for r in range { RowKernels.glu(source.base + r * last, half: half, into: target.base + r * half) }
         }
       }
       count = rows * half

@@ -39,20 +39,9 @@ extension Tape {
                 )
                 ParallelRows.forEach(rows: rows, width: d) { range in
                   for r in range {
-                    let row = source.base + r * d
-                    let mean = VectorMath.sum(row, count: d) / Float(d)
-                    let variance = VectorMath.sumOfSquares(row, count: d, shift: mean) / Float(d)
-                    let inverse = 1 / (variance + epsilon).squareRoot()
-                    inverses.base[r] = inverse
-                    for j in stride(from: 0, to: d, by: 8) {
-                      let lanes = min(8, d - j)
-                      let value = (VectorMath.load(row + j, lanes: lanes) - mean) * inverse
-                      if keep { VectorMath.store(value, to: kept.base + r * d + j, lanes: lanes) }
-                      VectorMath.store(
-                        VectorMath.load(scale.base + j, lanes: lanes) * value
-                          + VectorMath.load(shift.base + j, lanes: lanes),
-                        to: target.base + r * d + j, lanes: lanes)
-                    }
+                    inverses.base[r] = RowKernels.layerNorm(
+                      source.base + r * d, count: d, gamma: scale.base, beta: shift.base, epsilon: epsilon,
+                      into: target.base + r * d, normalized: keep ? kept.base + r * d : nil)
                   }
                 }
               }

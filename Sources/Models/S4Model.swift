@@ -204,6 +204,8 @@ extension S4Model: SequenceModel {
     public let batch: Int
     /// With ``Configuration/meanPooling``: the running sum of the final features and its count.
     public internal(set) var pool: PooledSum?
+    /// The activations of the tape-free step (made at the first step).
+    var stepBuffers: S4StepBuffers?
   }
 
   /// `V`.
@@ -218,13 +220,17 @@ extension S4Model: SequenceModel {
     guard batchSize >= 1 else { throw AutodiffError.invalidArgument("batch size \(batchSize) must be ≥ 1") }
     return State(
       layers: try blocks.map { try $0.s4.recurrence(batch: batchSize) },
-      batch: batchSize, pool: nil)
+      batch: batchSize, pool: nil, stepBuffers: nil)
   }
 
   /// `C` tokens per sequence: each block's S4 layer runs its recurrence over the chunk
   /// (state passing), the rest of the block acts on all `C` positions at once. `B × C × V`.
+  /// A chunk of one token takes the tape-free step where the model has one
+  /// (``hasTapeFreeStep``: S4D layers, token inputs, no mean pooling).
   public func prefill(_ tokens: [[Int]], state: inout State) throws -> Tensor {
-    _ = try Self.chunkLength(of: tokens)
+    if try Self.chunkLength(of: tokens) == 1, hasTapeFreeStep {
+      return try tapeFreeStep(tokens.map { $0[0] }, state: &state)
+    }
     try validateStep(tokens.map { $0[0] }, batch: state.batch)
     let tape = Tape(recordsGradients: false)
     return try recurrent(encoder.embed(tokens, on: tape), on: tape, state: &state)

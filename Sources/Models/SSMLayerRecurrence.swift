@@ -6,12 +6,18 @@ import S4
 /// An S4 layer in recurrent mode: its discretised system and the hidden state of `B`
 /// sequences, `x_k = Ā x_{k−1} + B̄ u_k`, `y_k = C x_k + D u_k` (`O(N)` per channel and token).
 public struct SSMLayerRecurrence {
-  enum Core {
-    case diagonal(DiagonalRecurrence<Float>, DiagonalState<Float>)
-    case dplr(DPLRRecurrence<Float>, [Complex<Float>])
+  /// The discretised system and the hidden state of its kind, kept apart so that a step updates
+  /// the state's storage in place (a state inside an enum payload would be copied every step).
+  enum System {
+    case diagonal(DiagonalRecurrence<Float>)
+    case dplr(DPLRRecurrence<Float>)
   }
 
-  var core: Core
+  let system: System
+  /// The hidden state of a diagonal layer, `B × H × N/2` complex (`nil` for DPLR).
+  var diagonalState: DiagonalState<Float>?
+  /// The hidden state of a DPLR layer, `B × H × N` complex (empty for a diagonal layer).
+  var dplrState: [Complex<Float>]
   /// `D`, `H`.
   let skip: [Float]
   /// `H`.
@@ -25,19 +31,30 @@ public struct SSMLayerRecurrence {
   ///   - length: `L ≥ 1`.
   /// - Returns: `y`, `B × H × L`.
   public mutating func run(_ u: [Float], length: Int) throws -> [Float] {
-    switch core {
-    case .diagonal(let recurrence, var state):
-      let y =
-        length == 1
-        ? try recurrence.step(u, skip: skip, state: &state)
-        : try recurrence.run(u, length: length, skip: skip, state: &state)
-      core = .diagonal(recurrence, state)
-      return y
-    case .dplr(let recurrence, var state):
-      let y = try recurrence.run(u, length: length, skip: skip, state: &state)
-      core = .dplr(recurrence, state)
-      return y
+    switch system {
+    case .diagonal(let recurrence):
+      return length == 1
+        ? try recurrence.step(u, skip: skip, state: &diagonalState!)
+        : try recurrence.run(u, length: length, skip: skip, state: &diagonalState!)
+    case .dplr(let recurrence):
+      return try recurrence.run(u, length: length, skip: skip, state: &dplrState)
     }
+  }
+
+  /// Whether ``step(_:into:)`` applies: a diagonal (S4D) layer.
+  var isDiagonal: Bool {
+    if case .diagonal = system { return true }
+    return false
+  }
+
+  /// One input per sequence, `u` (`B × H`), into `y` (`B × H`) without allocating, for a diagonal
+  /// layer (see ``isDiagonal``).
+  /// - Throws: for a DPLR layer, sizes other than `B × H`, a non-finite input.
+  mutating func step(_ u: UnsafeBufferPointer<Float>, into y: UnsafeMutableBufferPointer<Float>) throws {
+    guard case .diagonal(let recurrence) = system else {
+      throw AutodiffError.invalidArgument("an allocation-free step needs a diagonal (S4D) layer")
+    }
+    try recurrence.step(u, skip: skip, state: &diagonalState!, into: y)
   }
 }
 
@@ -64,8 +81,8 @@ extension SSMLayer {
         b: layer.b.value, c: layer.c.value, logDt: layer.logDt.value, discretization: .zoh)
       let recurrence = DiagonalRecurrence<Float>(system)
       return SSMLayerRecurrence(
-        core: .diagonal(recurrence, recurrence.initialState(batch: batch)), skip: layer.skip.value.values,
-        channels: system.channels, batch: batch)
+        system: .diagonal(recurrence), diagonalState: recurrence.initialState(batch: batch), dplrState: [],
+        skip: layer.skip.value.values, channels: system.channels, batch: batch)
     case .dplr(let layer):
       let withTildeC = try DPLRSSM(
         logNegativeRealLambda: layer.logNegativeRealLambda.value, imaginaryLambda: layer.imaginaryLambda.value,
@@ -75,8 +92,8 @@ extension SSMLayer {
         c: withTildeC.c(fromTildeC: withTildeC.c, length: layer.horizon), dt: withTildeC.dt)
       let recurrence = try DPLRRecurrence<Float>(system)
       return SSMLayerRecurrence(
-        core: .dplr(recurrence, recurrence.initialState(batch: batch)), skip: layer.skip.value.values,
-        channels: system.channels, batch: batch)
+        system: .dplr(recurrence), diagonalState: nil, dplrState: recurrence.initialState(batch: batch),
+        skip: layer.skip.value.values, channels: system.channels, batch: batch)
     }
   }
 }

@@ -181,43 +181,55 @@ public struct DiagonalRecurrence<Scalar: FFTScalar>: Sendable {
   @_specialize(exported:true,where Scalar == Float)
   @_specialize(exported:true,where Scalar == Double)
   public func step(_ u: [Scalar], skip: [Scalar]? = nil, state: inout DiagonalState<Scalar>) throws -> [Scalar] {
+    try [Scalar](unsafeUninitializedCapacity: u.count) { output, count in
+      try u.withUnsafeBufferPointer { try step($0, skip: skip, state: &state, into: output) }
+      count = u.count
+    }
+  }
+
+  /// ``step(_:skip:state:)`` from and into buffers of `B × H` values (no allocation): the step
+  /// of a decoder that keeps its activations in preallocated memory.
+  /// - Throws: ``S4Error`` for sizes that do not match the state or a non-finite input or `D`.
+  @_specialize(where Scalar == Float)
+  @_specialize(where Scalar == Double)
+  public func step(
+    _ u: UnsafeBufferPointer<Scalar>, skip: [Scalar]? = nil, state: inout DiagonalState<Scalar>,
+    into output: UnsafeMutableBufferPointer<Scalar>
+  ) throws {
     try validate(u: u, length: 1, skip: skip, state: state)
+    guard output.count == u.count else {
+      throw S4Error.shapeMismatch("output has \(output.count) values, expected \(u.count)")
+    }
     state.rescale(to: scaling)
     // Tokens are already `B × H` contiguous: no gather, and no threads unless the
     // batch is large enough to pay for them (one step of B = 1 takes ~2 µs).
     let (h, m) = (channels, modes)
-    let y = [Scalar](unsafeUninitializedCapacity: u.count) { output, count in
-      u.withUnsafeBufferPointer { input in
-        state.real.withUnsafeMutableBufferPointer { re in
-          state.imaginary.withUnsafeMutableBufferPointer { im in
-            let shared = (
-              input: SharedPointer(UnsafeMutablePointer(mutating: input.baseAddress!)),
-              output: SharedPointer(output.baseAddress!), re: SharedPointer(re.baseAddress!),
-              im: SharedPointer(im.baseAddress!)
-            )
-            let sequences = { @Sendable (range: Range<Int>) in
-              for b in range {
-                let (tokens, outputs) = (shared.input.base + b * h, shared.output.base + b * h)
-                advance(
-                  channels: 0..<h, re: shared.re.base + b * m * h, im: shared.im.base + b * m * h, inputs: tokens,
-                  outputs: outputs)
-                if let skip {
-                  for j in 0..<h { outputs[j] += skip[j] * tokens[j] }
-                }
-              }
-            }
-            let batch = state.batch
-            if batch * h * m < 65_536 {
-              sequences(0..<batch)
-            } else {
-              forEachChunk(of: batch, minimumChunk: max(1, 16_384 / (h * m)), sequences)
+    state.real.withUnsafeMutableBufferPointer { re in
+      state.imaginary.withUnsafeMutableBufferPointer { im in
+        let shared = (
+          input: SharedPointer(UnsafeMutablePointer(mutating: u.baseAddress!)),
+          output: SharedPointer(output.baseAddress!), re: SharedPointer(re.baseAddress!),
+          im: SharedPointer(im.baseAddress!)
+        )
+        let sequences = { @Sendable (range: Range<Int>) in
+          for b in range {
+            let (tokens, outputs) = (shared.input.base + b * h, shared.output.base + b * h)
+            advance(
+              channels: 0..<h, re: shared.re.base + b * m * h, im: shared.im.base + b * m * h, inputs: tokens,
+              outputs: outputs)
+            if let skip {
+              for j in 0..<h { outputs[j] += skip[j] * tokens[j] }
             }
           }
         }
+        let batch = state.batch
+        if batch * h * m < 65_536 {
+          sequences(0..<batch)
+        } else {
+          forEachChunk(of: batch, minimumChunk: max(1, 16_384 / (h * m)), sequences)
+        }
       }
-      count = u.count
     }
-    return y
   }
 
   /// A whole sequence: `u` is `B × H × L` (as `SignalShape`), starting from `state`,
@@ -334,7 +346,9 @@ public struct DiagonalRecurrence<Scalar: FFTScalar>: Sendable {
     }
   }
 
-  private func validate(u: [Scalar], length: Int, skip: [Scalar]?, state: DiagonalState<Scalar>) throws {
+  private func validate(u: some Collection<Scalar>, length: Int, skip: [Scalar]?, state: DiagonalState<Scalar>)
+    throws
+  {
     try validateDiagonalChunk(u: u, length: length, skip: skip, state: state, channels: channels, modes: modes)
   }
 }
@@ -342,7 +356,7 @@ public struct DiagonalRecurrence<Scalar: FFTScalar>: Sendable {
 /// Checks a chunk `u` (`B × H × L`, `B` = the state's batch) and `D` for a diagonal system of
 /// `channels × modes` started from `state`: sizes agree, every value is finite.
 func validateDiagonalChunk<Scalar: FFTScalar>(
-  u: [Scalar], length: Int, skip: [Scalar]?, state: DiagonalState<Scalar>, channels: Int, modes: Int
+  u: some Collection<Scalar>, length: Int, skip: [Scalar]?, state: DiagonalState<Scalar>, channels: Int, modes: Int
 ) throws {
   guard length >= 1 else { throw S4Error.invalidSize("sequence length \(length) must be at least 1") }
   guard state.batch >= 1 else { throw S4Error.invalidSize("the state holds no sequences (batch \(state.batch))") }
@@ -365,7 +379,7 @@ func validateDiagonalChunk<Scalar: FFTScalar>(
 /// Whether every value is finite, as a branch-free OR over the array (LLVM vectorises it;
 /// this check runs on every recurrent step).
 @inline(__always)
-func allFinite<Scalar: FFTScalar>(_ values: [Scalar]) -> Bool {
+func allFinite<Scalar: FFTScalar>(_ values: some Collection<Scalar>) -> Bool {
   var invalid: UInt8 = 0
   for value in values { invalid |= value.isFinite ? 0 : 1 }
   return invalid == 0

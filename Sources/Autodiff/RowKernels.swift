@@ -1,0 +1,68 @@
+import CBLAS
+import Platform
+
+/// The per-row arithmetic of layer normalisation, GELU, GLU and affine maps, shared by the
+/// tape's operations and by tape-free decoding steps (which run it on preallocated buffers).
+package enum RowKernels {
+  /// Layer normalisation of one row `x` of `d` values into `y`:
+  /// `y = γ ⊙ (x − μ)/√(σ² + ε) + β`, with `μ`, `σ²` the row's mean and biased variance; the
+  /// normalised `x̂` also goes to `normalized` when given. Returns `1/√(σ² + ε)`.
+  @inline(__always)
+  package static func layerNorm(
+    _ x: UnsafePointer<Float>, count d: Int, gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>, epsilon: Float,
+    into y: UnsafeMutablePointer<Float>, normalized: UnsafeMutablePointer<Float>? = nil
+  ) -> Float {
+    let mean = VectorMath.sum(x, count: d) / Float(d)
+    let variance = VectorMath.sumOfSquares(x, count: d, shift: mean) / Float(d)
+    let inverse = 1 / (variance + epsilon).squareRoot()
+    for j in stride(from: 0, to: d, by: 8) {
+      let lanes = min(8, d - j)
+      let value = (VectorMath.load(x + j, lanes: lanes) - mean) * inverse
+      if let normalized { VectorMath.store(value, to: normalized + j, lanes: lanes) }
+      VectorMath.store(
+        VectorMath.load(gamma + j, lanes: lanes) * value + VectorMath.load(beta + j, lanes: lanes), to: y + j,
+        lanes: lanes)
+    }
+    return inverse
+  }
+
+  /// GELU, exact, on eight lanes: `½ v (1 + erf(v/√2))` (erf to 1.5e-7, see `VectorMath`).
+  @inline(__always)
+  package static func gelu(_ v: SIMD8<Float>) -> SIMD8<Float> {
+    0.5 * v * (1 + VectorMath.erf(v * 0.707_106_77))
+  }
+
+  /// GELU of `count` values in place.
+  @inline(__always)
+  package static func gelu(_ x: UnsafeMutablePointer<Float>, count: Int) {
+    VectorMath.map(x, x, count: count, gelu)
+  }
+
+  /// GLU of one row `[u, v]` of `2·half` values into `y` (`half` values): `y = u ⊙ σ(v)`.
+  @inline(__always)
+  package static func glu(_ row: UnsafePointer<Float>, half: Int, into y: UnsafeMutablePointer<Float>) {
+    for j in stride(from: 0, to: half, by: 8) {
+      let lanes = min(8, half - j)
+      let gate = VectorMath.sigmoid(VectorMath.load(row + half + j, lanes: lanes))
+      VectorMath.store(VectorMath.load(row + j, lanes: lanes) * gate, to: y + j, lanes: lanes)
+    }
+  }
+
+  /// The affine map of `m` rows: `Y = X W + 1 bᵀ` with `X` `m × k`, `W` `k × n` (row-major, as
+  /// `Linear` stores it), `b` of `n`, into `Y` `m × n`; one single-threaded BLAS call (`sgemv` for
+  /// one row), no allocation.
+  package static func affine(
+    _ x: UnsafePointer<Float>, rows m: Int, weight: UnsafePointer<Float>, inputs k: Int, outputs n: Int,
+    bias: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>
+  ) {
+    BLASThreading.singleThreaded
+    for r in 0..<m { (y + r * n).update(from: bias, count: n) }
+    if m == 1 {
+      cblas_sgemv(CblasRowMajor, CblasTrans, blasint(k), blasint(n), 1, weight, blasint(n), x, 1, 1, y, 1)
+    } else {
+      cblas_sgemm(
+        CblasRowMajor, CblasNoTrans, CblasNoTrans, blasint(m), blasint(n), blasint(k), 1, x, blasint(k), weight,
+        blasint(n), 1, y, blasint(n))
+    }
+  }
+}

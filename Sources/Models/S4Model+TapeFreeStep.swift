@@ -1,0 +1,139 @@
+import Autodiff
+
+/// Preallocated activations of ``S4Model``'s tape-free step for `B` sequences: the residual
+/// stream `x`, the normalised input `v` and the S4 output `y` (`B × H` each), the projection
+/// (`B × 2H`, or `B × H` with ``BlockOutput/linear``) and the logits (`B × V`).
+///
+/// A ``S4Model/State`` holds its buffers by reference; a state that shares them with a copy (a
+/// checkpoint for speculative decoding, a beam) takes fresh ones before it steps, so copies never
+/// write into each other's activations.
+final class S4StepBuffers {
+  var x: [Float]
+  var v: [Float]
+  var y: [Float]
+  var projected: [Float]
+  var logits: [Float]
+
+  init(batch: Int, width: Int, projection: Int, vocabulary: Int) {
+    x = [Float](repeating: 0, count: batch * width)
+    v = x
+    y = x
+    projected = [Float](repeating: 0, count: batch * projection)
+    logits = [Float](repeating: 0, count: batch * vocabulary)
+  }
+}
+
+extension S4Model {
+  /// Whether one-token steps take ``tapeFreeStep(_:state:)``: a token model of diagonal (S4D)
+  /// layers without mean pooling.
+  var hasTapeFreeStep: Bool {
+    guard case .tokens = encoder, !configuration.meanPooling else { return false }
+    return blocks.allSatisfy { if case .diagonal = $0.s4 { true } else { false } }
+  }
+
+  /// The next-token logits (`B × 1 × V`) after one token per sequence, computed as
+  /// ``prefill(_:state:)`` computes them but without a tape, on the state's preallocated
+  /// ``S4StepBuffers``. Per block, on each row of `B × H` (pre-norm shown; post-norm normalises
+  /// the sum instead):
+  ///
+  ///     v = LayerNorm(x),  y_k = C x_k + D v  with  x_k = Ā x_{k−1} + B̄ v,
+  ///     x ← x + GLU(GELU(y) W + b)   (or  x ← x + GELU(y) W + b  with BlockOutput.linear),
+  ///
+  /// then `logits = LayerNorm_f(x) W_o + b_o`. Parameters are read at every step (a model being
+  /// trained decodes with its current weights; the S4 systems are those of the state, discretised
+  /// when it was made, as in ``prefill(_:state:)``).
+  /// - Throws: tokens outside the vocabulary or not one per sequence of the state.
+  func tapeFreeStep(_ tokens: [Int], state: inout State) throws -> Tensor {
+    try validateStep(tokens, batch: state.batch)
+    let (batch, width, vocabulary) = (state.batch, configuration.width, configuration.vocabulary)
+    let projection = configuration.blockOutput == .glu ? 2 * width : width
+    if state.stepBuffers == nil || !isKnownUniquelyReferenced(&state.stepBuffers!) {
+      state.stepBuffers = S4StepBuffers(batch: batch, width: width, projection: projection, vocabulary: vocabulary)
+    }
+    let buffers = state.stepBuffers!
+    guard case .tokens(let table) = encoder else { throw AutodiffError.invalidArgument("a token model steps tokens") }
+    table.value.values.withUnsafeBufferPointer { embedding in
+      buffers.x.withUnsafeMutableBufferPointer { x in
+        for (b, token) in tokens.enumerated() {
+          (x.baseAddress! + b * width).update(from: embedding.baseAddress! + token * width, count: width)
+        }
+      }
+    }
+    for (index, block) in blocks.enumerated() {
+      try step(block, layer: &state.layers[index], buffers: buffers, batch: batch, projection: projection)
+    }
+    buffers.x.withUnsafeBufferPointer { x in
+      buffers.v.withUnsafeMutableBufferPointer { v in
+        normalize(x.baseAddress!, rows: batch, width: width, with: finalNorm, into: v.baseAddress!)
+        buffers.logits.withUnsafeMutableBufferPointer { logits in
+          affine(v.baseAddress!, rows: batch, inputs: width, by: decoder, into: logits.baseAddress!)
+        }
+      }
+    }
+    return try Tensor(shape: [batch, 1, vocabulary], values: buffers.logits)
+  }
+
+  /// One block on the residual stream `buffers.x` (see ``tapeFreeStep(_:state:)``).
+  private func step(
+    _ block: S4Block, layer: inout SSMLayerRecurrence, buffers: S4StepBuffers, batch: Int, projection: Int
+  ) throws {
+    let width = configuration.width
+    try buffers.x.withUnsafeMutableBufferPointer { x in
+      try buffers.v.withUnsafeMutableBufferPointer { v in
+        try buffers.y.withUnsafeMutableBufferPointer { y in
+          try buffers.projected.withUnsafeMutableBufferPointer { projected in
+            let (stream, input, mixed, branch) = (
+              x.baseAddress!, v.baseAddress!, y.baseAddress!, projected.baseAddress!
+            )
+            if block.normPosition == .pre {
+              normalize(stream, rows: batch, width: width, with: block.norm, into: input)
+            } else {
+              input.update(from: stream, count: batch * width)
+            }
+            try layer.step(UnsafeBufferPointer(v), into: y)
+            RowKernels.gelu(mixed, count: batch * width)
+            affine(mixed, rows: batch, inputs: width, by: block.output, into: branch)
+            if block.outputKind == .glu {
+              for b in 0..<batch { RowKernels.glu(branch + b * projection, half: width, into: mixed + b * width) }
+            } else {
+              mixed.update(from: branch, count: batch * width)
+            }
+            for index in 0..<(batch * width) { stream[index] += mixed[index] }
+            if block.normPosition == .post {
+              input.update(from: stream, count: batch * width)
+              normalize(input, rows: batch, width: width, with: block.norm, into: stream)
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /// `LayerNorm` of `rows` rows of `width` values (ε = 1e-5, as the tape's).
+  private func normalize(
+    _ x: UnsafePointer<Float>, rows: Int, width: Int, with norm: LayerNorm, into y: UnsafeMutablePointer<Float>
+  ) {
+    norm.gamma.value.values.withUnsafeBufferPointer { gamma in
+      norm.beta.value.values.withUnsafeBufferPointer { beta in
+        for r in 0..<rows {
+          _ = RowKernels.layerNorm(
+            x + r * width, count: width, gamma: gamma.baseAddress!, beta: beta.baseAddress!, epsilon: 1e-5,
+            into: y + r * width)
+        }
+      }
+    }
+  }
+
+  /// `Y = X W + b` of `rows` rows of `inputs` values through `linear`.
+  private func affine(
+    _ x: UnsafePointer<Float>, rows: Int, inputs: Int, by linear: Linear, into y: UnsafeMutablePointer<Float>
+  ) {
+    linear.weight.value.values.withUnsafeBufferPointer { weight in
+      linear.bias.value.values.withUnsafeBufferPointer { bias in
+        RowKernels.affine(
+          x, rows: rows, weight: weight.baseAddress!, inputs: inputs, outputs: bias.count, bias: bias.baseAddress!,
+          into: y)
+      }
+    }
+  }
+}
