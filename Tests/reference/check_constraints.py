@@ -125,7 +125,7 @@ def check_speculative(ssm):
             checkpoints[role] = os.path.join(out, "checkpoint.safetensors")
         for seed, regex in enumerate(SPECULATIVE_REGEXES):
             base = [ssm, "generate", "--checkpoint", checkpoints["target"], "--draft", checkpoints["draft"],
-                    "--prompt", "x", "--max-new-tokens", "48", "--regex", regex, "--stop-token", "10", "--json"]
+                    "--prompt", "x", "--max-new-tokens", "48", f"--regex={regex}", "--stop-token", "10", "--json"]
             outputs = []
             for extra in [["--draft-tokens", "3"],
                           ["--strategy", "sample", "--temperature", "1.5", "--num-return", str(SPECULATIVE_SAMPLES),
