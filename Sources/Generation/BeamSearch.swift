@@ -77,9 +77,7 @@ func beamSearch<Model: SequenceModel>(
       let parent = running[candidate.beam]
       var state = parent.state
       let logits = try readToken(model, token: candidate.token, state: &state, step: length)
-      let constraintState = parent.constraintState.flatMap {
-        options.constraint?.nextState(after: candidate.token, from: $0)
-      }
+      let constraintState = options.constraintState(after: candidate.token, from: parent.constraintState)
       return Beam(
         tokens: parent.tokens + [candidate.token], sumLogProbability: candidate.sum, state: state, logits: logits,
         constraintState: constraintState)

@@ -58,9 +58,6 @@ public enum GenerationError: Error, Equatable, CustomStringConvertible {
   case invalidDraftTokens(Int)
   /// Speculative decoding asked for beam search (it verifies greedy decoding or sampling).
   case speculativeBeamSearch
-  /// Speculative decoding with a ``GenerationOptions/constraint`` (the draft and target masks are
-  /// not implemented).
-  case speculativeConstraint
   /// A ``SequentialDecoder`` for beam search (it decodes one sequence a token at a time).
   case beamSearchNotStepwise
   /// A ``SequentialDecoder`` for a sample outside `0 ..< samples`.
@@ -103,8 +100,6 @@ public enum GenerationError: Error, Equatable, CustomStringConvertible {
         + "speculative decoding needs one vocabulary"
     case .invalidDraftTokens(let value): "draft tokens per round must be at least 1, got \(value)"
     case .speculativeBeamSearch: "speculative decoding supports greedy decoding and sampling, not beam search"
-    case .speculativeConstraint:
-      "speculative decoding does not support output constraints (--regex, --json-schema, --choice)"
     case .beamSearchNotStepwise: "a sequential decoder supports greedy decoding and sampling, not beam search"
     case .sampleOutOfRange(let sample, let samples): "sample \(sample) outside 0..<\(samples)"
     case .decoderFinished: "the sequence already ended (a stop token or maxNewTokens): no next token"

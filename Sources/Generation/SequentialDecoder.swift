@@ -96,9 +96,7 @@ public struct SequentialDecoder: Sendable {
     score += Categorical.logSoftmax(logits)[token]
     tokens.append(token)
     history.append(token)
-    if let index = options.constraint, let state = constraintState {
-      constraintState = index.nextState(after: token, from: state)
-    }
+    constraintState = options.constraintState(after: token, from: constraintState)
     isFinished = options.stopTokens.contains(token) || tokens.count == options.maxNewTokens
     return token
   }

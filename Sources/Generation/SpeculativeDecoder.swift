@@ -7,13 +7,21 @@ import Models
 /// Between rounds both states have read the prompt and the emitted tokens except the last one,
 /// the *pending* token `t`. A round with draft length `k`:
 /// 1. the draft reads `t, d_1, …, d_{k−1}` one step at a time, drawing `d_i` from its
-///    distribution `q_i` (``decodingDistribution(_:history:generatedCount:options:sampling:step:)``
+///    distribution `q_i` (``decodingDistribution(_:history:generatedCount:options:constraintState:sampling:step:)``
 ///    of its logits, one-hot for a greedy draft);
 /// 2. the target reads `t, d_1, …, d_k` in one `prefill`, whose `k + 1` rows give `p_1 … p_{k+1}`
 ///    (the same processors and warpers, with the same histories);
 /// 3. `j` draft tokens are accepted and one more token `n` is drawn; `d_1 … d_j, n` are emitted;
 /// 4. both states are made to have read exactly `t, d_1, …, d_j` (``StateCheckpoint``): `n` is
 ///    the new pending token.
+///
+/// With a ``GenerationOptions/constraint``, `q_i` and `p_i` are both masked in the automaton state
+/// `s_i = δ(s, d_1 … d_{i−1})`, `s` the state after the emitted tokens, with the token budget
+/// `maxNewTokens − (emitted + i − 1)` of the position: `q_i` proposes allowed tokens only, `p_i` is
+/// the renormalised masked distribution that ``generate(_:prompt:options:)`` draws from after the
+/// same tokens, and the residual and bonus draws of ``SpeculativeVerification`` (supported where
+/// `p_i` is) are allowed too. After the round the state is `δ(s_{j+1}, n)`: the states of the
+/// rejected draft tokens are dropped with them.
 public struct SpeculativeDecoder<Target: SequenceModel, Draft: SequenceModel> {
   public let target: Target
   public let draft: Draft
@@ -35,6 +43,9 @@ public struct SpeculativeDecoder<Target: SequenceModel, Draft: SequenceModel> {
   public private(set) var draftedTokens = 0
   public private(set) var acceptedDraftTokens = 0
   public private(set) var targetPasses = 0
+  /// The state of ``GenerationOptions/constraint``'s automaton after the emitted tokens (`nil`
+  /// without a constraint).
+  public private(set) var constraintState: Int?
 
   /// Reads all of `prompt` but its last token into fresh batch-1 states of both models.
   public init(
@@ -55,6 +66,7 @@ public struct SpeculativeDecoder<Target: SequenceModel, Draft: SequenceModel> {
       _ = try draft.prefill([read], state: &draftState)
     }
     history = prompt
+    constraintState = options.constraint?.start
   }
 
   /// Rounds until a stop token or `maxNewTokens` new tokens.
@@ -76,16 +88,20 @@ public struct SpeculativeDecoder<Target: SequenceModel, Draft: SequenceModel> {
     var context = history
     var drafted: [Int] = []
     var draftDistributions: [[Double]] = []
+    // constraintStates[i]: the constraint state s_{i+1} in which the token after d_1 … d_i is chosen.
+    var constraintStates = [constraintState]
     for index in 0..<k {
       let step = emitted.count + index
       let logits = try readToken(
         draft, token: index == 0 ? pending : drafted[index - 1], state: &draftState, step: step)
       let q = try decodingDistribution(
-        logits, history: context, generatedCount: step, options: options, sampling: draftSampling, step: step)
+        logits, history: context, generatedCount: step, options: options, constraintState: constraintStates[index],
+        sampling: draftSampling, step: step)
       let token = draws.draw(from: q)
       drafted.append(token)
       draftDistributions.append(q)
       context.append(token)
+      constraintStates.append(options.constraintState(after: token, from: constraintStates[index]))
     }
 
     let fed = [pending] + drafted
@@ -97,7 +113,7 @@ public struct SpeculativeDecoder<Target: SequenceModel, Draft: SequenceModel> {
       targetDistributions.append(
         try decodingDistribution(
           targetLogits[index], history: Array(context[..<(history.count + index)]), generatedCount: step,
-          options: options, sampling: sampling, step: step))
+          options: options, constraintState: constraintStates[index], sampling: sampling, step: step))
     }
     let (accepted, next) = SpeculativeVerification.verify(
       draftTokens: drafted, draftDistributions: draftDistributions, targetDistributions: targetDistributions,
@@ -106,6 +122,7 @@ public struct SpeculativeDecoder<Target: SequenceModel, Draft: SequenceModel> {
     try targetCheckpoint.restore(target, state: &targetState, tokens: fed, read: k + 1, kept: accepted + 1)
     try draftCheckpoint.restore(draft, state: &draftState, tokens: fed, read: k, kept: accepted + 1)
     draftedTokens += k
+    constraintState = options.constraintState(after: next, from: constraintStates[accepted])
     nextDraftLength = draftLength.next(after: nextDraftLength, drafted: k, accepted: accepted)
     emit(Array(drafted[..<accepted]) + [next], acceptedDrafts: accepted, targetLogits: targetLogits)
   }

@@ -10,9 +10,13 @@ import SeededRandom
 ///
 /// The output has exactly the law of ``generate(_:prompt:options:)`` with the target alone, for
 /// any draft: `p_i` and `q_i` are the distributions each model's step would draw from, after
-/// the same processors (repetition penalty, no-repeat n-gram, min new tokens, stop tokens) and,
-/// when sampling, the same warpers (temperature, top-k, top-p, min-p, typical); `q_i` is the
-/// draft's actual distribution (one-hot for a greedy draft). Greedy decoding accepts while the
+/// the same processors (repetition penalty, no-repeat n-gram, min new tokens, stop tokens, the
+/// ``GenerationOptions/constraint`` mask) and, when sampling, the same warpers (temperature,
+/// top-k, top-p, min-p, typical); `q_i` is the draft's actual distribution (one-hot for a greedy
+/// draft). With a constraint both are masked in the automaton state after the emitted and earlier
+/// draft tokens, with the token budget of their position, so the draft proposes allowed tokens
+/// only and the output has the law of constrained ``generate(_:prompt:options:)`` (each step
+/// renormalised over the allowed tokens). Greedy decoding accepts while the
 /// draft's token is the target's argmax and then takes the target's argmax, so it returns the
 /// target's greedy output (up to the rounding of a chunked `prefill` against single steps,
 /// which matters only at exact ties).
@@ -40,7 +44,6 @@ public func speculativeGenerate<Target: SequenceModel, Draft: SequenceModel>(
   try validate(options, prompt: prompt, vocabulary: target.vocabulary, contextLimit: target.contextLimit)
   try validate(options, prompt: prompt, vocabulary: draft.vocabulary, contextLimit: draft.contextLimit)
   let samples: Int
-  guard options.constraint == nil else { throw GenerationError.speculativeConstraint }
   switch options.strategy {
   case .greedy: samples = 1
   case .sampling(let parameters): samples = parameters.numReturnSequences

@@ -27,11 +27,12 @@ struct GenerateCommand: ParsableCommand {
       + "proposes --draft-tokens K tokens per round (or adaptive: start at 5, +2 after a round with all accepted, "
       + "−1 otherwise) that the target verifies in one pass; the output has the target's law (greedy: its greedy "
       + "output), and JSON adds draftedTokens, acceptedDraftTokens and targetPasses. "
-      + "--regex R, --json-schema FILE or --choice \"a,b,c\" constrain the output of greedy, sample and beam "
-      + "(byte-level models; the text models' separator or a --stop-token ends it once it is complete): "
+      + "--regex R, --json-schema FILE or --choice \"a,b,c\" constrain the output of greedy, sample, beam and "
+      + "--draft (byte-level models; the text models' separator or a --stop-token ends it once it is complete): "
       + "disallowed tokens (and those after which the output could not be completed within --max-new-tokens) are "
       + "masked after the processors and before the sampling warpers, and sampling "
-      + "renormalises over the allowed tokens at each step (not the model's law conditioned on the constraint). "
+      + "renormalises over the allowed tokens at each step (not the model's law conditioned on the constraint); "
+      + "with --draft the draft and the target are masked alike, so the output keeps the constrained target's law. "
       + "JSON Schema output is compact: at most one space after { [ , : and before } ].")
 
   /// How tokens are chosen.

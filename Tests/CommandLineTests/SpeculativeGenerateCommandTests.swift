@@ -61,4 +61,39 @@ import Testing
     expectOneErrorLine(try run(base + ["--draft-tokens", "3"]), "--draft-tokens without --draft")
     expectOneErrorLine(try run(base + ["--draft", draft, "--strategy", "beam"]), "--draft with beam search")
   }
+
+  // --draft with --regex on byte-level models: greedy output equals the constrained target's
+  // greedy output and, like sampled outputs, is a full match of the pattern followed by the stop
+  // token (a line break).
+  @Test func constrainedDraft() throws {
+    let directory = temporaryPath("ssm-spec-regex")
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let target = try Self.checkpoint(
+      in: directory.appendingPathComponent("target"),
+      ["--model", "transformer", "--width", "16", "--heads", "2", "--positions", "rotary", "--alphabet", "254"])
+    let draft = try Self.checkpoint(
+      in: directory.appendingPathComponent("draft"),
+      ["--model", "s4d", "--width", "8", "--state-size", "4", "--alphabet", "254"])
+    let pattern = "(ab|c){1,3}-[0-9]{1,2}"
+    let base = [
+      "generate", "--checkpoint", target, "--prompt", "id: ", "--max-new-tokens", "12", "--regex", pattern,
+      "--stop-token", "10", "--json",
+    ]
+    let full = try Regex("\(pattern)\n")
+    let plain = try runJSON(base)
+    let speculative = try runJSON(base + ["--draft", draft, "--draft-tokens", "3"])
+    #expect(speculative["tokens"] == plain["tokens"])
+    let sampled = try runJSON(base + ["--draft", draft, "--strategy", "sample", "--num-return", "4", "--seed", "2"])
+    guard case .array(let samples) = sampled else {
+      Issue.record("sampling with --num-return 4 gave no list: \(sampled)")
+      return
+    }
+    for document in [speculative] + samples {
+      guard case .string(let text)? = document["text"] else {
+        Issue.record("no text: \(document)")
+        continue
+      }
+      #expect(text.wholeMatch(of: full) != nil, "\(text)")
+    }
+  }
 }

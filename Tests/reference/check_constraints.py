@@ -9,6 +9,10 @@ constrained and unconstrained; every record's `valid` flag must equal jsonschema
 output (invalid when it is not JSON), every constrained record must be valid, and no text may be
 left without its line.
 
+`ssm generate --draft --regex` (speculative decoding, draft and target masked alike) is checked the
+same way: tiny byte-level transformer target and S4D draft, greedy and sampled outputs; every
+output must be a full match of the pattern under Python's `re` followed by the stop token.
+
 Usage: check_constraints.py --ssm PATH   (ends with "N passed, M failed", exit 1 on failure)"""
 import argparse
 import json
@@ -101,6 +105,45 @@ def check_extraction(ssm):
     return failures
 
 
+SPECULATIVE_REGEXES = REGEXES[:3] + REGEXES[4:]  # not the one whose language holds the stop byte \n
+SPECULATIVE_SAMPLES = 20
+
+
+def check_speculative(ssm):
+    """Failures of `ssm generate --draft --regex` against Python's `re`, as a list of messages."""
+    failures = []
+    with tempfile.TemporaryDirectory() as directory:
+        checkpoints = {}
+        for role, model in [("target", ["transformer", "--heads", "2", "--positions", "rotary"]),
+                            ("draft", ["s4d", "--state-size", "4"])]:
+            out = os.path.join(directory, role)
+            train = subprocess.run([ssm, "train", "--model"] + model + ["--alphabet", "254", "--layers", "1",
+                                   "--width", "16", "--length", "30", "--steps", "2", "--batch", "2", "--out", out],
+                                   capture_output=True, text=True)
+            if train.returncode != 0:
+                return [f"train {role}: {train.stderr.strip()}"]
+            checkpoints[role] = os.path.join(out, "checkpoint.safetensors")
+        for seed, regex in enumerate(SPECULATIVE_REGEXES):
+            base = [ssm, "generate", "--checkpoint", checkpoints["target"], "--draft", checkpoints["draft"],
+                    "--prompt", "x", "--max-new-tokens", "48", f"--regex={regex}", "--stop-token", "10", "--json"]
+            outputs = []
+            for extra in [["--draft-tokens", "3"],
+                          ["--strategy", "sample", "--temperature", "1.5", "--num-return", str(SPECULATIVE_SAMPLES),
+                           "--draft-tokens", "adaptive", "--seed", str(seed)]]:
+                run = subprocess.run(base + extra, capture_output=True, text=True)
+                if run.returncode != 0:
+                    failures.append(f"generate --draft --regex {regex} {extra}: {run.stderr.strip()}")
+                    continue
+                document = json.loads(run.stdout)
+                outputs += document if isinstance(document, list) else [document]
+            for output in outputs:
+                tokens = output["tokens"]
+                text = bytes(tokens[:-1]).decode("utf-8", errors="replace")
+                if tokens[-1:] != [10] or not re.fullmatch(regex, text, re.ASCII):
+                    failures.append(f"generate --draft --regex {regex}: output {text!r} (tokens {tokens})")
+    return failures
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--ssm", required=True)
@@ -148,6 +191,13 @@ def main():
         failed += 1
     else:
         print("ok   ssm extract: every valid flag agrees with jsonschema, every constrained record valid")
+        passed += 1
+    failures = check_speculative(args.ssm)
+    if failures:
+        print(f"FAIL ssm generate --draft --regex: {len(failures)} problems, e.g. {failures[:3]}")
+        failed += 1
+    else:
+        print(f"ok   ssm generate --draft --regex: greedy and {SPECULATIVE_SAMPLES} samples per pattern match under re")
         passed += 1
     print(f"{passed} passed, {failed} failed")
     sys.exit(1 if failed else 0)
