@@ -161,6 +161,13 @@ let package = Package(
         "Training",
       ],
       path: "Notebooks/LanguageModelling"),
+    .executableTarget(
+      name: "notebook-structured-generation",
+      dependencies: [
+        "Autodiff", "Constraints", "Generation", "Models", "NotebookSupport", "Platform", "Reports", "Tasks",
+        "Training",
+      ],
+      path: "Notebooks/StructuredGeneration"),
 
     // Helpers shared by the test targets, one target per layer so that a test target sees only the modules it
     // tests: numbers, tokens, references and temporary paths; tensors, step-vs-forward and gradient checks of

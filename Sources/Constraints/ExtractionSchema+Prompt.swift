@@ -20,8 +20,22 @@ extension ExtractionSchema {
   /// Text: <text>
   /// JSON:
   /// ```
-  /// (the last line ends with a space after the colon).
+  /// (the last line ends with a space after the colon). Without ``instructions`` the prompt is
+  /// the worked examples and the text alone, blocks still separated by a blank line; with no
+  /// examples either, it is `Text: <text>\nJSON: `.
   public func prompt(for text: String) -> String {
+    var blocks: [[String]] = []
+    if instructions { blocks.append(instructionLines()) }
+    for example in examples {
+      blocks.append(["Text: " + Self.oneLine(example.text), "JSON: " + example.record.serialized])
+    }
+    blocks.append(["Text: " + Self.oneLine(text), "JSON: "])
+    return blocks.map { $0.joined(separator: "\n") }.joined(separator: "\n\n")
+  }
+
+  /// The instruction naming the record and its description, then the fields (one line each) or
+  /// the form of the whole record.
+  private func instructionLines() -> [String] {
     var lines = ["Extract one \(name) record from the text as JSON on one line." + (description.map { " " + $0 } ?? "")]
     if case .object(let properties) = record["properties"] ?? .null, !properties.isEmpty {
       lines.append("Fields:")
@@ -42,11 +56,7 @@ extension ExtractionSchema {
     } else {
       lines.append("Form: \(Self.form(of: record)).")
     }
-    for example in examples {
-      lines += ["", "Text: " + Self.oneLine(example.text), "JSON: " + example.record.serialized]
-    }
-    lines += ["", "Text: " + Self.oneLine(text), "JSON: "]
-    return lines.joined(separator: "\n")
+    return lines
   }
 
   /// `text` with every line break replaced by a space.

@@ -15,11 +15,14 @@ import SSMJSON
 ///              "properties": {"name": {"type": "string", "description": "first name", "examples": ["Ada"]},
 ///                             "age": {"type": "integer", "description": "age in years"}},
 ///              "required": ["name"], "additionalProperties": false},
-///   "examples": [{"text": "Ada is 36.", "record": {"name": "Ada", "age": 36}}]
+///   "examples": [{"text": "Ada is 36.", "record": {"name": "Ada", "age": 36}}],
+///   "instructions": true
 /// }
 /// ```
 /// `record` is required and must lie in the subset of ``JSONSchemaRegex``; `name` (default
-/// `"record"`), `description` and `examples` are optional. Every example record must be valid
+/// `"record"`), `description`, `examples` and `instructions` (default `true`; `false` leaves the
+/// instruction and field lines out of the prompt, for small models trained on short prompts) are
+/// optional. Every example record must be valid
 /// under `record` and, once its members are put in the declared order, be a string of the
 /// constraint's language, so the prompt shows exactly the form a constrained answer takes.
 public struct ExtractionSchema: Sendable {
@@ -31,7 +34,7 @@ public struct ExtractionSchema: Sendable {
     public let record: JSONValue
 
     /// An example of `text` and its `record` (put in the declared order by
-    /// ``ExtractionSchema/init(name:description:record:examples:)``).
+    /// ``ExtractionSchema/init(name:description:record:examples:instructions:)``).
     public init(text: String, record: JSONValue) {
       self.text = text
       self.record = record
@@ -46,6 +49,9 @@ public struct ExtractionSchema: Sendable {
   public let record: JSONValue
   /// The worked examples, in order.
   public let examples: [Example]
+  /// Whether the prompt opens with the instruction and one line per field (``prompt(for:)``);
+  /// `false` keeps only the worked examples and the text.
+  public let instructions: Bool
   /// The regular expression of compact records valid under ``record`` (``JSONSchemaRegex``).
   public let regex: String
   /// The byte automaton of ``regex``.
@@ -54,7 +60,7 @@ public struct ExtractionSchema: Sendable {
   public let validator: JSONSchemaValidator
 
   /// The members of the document.
-  static let members = ["name", "description", "record", "examples"]
+  static let members = ["name", "description", "record", "examples", "instructions"]
 
   /// The extraction schema in the JSON document `text`.
   /// - Throws: ``ConstraintError/invalidSchema(_:path:)`` for text that is not such a document
@@ -95,17 +101,27 @@ public struct ExtractionSchema: Sendable {
       }
     default: throw ConstraintError.invalidSchema("examples must be an array", path: "$.examples")
     }
+    var instructions = true
+    switch document["instructions"] {
+    case nil: break
+    case .bool(let value): instructions = value
+    case let value?:
+      throw ConstraintError.invalidSchema("must be true or false, got \(value.kindName)", path: "$.instructions")
+    }
     try self.init(
       name: name, description: try Self.line(document["description"], path: "$.description"), record: record,
-      examples: examples)
+      examples: examples, instructions: instructions)
   }
 
-  /// An extraction schema from its parts.
+  /// An extraction schema from its parts; `instructions` says whether the prompt opens with the
+  /// instruction and field lines.
   /// - Throws: ``ConstraintError`` for a record schema outside the subset of ``JSONSchemaRegex``
   ///   (checked by ``JSONSchemaValidator`` first, which also rejects non-finite numbers), a name or
   ///   description with a line break, or an example record that is not finite, not valid under
   ///   `record` or not in the constraint's language.
-  public init(name: String, description: String?, record: JSONValue, examples: [Example]) throws {
+  public init(
+    name: String, description: String?, record: JSONValue, examples: [Example], instructions: Bool = true
+  ) throws {
     for (text, path) in [(name, "$.name"), (description ?? "", "$.description")] where text.contains(where: \.isNewline)
     {
       throw ConstraintError.invalidSchema("must be one line", path: path)
@@ -134,6 +150,7 @@ public struct ExtractionSchema: Sendable {
     self.description = description
     self.record = record
     self.examples = ordered
+    self.instructions = instructions
     self.regex = regex
     self.automaton = automaton
     self.validator = validator

@@ -25,7 +25,7 @@ struct SSM: ParsableCommand {
       HiPPOCommand.self, DPLRCommand.self, S4DInitCommand.self, DiscretizeCommand.self,
       ApproximateCommand.self, NoiseCommand.self, KernelCommand.self, RunCommand.self, BenchCommand.self,
       TrainCommand.self, RLCommand.self, EvalCommand.self, GenerateCommand.self, ConstrainCommand.self,
-      ExtractCommand.self, ScoreCommand.self, CompareCommand.self, ServeCommand.self,
+      ExtractCommand.self, ExtractionCorpusCommand.self, ScoreCommand.self, CompareCommand.self, ServeCommand.self,
     ])
 
   /// Runs the command; every failure becomes one `ssm: error: …` line on stderr

@@ -41,6 +41,24 @@ import Testing
     #expect(schema.record(fromOutput: Array(record.utf8)).isValid)
   }
 
+  /// `"instructions": false` leaves the instruction and field lines out: the prompt is the worked
+  /// examples and the text, blocks separated by a blank line, or the text alone; `true` is the
+  /// default prompt.
+  @Test func promptWithoutInstructions() throws {
+    let bare = #"{"record": {"type": "object", "properties": {"a": {"type": "integer"}}}, "instructions": false}"#
+    #expect(try ExtractionSchema(text: bare).prompt(for: "x\ny") == "Text: x y\nJSON: ")
+    let withExample = try ExtractionSchema(
+      text: String(Self.document.dropLast()) + #", "instructions": false}"#)
+    #expect(!withExample.instructions)
+    #expect(
+      withExample.prompt(for: "Bo")
+        == "Text: Ada, who is 36, chairs.\n" + #"JSON: {"name":"Ada","age":36,"role":"chair"}"# + "\n\nText: Bo\nJSON: "
+    )
+    let explicit = try ExtractionSchema(text: String(Self.document.dropLast()) + #", "instructions": true}"#)
+    #expect(try explicit.prompt(for: "Bo") == ExtractionSchema(text: Self.document).prompt(for: "Bo"))
+    #expect(explicit.prompt(for: "Bo").hasPrefix("Extract one person record"))
+  }
+
   /// The members of a flat object as `key=value` texts, order ignored.
   static func members(_ value: JSONValue) -> Set<String> {
     guard case .object(let members) = value else { return [] }
@@ -77,6 +95,7 @@ import Testing
       ("not json", "$"), ("[]", "$"), (#"{"name": "x"}"#, "$"), (#"{\#(record), "extra": 1}"#, "$"),
       (#"{\#(record), "name": 3}"#, "$.name"), (#"{\#(record), "description": "two\nlines"}"#, "$.description"),
       (#"{\#(record), "examples": {}}"#, "$.examples"),
+      (#"{\#(record), "instructions": 0}"#, "$.instructions"),
       (#"{\#(record), "examples": [{"text": "t"}]}"#, "$.examples[0]"),
       (
         #"{\#(record), "examples": [{"text": "t", "record": {"a": 1}}, {"text": "u", "record": {"a": "1"}}]}"#,
