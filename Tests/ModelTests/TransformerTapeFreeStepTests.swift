@@ -126,20 +126,34 @@ struct TransformerTapeFreeStepTests {
   }
 
   // Copies of one state stepped at the same time on two threads (as a server's beams might be):
-  // each decodes its own tokens exactly as alone, so they share no activations.
+  // each decodes its own tokens exactly as alone, so they share no activations. Both threads
+  // start together and step 200 tokens of a model whose step takes tens of microseconds, so
+  // shared buffers would be written by both mid-step.
   @Test func copiesStepConcurrently() throws {
-    let model = try TransformerModel(.init(vocabulary: 7, width: 32, depth: 2, heads: 4), seed: 8)
+    let model = try TransformerModel(.init(vocabulary: 7, width: 64, depth: 2, heads: 4), seed: 8)
     var state = try model.initialState(batchSize: 1)
     _ = try model.prefill([[1, 4, 2, 6]], state: &state)
     _ = try model.step([3], state: &state)
-    let runs = randomTokens(batch: 2, length: 60, vocabulary: 7, seed: 9)
+    let runs = randomTokens(batch: 2, length: 200, vocabulary: 7, seed: 9)
     let shared = SharedStart(model: model, state: state)
     let results = Results()
-    DispatchQueue.concurrentPerform(iterations: 2) { run in
-      var own = shared.state
-      let logits = try? Self.stepwise([runs[run]], vocabulary: 7) { try shared.model.step($0, state: &own).values }
-      results.set(run, logits)
+    let (ready, start, done) = (DispatchSemaphore(value: 0), DispatchSemaphore(value: 0), DispatchGroup())
+    for run in 0..<2 {
+      Thread.detachNewThread {
+        done.enter()
+        var own = shared.state
+        ready.signal()
+        start.wait()
+        let logits = try? Self.stepwise([runs[run]], vocabulary: 7) { try shared.model.step($0, state: &own).values }
+        results.set(run, logits)
+        done.leave()
+      }
     }
+    ready.wait()
+    ready.wait()
+    start.signal()
+    start.signal()
+    done.wait()
     for run in 0..<2 {
       var alone = state
       let expected = try Self.stepwise([runs[run]], vocabulary: 7) { try model.step($0, state: &alone).values }
