@@ -1,8 +1,9 @@
 import CBLAS
 import Platform
 
-/// The per-row arithmetic of layer normalisation, GELU, GLU and affine maps, shared by the
-/// tape's operations and by tape-free decoding steps (which run it on preallocated buffers).
+/// The per-row arithmetic of layer normalisation, GELU, GLU, affine maps and products with a
+/// transposed table, shared by the tape's operations and by tape-free decoding steps (which run it
+/// on preallocated buffers).
 package enum RowKernels {
   /// Layer normalisation of one row `x` of `d` values into `y`:
   /// `y = γ ⊙ (x − μ)/√(σ² + ε) + β`, with `μ`, `σ²` the row's mean and biased variance; the
@@ -63,6 +64,23 @@ package enum RowKernels {
       cblas_sgemm(
         CblasRowMajor, CblasNoTrans, CblasNoTrans, blasint(m), blasint(n), blasint(k), 1, x, blasint(k), weight,
         blasint(n), 1, y, blasint(n))
+    }
+  }
+
+  /// The product of `m` rows with a transposed table: `Y = X Wᵀ` with `X` `m × k` and `W` `n × k`
+  /// (row-major, e.g. a tied `V × D` embedding read as the output projection), into `Y` `m × n`;
+  /// one single-threaded BLAS call (`sgemv` for one row), no allocation.
+  package static func productWithTranspose(
+    _ x: UnsafePointer<Float>, rows m: Int, table weight: UnsafePointer<Float>, tableRows n: Int, width k: Int,
+    into y: UnsafeMutablePointer<Float>
+  ) {
+    BLASThreading.singleThreaded
+    if m == 1 {
+      cblas_sgemv(CblasRowMajor, CblasNoTrans, blasint(n), blasint(k), 1, weight, blasint(k), x, 1, 0, y, 1)
+    } else {
+      cblas_sgemm(
+        CblasRowMajor, CblasNoTrans, CblasTrans, blasint(m), blasint(n), blasint(k), 1, x, blasint(k), weight,
+        blasint(k), 0, y, blasint(n))
     }
   }
 }

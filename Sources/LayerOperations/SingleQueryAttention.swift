@@ -29,30 +29,37 @@ public func singleQueryAttention(
   precondition(
     query.count == pairs * headWidth && keys.count >= pairs * capacity * headWidth && values.count == keys.count)
   var output = [Float](repeating: 0, count: query.count)
-  query.withUnsafeBufferPointer { q in
-    keys.withUnsafeBufferPointer { k in
-      values.withUnsafeBufferPointer { v in
-        output.withUnsafeMutableBufferPointer { o in
-          let shared = (
-            q: SharedPointer(UnsafeMutablePointer(mutating: q.baseAddress!)),
-            k: SharedPointer(UnsafeMutablePointer(mutating: k.baseAddress!)),
-            v: SharedPointer(UnsafeMutablePointer(mutating: v.baseAddress!)), o: SharedPointer(o.baseAddress!)
-          )
-          forEachChunk(of: pairs, minimumChunk: max(1, 65_536 / (count * headWidth))) { range in
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: (count + 7) / 8 * 8) { scores in
-              for pair in range {
-                let block = pair * capacity * headWidth
-                attendOne(
-                  query: shared.q.base + pair * headWidth, keys: shared.k.base + block, values: shared.v.base + block,
-                  count: count, width: headWidth, scores: scores.baseAddress!, output: shared.o.base + pair * headWidth)
-              }
-            }
-          }
-        }
-      }
+  var scores = [Float](repeating: 0, count: pairs * capacity)
+  output.withUnsafeMutableBufferPointer { output in
+    scores.withUnsafeMutableBufferPointer { scores in
+      singleQueryAttention(
+        query: query, keys: keys, values: values, pairs: pairs, count: count, capacity: capacity,
+        headWidth: headWidth, scores: scores.baseAddress!, into: output.baseAddress!)
     }
   }
   return output
+}
+
+/// ``singleQueryAttention(query:keys:values:pairs:count:capacity:headWidth:)`` on caller-owned
+/// memory, without allocating: the same layouts, `scores` a scratch of `P × capacity` values
+/// (pair `p` uses row `p`), `o` written to `output` (`P × d`).
+package func singleQueryAttention(
+  query: UnsafePointer<Float>, keys: UnsafePointer<Float>, values: UnsafePointer<Float>, pairs: Int, count: Int,
+  capacity: Int, headWidth: Int, scores: UnsafeMutablePointer<Float>, into output: UnsafeMutablePointer<Float>
+) {
+  let shared = (
+    q: SharedPointer(UnsafeMutablePointer(mutating: query)), k: SharedPointer(UnsafeMutablePointer(mutating: keys)),
+    v: SharedPointer(UnsafeMutablePointer(mutating: values)), s: SharedPointer(scores), o: SharedPointer(output)
+  )
+  forEachChunk(of: pairs, minimumChunk: max(1, 65_536 / (count * headWidth))) { range in
+    for pair in range {
+      let block = pair * capacity * headWidth
+      attendOne(
+        query: shared.q.base + pair * headWidth, keys: shared.k.base + block, values: shared.v.base + block,
+        count: count, width: headWidth, scores: shared.s.base + pair * capacity,
+        output: shared.o.base + pair * headWidth)
+    }
+  }
 }
 
 @inline(__always)

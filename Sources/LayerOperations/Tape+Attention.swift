@@ -214,16 +214,19 @@ private func withInputs(
 }
 
 /// Softmax in place over the first `valid` of `stored` entries of a row (eight lanes at a
-/// time, `exp` from `VectorMath`); the rest become 0.
+/// time, `exp` from `VectorMath`, in a plain loop so that it inlines); the rest become 0.
 @inline(__always)
 func softmaxRow(_ row: UnsafeMutablePointer<Float>, valid: Int, stored: Int) {
   let shift = SIMD8<Float>(repeating: VectorMath.maximum(row, count: valid))
   var sums = SIMD8<Float>()
-  // Padding the tail with −∞ adds at most 7·e^{−87} ≈ 1e-37 to a sum ≥ 1.
-  VectorMath.map(row, row, count: valid, padding: -.infinity) { v in
-    let e = VectorMath.exp(v - shift)
+  var index = 0
+  while index < valid {
+    // Padding the tail with −∞ adds at most 7·e^{−87} ≈ 1e-37 to a sum ≥ 1.
+    let lanes = min(8, valid - index)
+    let e = VectorMath.exp(VectorMath.load(row + index, lanes: lanes, padding: -.infinity) - shift)
     sums += e
-    return e
+    VectorMath.store(e, to: row + index, lanes: lanes)
+    index += 8
   }
   let inverse = SIMD8<Float>(repeating: 1 / sums.sum())
   VectorMath.map(row, row, count: valid) { $0 * inverse }

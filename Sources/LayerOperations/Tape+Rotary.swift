@@ -1,5 +1,4 @@
 import Autodiff
-import Foundation
 
 extension Tape {
   /// Rotary position embedding (RoPE; Su et al. 2021, "RoFormer") of `x` (`B × L × D`) split into
@@ -10,7 +9,8 @@ extension Tape {
   ///     y_i = x_i cos(pθ_i) − x_{i+d/2} sin(pθ_i),   y_{i+d/2} = x_i sin(pθ_i) + x_{i+d/2} cos(pθ_i),
   ///
   /// so `⟨R_p q, R_s k⟩` depends on `p − s` only. The backward pass turns by `−pθ_i`.
-  /// Angles are computed in float64 (positions reach 10⁴ and more).
+  /// Angles are computed in float64 (positions reach 10⁴ and more); the arithmetic is
+  /// `RotaryKernels`'.
   ///
   /// - Parameters:
   ///   - a: `x`, `B × L × D`.
@@ -24,13 +24,16 @@ extension Tape {
     }
     let (rows, length, width) = (x.shape[0], x.shape[1], x.shape[2])
     let half = width / heads / 2
+    let frequencies = RotaryKernels.frequencies(half: half, base: base)
     var cosines = [Float](repeating: 0, count: length * half)
     var sines = cosines
-    for t in 0..<length {
-      for i in 0..<half {
-        let angle = Double(offset + t) * Foundation.pow(base, -Double(2 * i) / Double(2 * half))
-        cosines[t * half + i] = Float(Foundation.cos(angle))
-        sines[t * half + i] = Float(Foundation.sin(angle))
+    cosines.withUnsafeMutableBufferPointer { cosines in
+      sines.withUnsafeMutableBufferPointer { sines in
+        for t in 0..<length {
+          RotaryKernels.angles(
+            position: offset + t, frequencies: frequencies, half: half, cosines: cosines.baseAddress! + t * half,
+            sines: sines.baseAddress! + t * half)
+        }
       }
     }
     let (cosineTable, sineTable) = (cosines, sines)
@@ -39,20 +42,11 @@ extension Tape {
         input.withUnsafeBufferPointer { input in
           cosineTable.withUnsafeBufferPointer { cosines in
             sineTable.withUnsafeBufferPointer { sines in
-              for b in 0..<rows {
-                for t in 0..<length {
-                  let (c, s) = (cosines.baseAddress! + t * half, sines.baseAddress! + t * half)
-                  for h in 0..<heads {
-                    let base = (b * length + t) * width + h * 2 * half
-                    let (u, w) = (input.baseAddress! + base, input.baseAddress! + base + half)
-                    let (yu, yw) = (output.baseAddress! + base, output.baseAddress! + base + half)
-                    for i in 0..<half {
-                      let sine = sign * s[i]
-                      yu[i] = u[i] * c[i] - w[i] * sine
-                      yw[i] = u[i] * sine + w[i] * c[i]
-                    }
-                  }
-                }
+              for row in 0..<(rows * length) {
+                let t = row % length
+                RotaryKernels.rotate(
+                  input.baseAddress! + row * width, heads: heads, half: half, cosines: cosines.baseAddress! + t * half,
+                  sines: sines.baseAddress! + t * half, sign: sign, into: output.baseAddress! + row * width)
               }
             }
           }

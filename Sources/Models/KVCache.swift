@@ -39,16 +39,31 @@ public struct KVCache {
     else {
       throw AutodiffError.shapeMismatch("cache of \(batch) × \(width) given keys \(newKeys.shape)")
     }
-    let added = newKeys.shape[1]
+    newKeys.values.withUnsafeBufferPointer { k in
+      newValues.values.withUnsafeBufferPointer { v in
+        append(keys: k.baseAddress!, values: v.baseAddress!, positions: newKeys.shape[1])
+      }
+    }
+  }
+
+  /// Appends `C` positions of keys and values read from `newKeys` and `newValues` (each
+  /// `B × C × D`, row `b·C + t`), without allocating unless the capacity grows.
+  mutating func append(keys newKeys: UnsafePointer<Float>, values newValues: UnsafePointer<Float>, positions added: Int)
+  {
+    let (width, d) = (heads * headWidth, headWidth)
     if count + added > capacity { grow(to: max(2 * capacity, count + added)) }
-    for b in 0..<batch {
-      for h in 0..<heads {
-        let block = (b * heads + h) * capacity * headWidth
-        for t in 0..<added {
-          let (source, position) = ((b * added + t) * width + h * headWidth, count + t)
-          for c in 0..<headWidth {
-            keys[block + keyOffset(position: position, component: c)] = newKeys.values[source + c]
-            values[block + position * headWidth + c] = newValues.values[source + c]
+    let (first, capacity) = (count, capacity)
+    keys.withUnsafeMutableBufferPointer { keys in
+      values.withUnsafeMutableBufferPointer { values in
+        for b in 0..<batch {
+          for h in 0..<heads {
+            let block = (b * heads + h) * capacity * d
+            for t in 0..<added {
+              let (source, position) = ((b * added + t) * width + h * d, first + t)
+              let tile = keys.baseAddress! + block + Self.keyOffset(position: position, component: 0, headWidth: d)
+              for c in 0..<d { tile[c * 8] = newKeys[source + c] }
+              (values.baseAddress! + block + position * d).update(from: newValues + source, count: d)
+            }
           }
         }
       }
@@ -75,7 +90,8 @@ public struct KVCache {
         let block = (b * heads + h) * capacity * headWidth
         for t in 0..<count {
           for c in 0..<headWidth {
-            k[(b * count + t) * width + h * headWidth + c] = keys[block + keyOffset(position: t, component: c)]
+            k[(b * count + t) * width + h * headWidth + c] =
+              keys[block + Self.keyOffset(position: t, component: c, headWidth: headWidth)]
             v[(b * count + t) * width + h * headWidth + c] = values[block + t * headWidth + c]
           }
         }
@@ -92,8 +108,22 @@ public struct KVCache {
       headWidth: headWidth)
   }
 
+  /// ``attend(_:)`` on caller-owned memory: `query` and `output` `B × D`, `scores` a scratch of
+  /// `B·heads × capacity` values; allocates nothing.
+  func attend(
+    _ query: UnsafePointer<Float>, scores: UnsafeMutablePointer<Float>, into output: UnsafeMutablePointer<Float>
+  ) {
+    keys.withUnsafeBufferPointer { keys in
+      values.withUnsafeBufferPointer { values in
+        singleQueryAttention(
+          query: query, keys: keys.baseAddress!, values: values.baseAddress!, pairs: batch * heads, count: count,
+          capacity: capacity, headWidth: headWidth, scores: scores, into: output)
+      }
+    }
+  }
+
   /// Where component `c` of the key at `position` lies in its pair's block.
-  private func keyOffset(position: Int, component: Int) -> Int {
+  private static func keyOffset(position: Int, component: Int, headWidth: Int) -> Int {
     (position / 8 * headWidth + component) * 8 + position % 8
   }
 

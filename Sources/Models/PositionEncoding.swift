@@ -16,13 +16,19 @@ public enum PositionEncoding: String, Sendable, Codable, CaseIterable {
   /// float64 and rounded.
   public static func sinusoids(offset: Int, length: Int, width: Int) -> [Float] {
     var table = [Float](repeating: 0, count: length * width)
-    for t in 0..<length {
-      for j in 0..<width {
-        let frequency = Foundation.pow(10_000, -Double(j - j % 2) / Double(width))
-        let angle = Double(offset + t) * frequency
-        table[t * width + j] = Float(j.isMultiple(of: 2) ? Foundation.sin(angle) : Foundation.cos(angle))
-      }
+    table.withUnsafeMutableBufferPointer { table in
+      for t in 0..<length { addSinusoid(position: offset + t, width: width, to: table.baseAddress! + t * width) }
     }
     return table
+  }
+
+  /// Adds the sinusoid of `position` (one row of ``sinusoids(offset:length:width:)``, `width`
+  /// values) to `row` in place.
+  static func addSinusoid(position: Int, width: Int, to row: UnsafeMutablePointer<Float>) {
+    for j in 0..<width {
+      let frequency = Foundation.pow(10_000, -Double(j - j % 2) / Double(width))
+      let angle = Double(position) * frequency
+      row[j] += Float(j.isMultiple(of: 2) ? Foundation.sin(angle) : Foundation.cos(angle))
+    }
   }
 }

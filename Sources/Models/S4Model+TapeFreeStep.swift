@@ -64,9 +64,9 @@ extension S4Model {
     }
     buffers.x.withUnsafeBufferPointer { x in
       buffers.v.withUnsafeMutableBufferPointer { v in
-        normalize(x.baseAddress!, rows: batch, width: width, with: finalNorm, into: v.baseAddress!)
+        finalNorm.apply(x.baseAddress!, rows: batch, into: v.baseAddress!)
         buffers.logits.withUnsafeMutableBufferPointer { logits in
-          affine(v.baseAddress!, rows: batch, inputs: width, by: decoder, into: logits.baseAddress!)
+          decoder.apply(v.baseAddress!, rows: batch, into: logits.baseAddress!)
         }
       }
     }
@@ -86,13 +86,13 @@ extension S4Model {
               x.baseAddress!, v.baseAddress!, y.baseAddress!, projected.baseAddress!
             )
             if block.normPosition == .pre {
-              normalize(stream, rows: batch, width: width, with: block.norm, into: input)
+              block.norm.apply(stream, rows: batch, into: input)
             } else {
               input.update(from: stream, count: batch * width)
             }
             try layer.step(UnsafeBufferPointer(v), into: y)
             RowKernels.gelu(mixed, count: batch * width)
-            affine(mixed, rows: batch, inputs: width, by: block.output, into: branch)
+            block.output.apply(mixed, rows: batch, into: branch)
             if block.outputKind == .glu {
               for b in 0..<batch { RowKernels.glu(branch + b * projection, half: width, into: mixed + b * width) }
             } else {
@@ -101,38 +101,10 @@ extension S4Model {
             for index in 0..<(batch * width) { stream[index] += mixed[index] }
             if block.normPosition == .post {
               input.update(from: stream, count: batch * width)
-              normalize(input, rows: batch, width: width, with: block.norm, into: stream)
+              block.norm.apply(input, rows: batch, into: stream)
             }
           }
         }
-      }
-    }
-  }
-
-  /// `LayerNorm` of `rows` rows of `width` values (ε = 1e-5, as the tape's).
-  private func normalize(
-    _ x: UnsafePointer<Float>, rows: Int, width: Int, with norm: LayerNorm, into y: UnsafeMutablePointer<Float>
-  ) {
-    norm.gamma.value.values.withUnsafeBufferPointer { gamma in
-      norm.beta.value.values.withUnsafeBufferPointer { beta in
-        for r in 0..<rows {
-          _ = RowKernels.layerNorm(
-            x + r * width, count: width, gamma: gamma.baseAddress!, beta: beta.baseAddress!, epsilon: 1e-5,
-            into: y + r * width)
-        }
-      }
-    }
-  }
-
-  /// `Y = X W + b` of `rows` rows of `inputs` values through `linear`.
-  private func affine(
-    _ x: UnsafePointer<Float>, rows: Int, inputs: Int, by linear: Linear, into y: UnsafeMutablePointer<Float>
-  ) {
-    linear.weight.value.values.withUnsafeBufferPointer { weight in
-      linear.bias.value.values.withUnsafeBufferPointer { bias in
-        RowKernels.affine(
-          x, rows: rows, weight: weight.baseAddress!, inputs: inputs, outputs: bias.count, bias: bias.baseAddress!,
-          into: y)
       }
     }
   }

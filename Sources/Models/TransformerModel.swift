@@ -198,6 +198,8 @@ extension TransformerModel: SequenceModel {
     public let batch: Int
     /// Tokens read so far (the position of the next one).
     public private(set) var position: Int
+    /// The activations of the tape-free step (made at the first step).
+    var stepBuffers: TransformerStepBuffers? = nil
 
     mutating func advance(by count: Int) { position += count }
 
@@ -229,8 +231,18 @@ extension TransformerModel: SequenceModel {
       }, batch: batchSize, position: 0)
   }
 
-  /// `C` tokens per sequence attending to the cache and to each other: `B × C × V`.
+  /// `C` tokens per sequence attending to the cache and to each other: `B × C × V`. A chunk of
+  /// one token takes the tape-free step (``hasTapeFreeStep``: token models).
   public func prefill(_ tokens: [[Int]], state: inout State) throws -> Tensor {
+    if try Self.chunkLength(of: tokens) == 1, hasTapeFreeStep {
+      return try tapeFreeStep(tokens.map { $0[0] }, state: &state)
+    }
+    return try tapePrefill(tokens, state: &state)
+  }
+
+  /// ``prefill(_:state:)`` through an inference tape, whatever the chunk's length (the reference
+  /// the tape-free step is tested against).
+  package func tapePrefill(_ tokens: [[Int]], state: inout State) throws -> Tensor {
     _ = try Self.chunkLength(of: tokens)
     try validateStep(tokens.map { $0[0] }, batch: state.batch)
     let tape = Tape(recordsGradients: false)
