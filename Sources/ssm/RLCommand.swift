@@ -13,7 +13,7 @@ struct RLCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "rl",
     abstract:
-      "Fine-tune a checkpoint on a verifiable task with GRPO or PPO; checkpoints atomically and resumes exactly.",
+      "Fine-tune a checkpoint on a verifiable task with GRPO or PPO (or sft); checkpoints atomically and resumes exactly.",
     discussion:
       "Each step samples --group-size completions of --prompts training prompts, rewards exact matches of the "
       + "answer and updates the policy (sft instead minimises the answers' negative log-likelihood given the "
