@@ -78,7 +78,16 @@ public struct GRUModel {
     -> (logits: Variable, final: [Tensor])
   {
     let shape = tape.value(input).shape
-    let (batch, length) = (shape[0], shape[1])
+    let (x, final) = try trunk(input, from: initial, on: tape)
+    let output = try decoder(finalNorm(x, on: tape), on: tape)
+    return (try tape.reshape(output, to: [shape[0] * shape[1], configuration.vocabulary]), final)
+  }
+
+  /// The GRU layers with their residual connections on the embedded input `x` (`B × L × H`) from
+  /// the hidden states `initial`: the output `B × L × H` and each layer's last hidden state.
+  private func trunk(_ input: Variable, from initial: [Tensor], on tape: Tape) throws
+    -> (output: Variable, final: [Tensor])
+  {
     var x = input
     var final: [Tensor] = []
     for (block, hidden) in zip(blocks, initial) {
@@ -86,8 +95,7 @@ public struct GRUModel {
       final.append(try Self.lastPosition(of: tape.value(states)))
       x = try tape.add(x, states)
     }
-    let output = try decoder(finalNorm(x, on: tape), on: tape)
-    return (try tape.reshape(output, to: [batch * length, configuration.vocabulary]), final)
+    return (x, final)
   }
 
   /// `h_L` (`B × H`) of the hidden states `h_1 … h_L` (`B × L × H`).
@@ -122,6 +130,20 @@ extension GRUModel: SequenceModel {
     -> Variable
   {
     try run(encoder.embed(tokens, on: tape), from: zeroHidden(batch: tokens.count), on: tape).logits
+  }
+
+  /// `H` = ``Configuration/width``.
+  public var hiddenWidth: Int? { configuration.width }
+
+  /// The last hidden state `h` (`B·L × H`, row `b·L + t`) for `tokens`: every layer from `h₀ = 0`
+  /// and the final normalisation; the output projection of `h` gives
+  /// ``logits(_:on:training:generator:)``. No dropout.
+  public func hiddenStates(_ tokens: [[Int]], on tape: Tape, training: Bool, generator: inout SeededGenerator) throws
+    -> Variable
+  {
+    let x = try trunk(encoder.embed(tokens, on: tape), from: zeroHidden(batch: tokens.count), on: tape).output
+    let shape = tape.value(x).shape
+    return try tape.reshape(finalNorm(x, on: tape), to: [shape[0] * shape[1], configuration.width])
   }
 
   /// The read-out (`B·L × V`, row `b·L + t`: `V` values per position) for `features`

@@ -99,14 +99,20 @@ public struct MambaModel {
   /// `states` (one per block) continue and advance the recurrent mode; `nil` runs the parallel mode.
   private func run(_ input: Variable, on tape: Tape, states: inout [MambaBlock.State]?) throws -> Variable {
     let shape = tape.value(input).shape
+    let output = try decoder(finalNorm(trunk(input, on: tape, states: &states), on: tape), on: tape)
+    return try tape.reshape(output, to: [shape[0] * shape[1], configuration.vocabulary])
+  }
+
+  /// The blocks on the encoded input `x` (`B × L × D`), continuing `states` as ``run(_:on:states:)``
+  /// does: `B × L × D`.
+  private func trunk(_ input: Variable, on tape: Tape, states: inout [MambaBlock.State]?) throws -> Variable {
     var x = input
     for (index, block) in blocks.enumerated() {
       var state = states?[index]
       x = try block(x, on: tape, state: &state)
       if let state { states?[index] = state }
     }
-    let output = try decoder(finalNorm(x, on: tape), on: tape)
-    return try tape.reshape(output, to: [shape[0] * shape[1], configuration.vocabulary])
+    return x
   }
 }
 
@@ -132,6 +138,21 @@ extension MambaModel: SequenceModel {
   {
     var parallel: [MambaBlock.State]? = nil
     return try run(encoder.embed(tokens, on: tape), on: tape, states: &parallel)
+  }
+
+  /// `D` = ``Configuration/width``.
+  public var hiddenWidth: Int? { configuration.width }
+
+  /// The last hidden state `h` (`B·L × D`, row `b·L + t`) for `tokens`: the blocks in parallel
+  /// mode and the final normalisation; the output projection of `h` gives
+  /// ``logits(_:on:training:generator:)``. No dropout.
+  public func hiddenStates(_ tokens: [[Int]], on tape: Tape, training: Bool, generator: inout SeededGenerator) throws
+    -> Variable
+  {
+    var parallel: [MambaBlock.State]? = nil
+    let x = try trunk(encoder.embed(tokens, on: tape), on: tape, states: &parallel)
+    let shape = tape.value(x).shape
+    return try tape.reshape(finalNorm(x, on: tape), to: [shape[0] * shape[1], configuration.width])
   }
 
   /// The read-out (`B·L × V`, row `b·L + t`) for `features` (`B × L × C`). No dropout.

@@ -160,10 +160,32 @@ public struct S4Model {
   public func logits(_ tokens: [[Int]], on tape: Tape, training: Bool, generator: inout SeededGenerator) throws
     -> Variable
   {
+    var pool: PooledSum? = nil
+    return try decode(trunk(tokens, on: tape, training: training, generator: &generator), on: tape, pool: &pool)
+  }
+
+  /// `H` = ``Configuration/width``.
+  public var hiddenWidth: Int? { configuration.width }
+
+  /// The last hidden state `h` (`B·L × H`, row `b·L + t`) for `tokens`: the blocks in convolution
+  /// mode, the final normalisation and, when configured, the causal mean pooling; the output
+  /// projection of `h` gives ``logits(_:on:training:generator:)``.
+  public func hiddenStates(_ tokens: [[Int]], on tape: Tape, training: Bool, generator: inout SeededGenerator) throws
+    -> Variable
+  {
+    let x = try trunk(tokens, on: tape, training: training, generator: &generator)
+    let shape = tape.value(x).shape
+    var pool: PooledSum? = nil
+    return try tape.reshape(features(x, on: tape, pool: &pool), to: [shape[0] * shape[1], configuration.width])
+  }
+
+  /// The embedded `tokens` through every block in convolution mode: `B × L × H`.
+  private func trunk(_ tokens: [[Int]], on tape: Tape, training: Bool, generator: inout SeededGenerator) throws
+    -> Variable
+  {
     var x = try encoder.embed(tokens, on: tape)
     for block in blocks { x = try block(x, on: tape, training: training, generator: &generator) }
-    var pool: PooledSum? = nil
-    return try decode(x, on: tape, pool: &pool)
+    return x
   }
 
   /// The read-out (`B·L × V`, row `b·L + t`: `V` values per position) for `features`
@@ -178,11 +200,17 @@ public struct S4Model {
     return try decode(x, on: tape, pool: &pool)
   }
 
-  /// Final normalisation and output projection of `x` (`B × L × H`): logits `B·L × V`.
-  /// Final normalisation, causal mean pooling when configured (continuing `pool`, the running sum
-  /// and count of earlier chunks, which it advances), and the output projection of `x`
-  /// (`B × L × H`): logits `B·L × V`.
+  /// The output projection of the ``features(_:on:pool:)`` of `x` (`B × L × H`): logits `B·L × V`.
   private func decode(_ x: Variable, on tape: Tape, pool: inout PooledSum?) throws -> Variable {
+    let shape = tape.value(x).shape
+    let output = try decoder(features(x, on: tape, pool: &pool), on: tape)
+    return try tape.reshape(output, to: [shape[0] * shape[1], configuration.vocabulary])
+  }
+
+  /// Final normalisation and, when configured, causal mean pooling (continuing `pool`, the running
+  /// sum and count of earlier chunks, which it advances) of `x` (`B × L × H`): the last hidden
+  /// state, `B × L × H`.
+  private func features(_ x: Variable, on tape: Tape, pool: inout PooledSum?) throws -> Variable {
     let shape = tape.value(x).shape
     var features = try finalNorm(x, on: tape)
     if configuration.meanPooling {
@@ -190,8 +218,7 @@ public struct S4Model {
       pool = prior.adding(tape.value(features))
       features = try tape.cumulativeMean(features, priorSum: prior.sum, priorCount: prior.count)
     }
-    let output = try decoder(features, on: tape)
-    return try tape.reshape(output, to: [shape[0] * shape[1], configuration.vocabulary])
+    return features
   }
 }
 

@@ -36,6 +36,15 @@ import SeededRandom
 /// every use. The defaults (``inputChannels`` `nil`, ``outputs(features:on:training:generator:)``
 /// throwing) keep token-only conformers unchanged.
 ///
+/// ## Hidden states and heads
+///
+/// ``hiddenStates(_:on:training:generator:)`` is the parallel mode up to the last hidden state
+/// `h` (`B·L × H`, ``hiddenWidth`` `= H`): the features the output layer reads, so that
+/// ``logits(_:on:training:generator:)`` is that layer applied to them. Heads that read the same
+/// features attach here: Medusa's extra token heads (``MedusaHead``) and the scalar value head of
+/// PPO's critic (``ValueHead``). The defaults (`nil` width, throwing) keep models without heads
+/// unchanged; every family of the registry implements both.
+///
 /// ## Parameters
 ///
 /// A model is a `Module`: its `parameters` are found by walking its stored properties in
@@ -57,6 +66,17 @@ public protocol SequenceModel: Module {
   /// Parallel mode: logits `B·L × V` (row `b·L + t`) for `tokens` (`B` sequences of one
   /// length `L`), recorded on `tape`; `generator` draws dropout masks when `training`.
   func logits(_ tokens: [[Int]], on tape: Tape, training: Bool, generator: inout SeededGenerator) throws -> Variable
+
+  /// Width `H` of ``hiddenStates(_:on:training:generator:)``, or `nil` for a model that exposes none.
+  var hiddenWidth: Int? { get }
+
+  /// Parallel mode up to the last hidden state: `h` (`B·L × H`, row `b·L + t`) for `tokens` (`B`
+  /// sequences of one length `L`), the input of the output layer (after the final normalisation),
+  /// recorded on `tape`; the logits are that layer applied to `h`.
+  /// - Throws: for a model that exposes no hidden states (``hiddenWidth`` `nil`), a feature model,
+  ///   or tokens the model cannot read.
+  func hiddenStates(_ tokens: [[Int]], on tape: Tape, training: Bool, generator: inout SeededGenerator) throws
+    -> Variable
 
   /// Parallel mode of a feature model: the read-out `Y` (`B·L × V`, row `b·L + t`, the values
   /// predicted at position `t` of sequence `b`) for `features` `U` (`B × L × C`, row-major, `C` =
@@ -89,6 +109,16 @@ extension SequenceModel {
 
   /// `nil`: a token model.
   public var inputChannels: Int? { nil }
+
+  /// `nil`: no hidden states exposed.
+  public var hiddenWidth: Int? { nil }
+
+  /// Throws `AutodiffError/invalidArgument(_:)`: the model exposes no hidden states.
+  public func hiddenStates(_ tokens: [[Int]], on tape: Tape, training: Bool, generator: inout SeededGenerator) throws
+    -> Variable
+  {
+    throw AutodiffError.invalidArgument("\(Self.self) exposes no hidden states")
+  }
 
   /// Throws `AutodiffError/invalidArgument(_:)`: a token model reads no features.
   public func outputs(features: Tensor, on tape: Tape, training: Bool, generator: inout SeededGenerator) throws

@@ -123,7 +123,21 @@ public struct TransformerModel {
   public func logits(_ tokens: [[Int]], on tape: Tape, training: Bool, generator: inout SeededGenerator) throws
     -> Variable
   {
-    try run(embed(tokens, position: 0, on: tape), on: tape, training: training, generator: &generator)
+    try decode(
+      trunk(embed(tokens, position: 0, on: tape), on: tape, training: training, generator: &generator), on: tape)
+  }
+
+  /// `H` = ``Configuration/width``.
+  public var hiddenWidth: Int? { configuration.width }
+
+  /// The last hidden state `h` (`B·L × D`, row `b·L + t`) for `tokens`: the blocks and the final
+  /// normalisation; the output projection (or the tied embedding) of `h` gives
+  /// ``logits(_:on:training:generator:)``.
+  public func hiddenStates(_ tokens: [[Int]], on tape: Tape, training: Bool, generator: inout SeededGenerator) throws
+    -> Variable
+  {
+    try hiddenRows(
+      trunk(embed(tokens, position: 0, on: tape), on: tape, training: training, generator: &generator), on: tape)
   }
 
   /// The read-out (`B·L × V`, row `b·L + t`: `V` values per position) for `features`
@@ -133,13 +147,14 @@ public struct TransformerModel {
     -> Variable
   {
     let x = try encoder.encode(features, on: tape)
-    return try run(
-      addPositions(x, position: 0, length: features.shape[1], on: tape), on: tape, training: training,
-      generator: &generator)
+    return try decode(
+      trunk(
+        addPositions(x, position: 0, length: features.shape[1], on: tape), on: tape, training: training,
+        generator: &generator), on: tape)
   }
 
-  /// Embedding dropout, the blocks and the decoder on the embedded input `x` (`B × L × D`): `B·L × V`.
-  private func run(_ input: Variable, on tape: Tape, training: Bool, generator: inout SeededGenerator) throws
+  /// Embedding dropout and the blocks on the embedded input `x` (`B × L × D`): `B × L × D`.
+  private func trunk(_ input: Variable, on tape: Tape, training: Bool, generator: inout SeededGenerator) throws
     -> Variable
   {
     var x = input
@@ -147,7 +162,7 @@ public struct TransformerModel {
       x = try tape.dropout(x, probability: configuration.dropout, generator: &generator)
     }
     for block in blocks { x = try block(x, on: tape, training: training, generator: &generator) }
-    return try decode(x, on: tape)
+    return x
   }
 
   /// Token (and absolute position) embeddings of tokens at `position ..< position + L`: `B × L × D`.
@@ -177,10 +192,15 @@ public struct TransformerModel {
     }
   }
 
+  /// The final normalisation of `x` (`B × L × D`) as rows: the last hidden state, `B·L × D`.
+  private func hiddenRows(_ x: Variable, on tape: Tape) throws -> Variable {
+    let shape = tape.value(x).shape
+    return try tape.reshape(finalNorm(x, on: tape), to: [shape[0] * shape[1], configuration.width])
+  }
+
   /// Final normalisation and output projection of `x` (`B × L × D`): logits `B·L × V`.
   private func decode(_ x: Variable, on tape: Tape) throws -> Variable {
-    let shape = tape.value(x).shape
-    let rows = try tape.reshape(finalNorm(x, on: tape), to: [shape[0] * shape[1], configuration.width])
+    let rows = try hiddenRows(x, on: tape)
     guard let decoder else {
       guard let table = encoder.table else { throw AutodiffError.invalidArgument("tied embeddings need tokens") }
       return try tape.matmul(rows, tape.transpose(tape.parameter(table), permutation: [1, 0]))

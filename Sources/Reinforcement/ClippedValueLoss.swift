@@ -19,13 +19,23 @@ public enum ClippedValueLoss {
     try requireFinite(values, "value")
     try requireFinite(oldValues, "old value")
     try requireFinite(returns, "return")
-    var total = 0.0
-    for i in values.indices {
-      let clipped = min(max(values[i], oldValues[i] - epsilon), oldValues[i] + epsilon)
-      let unclippedError = (values[i] - returns[i]) * (values[i] - returns[i])
-      let clippedError = (clipped - returns[i]) * (clipped - returns[i])
-      total += 0.5 * max(unclippedError, clippedError)
+    let total = values.indices.reduce(0.0) {
+      $0 + evaluate(value: values[$1], oldValue: oldValues[$1], target: returns[$1], epsilon: epsilon).loss
     }
     return total / Double(values.count)
+  }
+
+  /// One prediction's term `½ max((V − R)², (clip(V, V_old − ε, V_old + ε) − R)²)` and its
+  /// derivative in `V`:
+  ///
+  ///     ∂/∂V = V − R   where the unclipped error is at least the clipped one (always so inside the range),
+  ///            0       where the clipped error is larger (V outside the range, where clip(V) is constant).
+  public static func evaluate(value: Double, oldValue: Double, target: Double, epsilon: Double) -> (
+    loss: Double, derivative: Double
+  ) {
+    let clipped = min(max(value, oldValue - epsilon), oldValue + epsilon)
+    let unclippedError = (value - target) * (value - target)
+    let clippedError = (clipped - target) * (clipped - target)
+    return unclippedError >= clippedError ? (0.5 * unclippedError, value - target) : (0.5 * clippedError, 0)
   }
 }

@@ -1,4 +1,5 @@
 import Autodiff
+import Foundation
 import Models
 import SeededRandom
 
@@ -63,10 +64,32 @@ public struct CompletionBatch: Sendable, Equatable {
   /// The log-probability of every completion token under `model` (parallel forward, no dropout, no
   /// gradients), in the order of ``logitRows``.
   public func logProbabilities<Model: SequenceModel>(under model: Model) throws -> [Double] {
+    try tokenStatistics(under: model).logProbabilities
+  }
+
+  /// From one parallel forward of `model` (no dropout, no gradients), in the order of
+  /// ``logitRows``: the log-probability `ℓ_k` of every completion token and the entropy
+  ///
+  ///     H_k = −Σ_u p_u log p_u = log Z − Σ_u p_u s_u,   s_u = z_u − max z,  Z = Σ_u exp s_u,
+  ///
+  /// of the distribution `p = softmax(z)` at the row that predicts it (float64).
+  public func tokenStatistics<Model: SequenceModel>(under model: Model) throws -> (
+    logProbabilities: [Double], entropies: [Double]
+  ) {
     let tape = Tape(recordsGradients: false)
     var unused = SeededGenerator(seed: 0)
     let logits = try model.logits(sequences, on: tape, training: false, generator: &unused)
     let gathered = try tape.tokenLogProbabilities(logits, rows: logitRows, tokens: completionTokens)
-    return tape.value(gathered).values.map(Double.init)
+    let z = tape.value(logits)
+    let width = z.shape[1]
+    let entropies = logitRows.map { row in
+      let shifted = z.values[(row * width)..<((row + 1) * width)].map(Double.init)
+      let top = shifted.max() ?? 0
+      let exponentials = shifted.map { exp($0 - top) }
+      let total = exponentials.reduce(0, +)
+      let expectation = zip(exponentials, shifted).reduce(0.0) { $0 + $1.0 * ($1.1 - top) } / total
+      return log(total) - expectation
+    }
+    return (tape.value(gathered).values.map(Double.init), entropies)
   }
 }

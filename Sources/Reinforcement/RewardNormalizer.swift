@@ -14,13 +14,29 @@ public struct RewardNormalizer: Sendable, Equatable {
   /// Their mean `μ_n`.
   public private(set) var mean = 0.0
   /// `Σ(r − μ_n)²` over them.
-  private var squaredDeviations = 0.0
+  public private(set) var squaredDeviations = 0.0
 
   /// A normaliser that has seen nothing, clipping at `±clip`.
   /// - Throws: ``ReinforcementError/invalidParameter(_:)`` unless `clip > 0`.
   public init(clip: Double = 5) throws {
     guard clip > 0 else { throw ReinforcementError.invalidParameter("reward clip must be > 0, got \(clip)") }
     self.clip = clip
+  }
+
+  /// A normaliser continuing from saved statistics (``count``, ``mean``, ``squaredDeviations`` of
+  /// another one), so that a resumed run normalises as the uninterrupted one.
+  /// - Throws: ``ReinforcementError/invalidParameter(_:)`` unless `clip > 0`, `count ≥ 0` and
+  ///   `squaredDeviations ≥ 0`, ``ReinforcementError/nonFinite(_:)`` for a non-finite statistic.
+  public init(clip: Double, count: Int, mean: Double, squaredDeviations: Double) throws {
+    try self.init(clip: clip)
+    try requireFinite([mean, squaredDeviations], "reward statistic")
+    guard count >= 0, squaredDeviations >= 0 else {
+      throw ReinforcementError.invalidParameter(
+        "reward statistics need count ≥ 0 and Σ(r − μ)² ≥ 0, got \(count), \(squaredDeviations)")
+    }
+    self.count = count
+    self.mean = mean
+    self.squaredDeviations = squaredDeviations
   }
 
   /// The population standard deviation `σ_n` of the rewards observed (0 before two).

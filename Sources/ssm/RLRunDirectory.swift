@@ -1,44 +1,22 @@
-import Autodiff
 import Checkpoint
 import Foundation
 import Reinforcement
 import Reports
 import Training
 
-/// What one `ssm rl` step logs: a line of `metrics.jsonl`.
-struct RLStepRecord: Codable, Equatable {
-  var step: Int
-  var rewardMean: Double
-  var rewardStandardDeviation: Double
-  var zeroStandardDeviationFraction: Double
-  var meanCompletionLength: Double
-  var loss: Double
-  var clipFraction: Double
-  var kl: Double
-  /// Exact match of greedy completions on held-out test-split prompts, when evaluated this step.
-  var heldOutExactMatch: Double?
-
-  init(step: Int, metrics: GRPOStepMetrics, heldOutExactMatch: Double?) {
-    self.step = step
-    rewardMean = metrics.rewardMean
-    rewardStandardDeviation = metrics.rewardStandardDeviation
-    zeroStandardDeviationFraction = metrics.zeroStandardDeviationFraction
-    meanCompletionLength = metrics.meanCompletionLength
-    loss = metrics.losses.last ?? 0
-    clipFraction = metrics.clipFractions.last ?? 0
-    kl = metrics.meanKL.last ?? 0
-    self.heldOutExactMatch = heldOutExactMatch
-  }
-}
-
-/// The run directory of `ssm rl`: `checkpoint.safetensors` (parameters `param.NAME`, optimiser
-/// state, `rl.step`), `metrics.jsonl` and `reward-kl.svg`, each file replaced atomically.
+/// The run directory of `ssm rl`: `checkpoint.safetensors` (the policy's parameters `param.NAME`
+/// and optimiser state `optimizer.*`; with PPO the critic's under `critic.` and the reward
+/// statistics; `rl.step`), `metrics.jsonl` and `reward-kl.svg`, each file replaced atomically.
 struct RLRunDirectory {
   let directory: URL
+  /// The checkpoint's metadata: the supervised checkpoint's (its run configuration), so that an
+  /// `ssm rl` checkpoint opens wherever a training checkpoint does.
+  let metadata: [String: String]
 
   /// The directory, created if missing.
-  init(_ directory: URL) throws {
+  init(_ directory: URL, metadata: [String: String]) throws {
     self.directory = directory
+    self.metadata = metadata
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
   }
 
@@ -46,21 +24,26 @@ struct RLRunDirectory {
   var metricsURL: URL { directory.appendingPathComponent("metrics.jsonl") }
   var chartURL: URL { directory.appendingPathComponent("reward-kl.svg") }
 
-  /// Writes the parameters, the optimiser state and the step atomically.
-  func saveCheckpoint(_ parameters: [Parameter], optimizer: any Optimizer, step: Int) throws {
-    var tensors: [String: StoredTensor] = [:]
-    for parameter in parameters {
-      tensors["param.\(parameter.name)"] = try StoredTensor(
-        floats: parameter.value.values, shape: parameter.value.shape)
+  /// Writes the trainer's parameters, optimiser states and other state, and the step, atomically.
+  func saveCheckpoint(_ trainer: any RLAlgorithmTrainer, step: Int) throws {
+    var tensors = try trainer.extraState()
+    for group in trainer.checkpointGroups {
+      for parameter in group.parameters {
+        tensors["\(group.prefix)param.\(parameter.name)"] = try StoredTensor(
+          floats: parameter.value.values, shape: parameter.value.shape)
+      }
+      for (name, tensor) in try group.optimizer.state(for: group.parameters).storedTensors() {
+        tensors[group.prefix + name] = tensor
+      }
     }
-    tensors.merge(try optimizer.state(for: parameters).storedTensors()) { $1 }
     tensors["rl.step"] = try StoredTensor(int64s: [Int64(step)], shape: [1])
-    try SafeTensors(tensors: tensors, metadata: [:]).write(to: checkpointURL)
+    try SafeTensors(tensors: tensors, metadata: metadata).write(to: checkpointURL)
   }
 
-  /// Loads the checkpoint's parameters and optimiser state; returns its step.
-  /// - Throws: ``InputError/unreadableFile(path:reason:)`` without a checkpoint, `TrainingError` for a mis-shaped one.
-  func restore(_ parameters: [Parameter], optimizer: any Optimizer) throws -> Int {
+  /// Loads the checkpoint into the trainer (parameters, optimiser states, other state); returns its step.
+  /// - Throws: ``InputError/unreadableFile(path:reason:)`` without a checkpoint, `TrainingError` for a
+  ///   mis-shaped one or one of another algorithm.
+  func restore(_ trainer: any RLAlgorithmTrainer) throws -> Int {
     guard FileManager.default.fileExists(atPath: checkpointURL.path) else {
       throw InputError.unreadableFile(path: checkpointURL.path, reason: "--resume needs a checkpoint of ssm rl")
     }
@@ -68,8 +51,16 @@ struct RLRunDirectory {
     guard let stored = checkpoint.tensors["rl.step"], let step = try stored.int64s().first, step >= 0 else {
       throw InputError.unreadableFile(path: checkpointURL.path, reason: "not a checkpoint of ssm rl (no rl.step)")
     }
-    try TrainingRun.loadParameters(parameters, from: checkpoint)
-    try optimizer.restore(try OptimizerState(checkpoint: checkpoint), for: parameters)
+    for group in trainer.checkpointGroups {
+      // The group's entries with its prefix removed: a checkpoint of their own.
+      var part = SafeTensors()
+      for (name, tensor) in checkpoint.tensors where name.hasPrefix(group.prefix) {
+        part.tensors[String(name.dropFirst(group.prefix.count))] = tensor
+      }
+      try TrainingRun.loadParameters(group.parameters, from: part)
+      try group.optimizer.restore(try OptimizerState(checkpoint: part), for: group.parameters)
+    }
+    try trainer.restoreExtraState(from: checkpoint)
     return Int(step)
   }
 
