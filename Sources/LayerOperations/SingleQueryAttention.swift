@@ -18,115 +18,168 @@ import Parallelism
 ///   - headWidth: `d`.
 /// - Returns: `o`, `P × d`.
 ///
-/// Pairs run in parallel when the cache is long; the inner loops run on `SIMD8<Float>` lanes
-/// (positions for the scores, the head width for the weighted sum, kept in registers) and use
-/// the vectorised `exp`.
+/// Each pair's cache is read once: scores, softmax and weighted sum are fused by the online
+/// softmax (the recurrence is stated on the caller-owned-memory variant).
 public func singleQueryAttention(
   query: [Float], keys: [Float], values: [Float], pairs: Int, count: Int, capacity: Int, headWidth: Int
 ) -> [Float] {
   precondition(
-    count >= 1 && count <= capacity && capacity.isMultiple(of: 8), "attention over \(count) of \(capacity) positions")
-  precondition(
     query.count == pairs * headWidth && keys.count >= pairs * capacity * headWidth && values.count == keys.count)
   var output = [Float](repeating: 0, count: query.count)
-  var scores = [Float](repeating: 0, count: pairs * capacity)
   output.withUnsafeMutableBufferPointer { output in
-    scores.withUnsafeMutableBufferPointer { scores in
-      singleQueryAttention(
-        query: query, keys: keys, values: values, pairs: pairs, count: count, capacity: capacity,
-        headWidth: headWidth, scores: scores.baseAddress!, into: output.baseAddress!)
-    }
+    singleQueryAttention(
+      query: query, keys: keys, values: values, pairs: pairs, count: count, capacity: capacity,
+      headWidth: headWidth, into: output.baseAddress!)
   }
   return output
 }
 
 /// ``singleQueryAttention(query:keys:values:pairs:count:capacity:headWidth:)`` on caller-owned
-/// memory, without allocating: the same layouts, `scores` a scratch of `P × capacity` values
-/// (pair `p` uses row `p`), `o` written to `output` (`P × d`).
+/// memory, without allocating on the heap: the same layouts, `o` written to `output` (`P × d`).
+///
+/// One pass over each pair's cache, 32 positions at a time, with the online
+/// softmax: after the blocks up to `J` it holds the running maximum `m_J = max_{j<J} s_j`, the
+/// running sum `ℓ_J = Σ_{j<J} e^{s_j − m_J}` and the unnormalised output
+/// `a_J = Σ_{j<J} e^{s_j − m_J} v_j` (in `output`); a block `B` updates them by
+///
+///     m' = max(m, max_{j∈B} s_j),   ℓ' = e^{m − m'} ℓ + Σ_{j∈B} e^{s_j − m'},
+///     a' = e^{m − m'} a + Σ_{j∈B} e^{s_j − m'} v_j,
+///
+/// and `o = a/ℓ` at the end. Every exponent is `≤ 0`, so large scores cannot overflow; the
+/// rescale `e^{m − m'}` is 1 unless the maximum grew. Scores run on `SIMD8<Float>` lanes over
+/// positions (four tiles sharing each broadcast `q_c`), the weighted sum over the head width (32
+/// columns in four registers, then eight at a time), `exp` is ``VectorMath``'s (inlined). Pairs
+/// run in parallel when the cache is long.
 package func singleQueryAttention(
   query: UnsafePointer<Float>, keys: UnsafePointer<Float>, values: UnsafePointer<Float>, pairs: Int, count: Int,
-  capacity: Int, headWidth: Int, scores: UnsafeMutablePointer<Float>, into output: UnsafeMutablePointer<Float>
+  capacity: Int, headWidth: Int, into output: UnsafeMutablePointer<Float>
 ) {
+  precondition(
+    count >= 1 && count <= capacity && capacity.isMultiple(of: 8), "attention over \(count) of \(capacity) positions")
   let shared = (
     q: SharedPointer(UnsafeMutablePointer(mutating: query)), k: SharedPointer(UnsafeMutablePointer(mutating: keys)),
-    v: SharedPointer(UnsafeMutablePointer(mutating: values)), s: SharedPointer(scores), o: SharedPointer(output)
+    v: SharedPointer(UnsafeMutablePointer(mutating: values)), o: SharedPointer(output)
   )
   forEachChunk(of: pairs, minimumChunk: max(1, 65_536 / (count * headWidth))) { range in
-    for pair in range {
-      let block = pair * capacity * headWidth
-      attendOne(
-        query: shared.q.base + pair * headWidth, keys: shared.k.base + block, values: shared.v.base + block,
-        count: count, width: headWidth, scores: shared.s.base + pair * capacity,
-        output: shared.o.base + pair * headWidth)
+    withUnsafeTemporaryAllocation(of: Float.self, capacity: attentionBlock) { weights in
+      for pair in range {
+        let block = pair * capacity * headWidth
+        attendOne(
+          query: shared.q.base + pair * headWidth, keys: shared.k.base + block, values: shared.v.base + block,
+          count: count, width: headWidth, weights: weights.baseAddress!, output: shared.o.base + pair * headWidth)
+      }
     }
   }
 }
+
+/// Positions per step of the online softmax: four key tiles.
+private let attentionBlock = 32
 
 @inline(__always)
 private func load(_ pointer: UnsafePointer<Float>) -> SIMD8<Float> {
   UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<Float>.self)
 }
 
-/// One pair: scores, softmax, weighted sum of values.
+@inline(__always)
+private func store(_ vector: SIMD8<Float>, to pointer: UnsafeMutablePointer<Float>) {
+  UnsafeMutableRawPointer(pointer).storeBytes(of: vector, as: SIMD8<Float>.self)
+}
+
+/// One pair (`q`, keys and values of `d = width` per position, `o`): the online softmax over
+/// blocks of up to 32 positions, `weights` a scratch of 32 values for a block's scores and then
+/// its `e^{s_j − m'}`.
+@inline(__always)
 private func attendOne(
-  query: UnsafeMutablePointer<Float>, keys: UnsafeMutablePointer<Float>, values: UnsafeMutablePointer<Float>,
-  count: Int, width: Int, scores: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>
+  query: UnsafePointer<Float>, keys: UnsafePointer<Float>, values: UnsafePointer<Float>, count: Int, width: Int,
+  weights: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>
 ) {
   let scale = 1 / Float(width).squareRoot()
-  // Eight positions per tile: s[8t + lane] = Σ_c q_c · tile[c][lane]; four tiles share each
-  // broadcast of q_c.
-  let tiles = (count + 7) / 8
-  var tile = 0
-  while tile + 4 <= tiles {
-    let base = keys + tile * width * 8
+  output.update(repeating: 0, count: width)
+  var (runningMax, runningSum) = (-Float.infinity, Float(0))
+  for first in stride(from: 0, to: count, by: attentionBlock) {
+    let rows = min(attentionBlock, count - first)
+    let tiles = (rows + 7) / 8
+    // Tiles are whole within the capacity (a multiple of 8); lanes past `rows` get weight 0.
+    scores(query: query, keys: keys + first * width, tiles: tiles, width: width, scale: scale, into: weights)
+    let newMax = max(runningMax, VectorMath.maximum(weights, count: rows))
+    // e^{m − m'}: exactly 1 when the maximum holds, ≈ 1e-38 (times a = 0, ℓ = 0) on the first block.
+    let rescale = newMax == runningMax ? 1 : VectorMath.exp(SIMD8(repeating: runningMax - newMax))[0]
+    var total = SIMD8<Float>()
+    for tile in 0..<tiles {
+      var e = VectorMath.exp(load(weights + 8 * tile) - newMax)
+      // Only a last, partial tile has lanes past `rows` (lane by lane: a masked `replacing` with a
+      // scalar compiles to a loop through memory that cost a third of the kernel).
+      for lane in min(8, rows - 8 * tile)..<8 { e[lane] = 0 }
+      store(e, to: weights + 8 * tile)
+      total += e
+    }
+    (runningMax, runningSum) = (newMax, rescale * runningSum + total.sum())
+    accumulate(
+      weights: weights, values: values + first * width, rows: rows, width: width, rescale: rescale, into: output)
+  }
+  let inverse = 1 / runningSum
+  VectorMath.map(output, output, count: width) { $0 * inverse }
+}
+
+/// `s = ⟨q, k_j⟩·scale` for the `8·tiles` positions of `tiles ≤ 4` key tiles (`d = width`
+/// components each) into `scores`; four tiles share each broadcast of `q_c`.
+@inline(__always)
+private func scores(
+  query: UnsafePointer<Float>, keys: UnsafePointer<Float>, tiles: Int, width: Int, scale: Float,
+  into scores: UnsafeMutablePointer<Float>
+) {
+  if tiles == 4 {
     var (s0, s1, s2, s3) = (SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>())
     for c in 0..<width {
       let q = SIMD8<Float>(repeating: query[c])
-      s0 += q * load(base + c * 8)
-      s1 += q * load(base + (width + c) * 8)
-      s2 += q * load(base + (2 * width + c) * 8)
-      s3 += q * load(base + (3 * width + c) * 8)
+      s0 += q * load(keys + c * 8)
+      s1 += q * load(keys + (width + c) * 8)
+      s2 += q * load(keys + (2 * width + c) * 8)
+      s3 += q * load(keys + (3 * width + c) * 8)
     }
-    for (index, sum) in [s0, s1, s2, s3].enumerated() {
-      UnsafeMutableRawPointer(scores + (tile + index) * 8).storeBytes(of: sum * scale, as: SIMD8<Float>.self)
-    }
-    tile += 4
-  }
-  while tile < tiles {
-    let base = keys + tile * width * 8
-    var sum = SIMD8<Float>()
-    for c in 0..<width { sum += SIMD8(repeating: query[c]) * load(base + c * 8) }
-    UnsafeMutableRawPointer(scores + tile * 8).storeBytes(of: sum * scale, as: SIMD8<Float>.self)
-    tile += 1
-  }
-  softmaxRow(scores, valid: count, stored: count)
-  // o = Σ_j p_j v_j, 32 columns at a time in four registers, then 8 at a time.
-  guard width.isMultiple(of: 8) else {
-    for c in 0..<width { output[c] = 0 }
-    for j in 0..<count {
-      for c in 0..<width { output[c] += scores[j] * values[j * width + c] }
-    }
+    // Four stores, not a loop over an array literal, which may allocate.
+    store(s0 * scale, to: scores)
+    store(s1 * scale, to: scores + 8)
+    store(s2 * scale, to: scores + 16)
+    store(s3 * scale, to: scores + 24)
     return
   }
-  var first = 0
-  while first + 32 <= width {
-    var (a0, a1, a2, a3) = (SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>())
-    for j in 0..<count {
-      let (w, row) = (SIMD8<Float>(repeating: scores[j]), values + j * width + first)
-      a0 += w * load(row)
-      a1 += w * load(row + 8)
-      a2 += w * load(row + 16)
-      a3 += w * load(row + 24)
-    }
-    for (index, accumulator) in [a0, a1, a2, a3].enumerated() {
-      UnsafeMutableRawPointer(output + first + 8 * index).storeBytes(of: accumulator, as: SIMD8<Float>.self)
-    }
-    first += 32
+  for tile in 0..<tiles {
+    var sum = SIMD8<Float>()
+    for c in 0..<width { sum += SIMD8(repeating: query[c]) * load(keys + (tile * width + c) * 8) }
+    store(sum * scale, to: scores + 8 * tile)
   }
-  while first < width {
-    var accumulator = SIMD8<Float>()
-    for j in 0..<count { accumulator += SIMD8<Float>(repeating: scores[j]) * load(values + j * width + first) }
-    UnsafeMutableRawPointer(output + first).storeBytes(of: accumulator, as: SIMD8<Float>.self)
-    first += 8
+}
+
+/// `a ← rescale·a + Σ_{j<rows} w_j v_j` over the `d = width` columns of `output` (`a`), `v_j`
+/// row `j` of `values`: 32 columns at a time in four registers, then eight (or fewer) at a time.
+@inline(__always)
+private func accumulate(
+  weights: UnsafePointer<Float>, values: UnsafePointer<Float>, rows: Int, width: Int, rescale: Float,
+  into output: UnsafeMutablePointer<Float>
+) {
+  var column = 0
+  while column + 32 <= width {
+    let a = output + column
+    var (a0, a1, a2, a3) = (load(a) * rescale, load(a + 8) * rescale, load(a + 16) * rescale, load(a + 24) * rescale)
+    for row in 0..<rows {
+      let (w, v) = (SIMD8<Float>(repeating: weights[row]), values + row * width + column)
+      a0 += w * load(v)
+      a1 += w * load(v + 8)
+      a2 += w * load(v + 16)
+      a3 += w * load(v + 24)
+    }
+    store(a0, to: a)
+    store(a1, to: a + 8)
+    store(a2, to: a + 16)
+    store(a3, to: a + 24)
+    column += 32
+  }
+  while column < width {
+    let lanes = min(8, width - column)
+    var sum = VectorMath.load(output + column, lanes: lanes) * rescale
+    for row in 0..<rows { sum += weights[row] * VectorMath.load(values + row * width + column, lanes: lanes) }
+    VectorMath.store(sum, to: output + column, lanes: lanes)
+    column += 8
   }
 }

@@ -108,16 +108,14 @@ public struct KVCache {
       headWidth: headWidth)
   }
 
-  /// ``attend(_:)`` on caller-owned memory: `query` and `output` `B × D`, `scores` a scratch of
-  /// `B·heads × capacity` values; allocates nothing.
-  func attend(
-    _ query: UnsafePointer<Float>, scores: UnsafeMutablePointer<Float>, into output: UnsafeMutablePointer<Float>
-  ) {
+  /// ``attend(_:)`` on caller-owned memory: `query` and `output` `B × D`; allocates nothing on the
+  /// heap.
+  func attend(_ query: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>) {
     keys.withUnsafeBufferPointer { keys in
       values.withUnsafeBufferPointer { values in
         singleQueryAttention(
           query: query, keys: keys.baseAddress!, values: values.baseAddress!, pairs: batch * heads, count: count,
-          capacity: capacity, headWidth: headWidth, scores: scores, into: output)
+          capacity: capacity, headWidth: headWidth, into: output)
       }
     }
   }

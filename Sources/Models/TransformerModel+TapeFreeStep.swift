@@ -4,8 +4,8 @@ import LayerOperations
 /// Preallocated activations of ``TransformerModel``'s tape-free step for `B` sequences: the
 /// residual stream `x`, the normalised `h`, the query, key and value projections, the attention
 /// output and a residual branch (`B × D` each), the MLP's hidden layer (`B × F`), the logits
-/// (`B × V`), the rotary angles of the current position (`d/2` cosines and sines, with the
-/// frequencies `θ_i`) and the attention scores (`B·heads × capacity`, grown with the cache).
+/// (`B × V`) and the rotary angles of the current position (`d/2` cosines and sines, with the
+/// frequencies `θ_i`).
 ///
 /// A ``TransformerModel/State`` holds its buffers by reference; a state that shares them with a
 /// copy (a checkpoint for speculative decoding, a beam) takes fresh ones before it steps, so copies
@@ -24,10 +24,6 @@ final class TransformerStepBuffers {
   let sines: UnsafeMutablePointer<Float>
   /// `θ_i = 10000^{−2i/d}`, `i < d/2`.
   let frequencies: [Double]
-  /// Room for `B·heads × scoreCapacity` scores.
-  private(set) var scores: UnsafeMutablePointer<Float>
-  private var scoreCapacity = 0
-  private let pairs: Int
   private let storage: UnsafeMutablePointer<Float>
 
   init(batch: Int, width: Int, heads: Int, hidden: Int, vocabulary: Int) {
@@ -46,23 +42,10 @@ final class TransformerStepBuffers {
     )
     (self.hidden, logits, cosines, sines) = (take(sizes[7]), take(sizes[8]), take(sizes[9]), take(sizes[10]))
     frequencies = RotaryKernels.frequencies(half: half, base: 10_000)
-    pairs = batch * heads
-    scores = .allocate(capacity: 0)
   }
 
   deinit {
     storage.deallocate()
-    scores.deallocate()
-  }
-
-  /// The score scratch for caches of `capacity` positions (reallocated when they outgrow it).
-  func scores(capacity: Int) -> UnsafeMutablePointer<Float> {
-    if capacity > scoreCapacity {
-      scores.deallocate()
-      scores = .allocate(capacity: pairs * capacity)
-      scoreCapacity = capacity
-    }
-    return scores
   }
 }
 
@@ -161,7 +144,7 @@ extension TransformerModel {
       }
     }
     cache.append(keys: buffers.key, values: buffers.value, positions: 1)
-    cache.attend(buffers.query, scores: buffers.scores(capacity: cache.capacity), into: buffers.attended)
+    cache.attend(buffers.query, into: buffers.attended)
     block.attentionOutput.apply(buffers.attended, rows: batch, into: buffers.branch)
     for index in 0..<(batch * width) { buffers.x[index] += buffers.branch[index] }
     block.mlpNorm.apply(buffers.x, rows: batch, into: buffers.h)

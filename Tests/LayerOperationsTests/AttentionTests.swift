@@ -141,6 +141,39 @@ struct AttentionTests {
     #expect(error < 1e-5, "max error \(error)")
   }
 
+  // The fused kernel (online softmax over blocks of 32 positions) against the softmax-weighted
+  // sum written out directly in float64 from the same float32 inputs, on a cache laid out by
+  // `tiledCache`: counts 1 (a single partial tile), 31, 32 and 33 (around a block), 300 (ten
+  // blocks, the maximum changing between them); head widths 32 and 12 (the partial-lane path).
+  // Inputs are standard normal (values scaled by ½), so scores are O(1) and each output is a
+  // convex combination of values with |v| ≲ 2: float32 rounds the scores and each weight to a
+  // few ulp (exp to 2 ulp) and accumulates ≤ 300 terms per lane, an error of order
+  // √300·2⁻²⁴·2 ≈ 2e-6; 1e-5 leaves a margin while a wrong rescale or a lost block errs by ≥ 1e-3.
+  @Test(arguments: [(1, 32), (31, 32), (32, 32), (33, 12), (300, 32), (300, 12)])
+  func fusedMatchesFloat64(count: Int, headWidth: Int) {
+    let (pairs, capacity, seed) = (3, (count + 7) / 8 * 8 + 8, UInt64(count * 100 + headWidth))
+    let query = randomTensor([pairs * headWidth], seed: seed).values
+    let keys = randomTensor([count * pairs * headWidth], seed: seed + 1).values
+    let values = randomTensor([count * pairs * headWidth], seed: seed + 2, scale: 0.5).values
+    let error = fusedError(query: query, keys: keys, values: values, pairs: pairs, count: count, capacity: capacity)
+    #expect(error < 1e-5, "max error \(error)")
+  }
+
+  // Scores in the thousands (the query a multiple of one key: s_m ≈ 3000·|k_m|²/√d ≈ 17000,
+  // the others ≈ ±3000), where e^s overflows float32 and float64: the output must be finite and
+  // equal the float64 softmax, i.e. ≈ v_m. The dominant key sits in the last, partial block, so
+  // earlier blocks are rescaled by e^{m − m'} ≈ 0; a second case puts it first. Tolerance 1e-5
+  // as above (the weights are one-hot to far below float32 resolution).
+  @Test(arguments: [70, 0])
+  func fusedLargeScores(dominant: Int) {
+    let (count, headWidth, capacity) = (71, 32, 72)
+    let keys = randomTensor([count * headWidth], seed: 5).values
+    let values = randomTensor([count * headWidth], seed: 6, scale: 0.5).values
+    let query = keys[(dominant * headWidth)..<((dominant + 1) * headWidth)].map { 3000 * $0 }
+    let error = fusedError(query: query, keys: keys, values: values, pairs: 1, count: count, capacity: capacity)
+    #expect(error < 1e-5, "max error \(error)")
+  }
+
   @Test func badShapes() {
     let tape = Tape()
     let a = tape.constant(Tensor(shape: [1, 4, 6]))
@@ -149,4 +182,39 @@ struct AttentionTests {
     #expect(throws: AutodiffError.self) { try tape.causalAttention(query: longer, key: a, value: a, heads: 2) }
     #expect(throws: AutodiffError.self) { try tape.rotaryEmbedding(a, heads: 2) }
   }
+}
+
+/// The largest difference between ``singleQueryAttention(query:keys:values:pairs:count:capacity:headWidth:)``
+/// and `o = Σ_j e^{s_j − max s} v_j / Σ_j e^{s_j − max s}`, `s_j = ⟨q, k_j⟩/√d`, in float64, for
+/// `pairs` queries (`P × d`) and position-major keys and values (`count × P × d`, laid out into
+/// the kernel's tiles here); infinite when the kernel's output is not finite.
+private func fusedError(
+  query: [Float], keys: [Float], values: [Float], pairs: Int, count: Int, capacity: Int
+) -> Double {
+  let d = query.count / pairs
+  var (tiledKeys, rowValues) = ([Float](repeating: 0, count: pairs * capacity * d), [Float]())
+  rowValues = tiledKeys
+  var reference = [Double](repeating: 0, count: query.count)
+  for p in 0..<pairs {
+    let block = p * capacity * d
+    var scores = [Double](repeating: 0, count: count)
+    for j in 0..<count {
+      for c in 0..<d {
+        tiledKeys[block + (j / 8 * d + c) * 8 + j % 8] = keys[(j * pairs + p) * d + c]
+        rowValues[block + j * d + c] = values[(j * pairs + p) * d + c]
+        scores[j] += Double(query[p * d + c]) * Double(keys[(j * pairs + p) * d + c])
+      }
+      scores[j] /= Double(d).squareRoot()
+    }
+    let top = scores.max()!
+    let weights = scores.map { Foundation.exp($0 - top) }
+    let total = weights.reduce(0, +)
+    for j in 0..<count {
+      for c in 0..<d { reference[p * d + c] += weights[j] / total * Double(values[(j * pairs + p) * d + c]) }
+    }
+  }
+  let output = singleQueryAttention(
+    query: query, keys: tiledKeys, values: rowValues, pairs: pairs, count: count, capacity: capacity, headWidth: d)
+  guard output.allSatisfy(\.isFinite) else { return .infinity }
+  return zip(output, reference).map { abs(Double($0) - $1) }.max()!
 }
