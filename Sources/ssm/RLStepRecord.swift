@@ -19,7 +19,7 @@ struct RLStepRecord: Codable, Equatable {
   var kl: Double
   /// GRPO: fraction of prompts whose completions all scored alike.
   var zeroStandardDeviationFraction: Double?
-  /// PPO: mean entropy (nats) of the sampling policy over completion tokens.
+  /// GRPO and PPO: mean entropy (nats) of the sampling policy over completion tokens.
   var entropy: Double?
   /// PPO: the clipped value loss of the last update.
   var valueLoss: Double?
@@ -40,6 +40,7 @@ struct RLStepRecord: Codable, Equatable {
     clipFraction = metrics.clipFractions.last ?? 0
     kl = metrics.meanKL.last ?? 0
     zeroStandardDeviationFraction = metrics.zeroStandardDeviationFraction
+    entropy = metrics.meanEntropy
   }
 
   /// The record of a supervised step (`--algorithm sft`): the loss is the answers' negative
