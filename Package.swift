@@ -168,6 +168,12 @@ let package = Package(
         "Training",
       ],
       path: "Notebooks/StructuredGeneration"),
+    .executableTarget(
+      name: "notebook-rl-fine-tuning",
+      dependencies: [
+        "Autodiff", "Generation", "Models", "NotebookSupport", "Platform", "Reinforcement", "Reports", "Training",
+      ],
+      path: "Notebooks/RLFineTuning"),
 
     // Helpers shared by the test targets, one target per layer so that a test target sees only the modules it
     // tests: numbers, tokens, references and temporary paths; tensors, step-vs-forward and gradient checks of

@@ -8,6 +8,9 @@ public struct GRPOStepMetrics: Sendable, Equatable {
   public var zeroStandardDeviationFraction: Double
   /// Mean completion length in tokens.
   public var meanCompletionLength: Double
+  /// Mean entropy `−Σ_u p_u log p_u` (nats) of the sampling policy over completion tokens (of the
+  /// whole batch in a data-parallel run: summed in float32 over the processes).
+  public var meanEntropy: Double
   /// The loss of each of the `μ` updates, in order.
   public var losses: [Double]
   /// Fraction of completion tokens whose gradient the clip cut, per update (0 on the first

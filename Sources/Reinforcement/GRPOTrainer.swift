@@ -11,7 +11,8 @@ import Training
 /// 1. samples `G` completions of every prompt from the current policy (`Generation.generate`,
 ///    sampling at the configured temperature, at most `T_max` tokens);
 /// 2. scores them and computes ``GroupAdvantages`` per prompt;
-/// 3. records the sampling policy's log-probabilities `ℓ_old` of every completion token (and, when
+/// 3. records the sampling policy's log-probabilities `ℓ_old` and entropies of every completion
+///    token (``CompletionBatch/tokenStatistics(under:)``, the forward PPO's rollout uses; and, when
 ///    `β > 0`, the reference's `ℓ_ref`, with the reference = the parameters at construction,
 ///    a ``ParameterSnapshot``);
 /// 4. makes `μ` optimiser updates, each minimising ``Tape/grpoLoss(logProbabilities:samplingLogProbabilities:referenceLogProbabilities:advantages:weights:surrogate:beta:)``
@@ -88,7 +89,7 @@ public final class GRPOTrainer<Model: SequenceModel> {
     }
     let advantages = try GroupAdvantages(rewards: rewards, groupSize: c.groupSize, scaling: c.advantageScaling)
     let batch = try CompletionBatch(prompts: groupPrompts, completions: completions)
-    let sampling = try batch.logProbabilities(under: model)
+    let (sampling, entropies) = try batch.tokenStatistics(under: model)
     let parameters = model.parameters
     let referenceLogProbabilities =
       c.beta > 0 ? try reference.evaluate(on: parameters) { try batch.logProbabilities(under: model) } : nil
@@ -101,6 +102,7 @@ public final class GRPOTrainer<Model: SequenceModel> {
     let allLengths = processes.flatMap { gathered[(2 * local * $0)..<(2 * local * $0 + local)].map { Int($0) } }
     let allRewards = processes.flatMap { gathered[(2 * local * $0 + local)..<(2 * local * ($0 + 1))] }
     let totalTokens = Double(max(allLengths.reduce(0, +), 1))
+    let entropyTotal = try reducer.sum([entropies.reduce(0, +)])[0]
     let weights = try c.lossAggregation.weights(
       completionLengths: allLengths, maxCompletionLength: c.maxCompletionLength)
     let tokenWeights = try batch.perToken(Array(weights[(share.lowerBound * c.groupSize)...].prefix(local)))
@@ -110,7 +112,8 @@ public final class GRPOTrainer<Model: SequenceModel> {
       zeroStandardDeviationFraction: try GroupAdvantages(
         rewards: allRewards, groupSize: c.groupSize, scaling: c.advantageScaling
       ).zeroStandardDeviationFraction,
-      meanCompletionLength: mean(allLengths.map(Double.init)), losses: [], clipFractions: [], meanKL: [])
+      meanCompletionLength: mean(allLengths.map(Double.init)), meanEntropy: entropyTotal / totalTokens, losses: [],
+      clipFractions: [], meanKL: [])
     let gradientSum = reducer.processCount > 1 ? ShardGradientSum(reducer: reducer, weight: 1) : nil
     var unused = SeededGenerator(seed: 0)
     for _ in 0..<c.iterations {

@@ -32,6 +32,17 @@ extension RLAlgorithmTrainer {
   func restoreExtraState(from checkpoint: SafeTensors) throws {}
 }
 
+/// `ssm rl --algorithm sft`: the record's reward is the step's greedy exact match (teacher forced).
+extension SupervisedAnswerTrainer: RLAlgorithmTrainer {
+  func step(problems: [VerifiableProblem], seed: UInt64) throws -> RLStepRecord {
+    RLStepRecord(try step(problems: problems))
+  }
+
+  var checkpointGroups: [RLCheckpointGroup] {
+    [RLCheckpointGroup(prefix: "", parameters: model.parameters, optimizer: optimizer)]
+  }
+}
+
 extension GRPOTrainer: RLAlgorithmTrainer {
   func step(problems: [VerifiableProblem], seed: UInt64) throws -> RLStepRecord {
     RLStepRecord(try step(prompts: problems.map(\.prompt), seed: seed))

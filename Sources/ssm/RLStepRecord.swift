@@ -19,7 +19,7 @@ struct RLStepRecord: Codable, Equatable {
   var kl: Double
   /// GRPO: fraction of prompts whose completions all scored alike.
   var zeroStandardDeviationFraction: Double?
-  /// PPO: mean entropy (nats) of the sampling policy over completion tokens.
+  /// GRPO and PPO: mean entropy (nats) of the sampling policy over completion tokens.
   var entropy: Double?
   /// PPO: the clipped value loss of the last update.
   var valueLoss: Double?
@@ -40,17 +40,18 @@ struct RLStepRecord: Codable, Equatable {
     clipFraction = metrics.clipFractions.last ?? 0
     kl = metrics.meanKL.last ?? 0
     zeroStandardDeviationFraction = metrics.zeroStandardDeviationFraction
+    entropy = metrics.meanEntropy
   }
 
   /// The record of a supervised step (`--algorithm sft`): the loss is the answers' negative
   /// log-likelihood, the reward the greedy exact match of the step's problems (a rate of 0 or 1 per
   /// problem, so its standard deviation is `√(m(1 − m))`), no clip and no KL.
-  init(supervisedLoss: Double, exactMatch: Double, answerLength: Double) {
+  init(_ metrics: SupervisedStepMetrics) {
     step = 0
-    rewardMean = exactMatch
-    rewardStandardDeviation = (exactMatch * (1 - exactMatch)).squareRoot()
-    meanCompletionLength = answerLength
-    loss = supervisedLoss
+    rewardMean = metrics.exactMatch
+    rewardStandardDeviation = (metrics.exactMatch * (1 - metrics.exactMatch)).squareRoot()
+    meanCompletionLength = metrics.meanAnswerLength
+    loss = metrics.loss
     clipFraction = 0
     kl = 0
   }

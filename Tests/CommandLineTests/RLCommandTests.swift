@@ -81,9 +81,16 @@ struct RLCommandTests {
         let reward = try #require(record?["rewardMean"] as? Double)
         #expect((0...1).contains(reward))
         #expect(((record?["kl"] as? Double) ?? -1) >= 0)  // k3 ≥ 0
-        // The algorithm's own metrics: GRPO's zero-std fraction, PPO's entropy, value loss and explained variance.
+        // The algorithm's own metrics: GRPO's zero-std fraction and entropy, PPO's entropy, value loss and
+        // explained variance; sft has none of them.
         let own =
-          algorithm == "grpo" ? ["zeroStandardDeviationFraction"] : ["entropy", "valueLoss", "explainedVariance"]
+          switch algorithm {
+          case "grpo": ["zeroStandardDeviationFraction", "entropy"]
+          case "ppo": ["entropy", "valueLoss", "explainedVariance"]
+          default: [String]()
+          }
+        for name in own { #expect(record?[name] is Double, "\(algorithm) logs no \(name)") }
+        if algorithm == "sft" { #expect(record?["entropy"] == nil) }
       }
       // Evaluated at steps 2 and 4 (--evaluate-every 2): a fraction of 8 problems.
       for index in [1, 3] {

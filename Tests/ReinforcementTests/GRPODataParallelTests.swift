@@ -54,7 +54,7 @@ import TrainingTestSupport
       #expect(one.meanCompletionLength == many.meanCompletionLength)
       #expect(one.zeroStandardDeviationFraction == many.zeroStandardDeviationFraction)
       #expect(one.clipFractions == many.clipFractions)
-      for (a, b) in zip(one.losses + one.meanKL, many.losses + many.meanKL) {
+      for (a, b) in zip(one.losses + one.meanKL + [one.meanEntropy], many.losses + many.meanKL + [many.meanEntropy]) {
         #expect(abs(a - b) <= 1e-6 + 1e-5 * abs(a), "\(a) vs \(b)")
       }
     }

@@ -75,6 +75,27 @@ struct FirstTokenZeroReward: RewardFunction {
     #expect(live != reference)
   }
 
+  // One-token completions: every completion of a prompt is drawn from the same distribution p = softmax(z) at
+  // the prompt's last position, so the step's mean entropy is the mean over the prompts of −Σ_u p_u log p_u,
+  // computed here from the logits before the step (the step's update comes after its sampling forward).
+  @Test func meanEntropyIsTheSamplingDistributionsEntropy() throws {
+    let model = try makeModel()
+    let optimizer = AdamW(groups: ParameterGroups(learningRate: 0.03, weightDecay: 0, stateSpaceLearningRate: 0.03))
+    let trainer = try GRPOTrainer(
+      model: model, reward: FirstTokenZeroReward(), optimizer: optimizer,
+      configuration: GRPOConfiguration(groupSize: 3, maxCompletionLength: 1))
+    let twoPrompts = [[1, 2], [3]]
+    let entropies = try twoPrompts.map { prompt in
+      let logits = try model.forward([prompt]).values.suffix(4).map(Double.init)
+      let normaliser = logits.map { exp($0) }.reduce(0, +)
+      return -logits.map { exp($0) / normaliser }.reduce(0.0) { $0 + $1 * log($1) }
+    }
+    let metrics = try trainer.step(prompts: twoPrompts, seed: 5)
+    let expected = (entropies[0] + entropies[1]) / 2
+    #expect(expected > 0.5 && expected < log(4))  // an untrained 4-token policy: far from deterministic
+    #expect(abs(metrics.meanEntropy - expected) < 1e-5, "\(metrics.meanEntropy) vs \(expected)")
+  }
+
   @Test func completionBatchListsOnlyCompletionTokens() throws {
     let batch = try CompletionBatch(prompts: [[5, 6], [7]], completions: [[1], [2, 3]], paddingToken: 0)
     #expect(batch.sequences == [[5, 6, 1], [7, 2, 3]])

@@ -1,29 +1,36 @@
 import Autodiff
 import Models
-import Reinforcement
 import SeededRandom
 import Training
 
-/// `ssm rl --algorithm sft`: supervised fine-tuning on a verifiable task's answers, the stage that
-/// makes the supervised checkpoint RL starts from. Each step minimises the mean negative
-/// log-likelihood of the answer tokens given the prompt (teacher forcing),
+/// Supervised fine-tuning on a verifiable task's answers: the stage that makes the imperfect
+/// checkpoint RL starts from (`ssm rl --algorithm sft`).
+///
+/// Each ``step(problems:)`` minimises the mean negative log-likelihood of the answer tokens given
+/// the prompt (teacher forcing),
 ///
 ///     ℒ = −(1/K) Σ_k log π(a_k | prompt, a_<k),
 ///
-/// over the `K` answer tokens of the step's training problems, with one AdamW update (gradient
-/// norm clipped to 1). Its record's reward is the exact-match reward of the greedy policy on those
+/// over the `K` answer tokens of the step's problems, with one optimiser update (gradient norm
+/// clipped to 1). Its ``SupervisedStepMetrics/exactMatch`` is the greedy exact match on those
 /// problems before the update: a completion is exact exactly when every answer token is the argmax
 /// given the correct prefix, which the same forward pass shows.
-final class SupervisedAnswerTrainer<Model: SequenceModel>: RLAlgorithmTrainer {
-  let model: Model
-  let optimizer: any Optimizer
+public final class SupervisedAnswerTrainer<Model: SequenceModel> {
+  /// The policy being trained (its parameters change in place).
+  public let model: Model
+  /// The optimiser applied to ``model``'s parameters.
+  public let optimizer: any Optimizer
 
-  init(model: Model, optimizer: any Optimizer) {
+  /// A trainer of `model` with `optimizer`.
+  public init(model: Model, optimizer: any Optimizer) {
     self.model = model
     self.optimizer = optimizer
   }
 
-  func step(problems: [VerifiableProblem], seed: UInt64) throws -> RLStepRecord {
+  /// One teacher-forced update on `problems` (their prompts and answers).
+  /// - Throws: ``ReinforcementError`` for no problems or an empty prompt; model and optimiser
+  ///   errors pass through (a non-finite gradient leaves the parameters unchanged).
+  public func step(problems: [VerifiableProblem]) throws -> SupervisedStepMetrics {
     let batch = try CompletionBatch(prompts: problems.map(\.prompt), completions: problems.map(\.answer))
     let parameters = model.parameters
     for parameter in parameters { parameter.zeroGradient() }
@@ -48,13 +55,8 @@ final class SupervisedAnswerTrainer<Model: SequenceModel>: RLAlgorithmTrainer {
     }
     _ = clipGradients(parameters, maximumNorm: 1)
     try optimizer.update(parameters, learningRateFactor: 1)
-    let rate = exact.reduce(0, +) / Double(exact.count)
-    return RLStepRecord(
-      supervisedLoss: Double(tape.value(loss).scalar), exactMatch: rate,
-      answerLength: Double(batch.completionTokens.count) / Double(problems.count))
-  }
-
-  var checkpointGroups: [RLCheckpointGroup] {
-    [RLCheckpointGroup(prefix: "", parameters: model.parameters, optimizer: optimizer)]
+    return SupervisedStepMetrics(
+      loss: Double(tape.value(loss).scalar), exactMatch: exact.reduce(0, +) / Double(exact.count),
+      meanAnswerLength: Double(batch.completionTokens.count) / Double(problems.count))
   }
 }
