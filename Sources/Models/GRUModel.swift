@@ -135,6 +135,9 @@ extension GRUModel: SequenceModel {
   /// `H` = ``Configuration/width``.
   public var hiddenWidth: Int? { configuration.width }
 
+  /// The output projection `decoder.output.*`: `U` (`H × V`) and `c` (`V`).
+  public var outputLayer: (weight: Tensor, bias: Tensor?)? { (decoder.weight.value, decoder.bias.value) }
+
   /// The last hidden state `h` (`B·L × H`, row `b·L + t`) for `tokens`: every layer from `h₀ = 0`
   /// and the final normalisation; the output projection of `h` gives
   /// ``logits(_:on:training:generator:)``. No dropout.

@@ -143,6 +143,9 @@ extension MambaModel: SequenceModel {
   /// `D` = ``Configuration/width``.
   public var hiddenWidth: Int? { configuration.width }
 
+  /// The output projection `decoder.output.*`: `U` (`D × V`) and `c` (`V`).
+  public var outputLayer: (weight: Tensor, bias: Tensor?)? { (decoder.weight.value, decoder.bias.value) }
+
   /// The last hidden state `h` (`B·L × D`, row `b·L + t`) for `tokens`: the blocks in parallel
   /// mode and the final normalisation; the output projection of `h` gives
   /// ``logits(_:on:training:generator:)``. No dropout.

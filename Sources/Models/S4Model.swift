@@ -167,6 +167,9 @@ public struct S4Model {
   /// `H` = ``Configuration/width``.
   public var hiddenWidth: Int? { configuration.width }
 
+  /// The output projection `decoder.output.*`: `U` (`H × V`) and `c` (`V`).
+  public var outputLayer: (weight: Tensor, bias: Tensor?)? { (decoder.weight.value, decoder.bias.value) }
+
   /// The last hidden state `h` (`B·L × H`, row `b·L + t`) for `tokens`: the blocks in convolution
   /// mode, the final normalisation and, when configured, the causal mean pooling; the output
   /// projection of `h` gives ``logits(_:on:training:generator:)``.

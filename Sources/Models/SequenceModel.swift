@@ -78,6 +78,12 @@ public protocol SequenceModel: Module {
   func hiddenStates(_ tokens: [[Int]], on tape: Tape, training: Bool, generator: inout SeededGenerator) throws
     -> Variable
 
+  /// The output layer that ``logits(_:on:training:generator:)`` applies to
+  /// ``hiddenStates(_:on:training:generator:)``, `z = h U + c`: copies of `U` (`H × V`) and `c`
+  /// (`V`, `nil` for none, as with a transformer's tied embedding `U = Eᵀ`), the initial value of
+  /// a ``MedusaHead``'s projection; `nil` for a model that exposes no hidden states.
+  var outputLayer: (weight: Tensor, bias: Tensor?)? { get }
+
   /// Parallel mode of a feature model: the read-out `Y` (`B·L × V`, row `b·L + t`, the values
   /// predicted at position `t` of sequence `b`) for `features` `U` (`B × L × C`, row-major, `C` =
   /// ``inputChannels``), recorded on `tape`; `generator` draws dropout masks when `training`.
@@ -112,6 +118,9 @@ extension SequenceModel {
 
   /// `nil`: no hidden states exposed.
   public var hiddenWidth: Int? { nil }
+
+  /// `nil`: no hidden states exposed.
+  public var outputLayer: (weight: Tensor, bias: Tensor?)? { nil }
 
   /// Throws `AutodiffError/invalidArgument(_:)`: the model exposes no hidden states.
   public func hiddenStates(_ tokens: [[Int]], on tape: Tape, training: Bool, generator: inout SeededGenerator) throws

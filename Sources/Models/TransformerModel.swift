@@ -130,6 +130,17 @@ public struct TransformerModel {
   /// `H` = ``Configuration/width``.
   public var hiddenWidth: Int? { configuration.width }
 
+  /// The output projection `decoder.output.*` (`U`: `D × V`, `c`: `V`), or with tied embeddings the
+  /// transposed token embedding `U = Eᵀ` and no bias; `nil` for a feature model with tied embeddings
+  /// (which cannot be built).
+  public var outputLayer: (weight: Tensor, bias: Tensor?)? {
+    if let decoder { return (decoder.weight.value, decoder.bias.value) }
+    guard let table = encoder.table?.value else { return nil }
+    let (rows, columns) = (table.shape[0], table.shape[1])
+    let transposed = (0..<(columns * rows)).map { table.values[($0 % rows) * columns + $0 / rows] }
+    return (try! Tensor(shape: [columns, rows], values: transposed), nil)
+  }
+
   /// The last hidden state `h` (`B·L × D`, row `b·L + t`) for `tokens`: the blocks and the final
   /// normalisation; the output projection (or the tied embedding) of `h` gives
   /// ``logits(_:on:training:generator:)``.

@@ -35,6 +35,9 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
   /// (same model shape; the optimiser, schedule and step count start afresh): a second stage
   /// with its own learning-rate schedule, or fine-tuning. `nil`: the seeded initialisation.
   public var initializedFrom: String?
+  /// Medusa-1 training: heads on the frozen backbone of ``initializedFrom`` (required then), the
+  /// only parameters trained; `nil`: the model itself is trained.
+  public var medusa: MedusaConfiguration?
 
   /// A configuration; ``validate()`` checks it. An S4 model with DPLR layers and no
   /// kernel horizon gets the task's length as its horizon (see
@@ -44,7 +47,8 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
     task: TaskConfiguration, model: ModelConfiguration, batch: Int = 16, steps: Int,
     optimizer: OptimizerConfiguration = .adamW, learningRate: Float = 3e-3, weightDecay: Float = 0.01,
     stateSpaceLearningRate: Float = 1e-3, warmupSteps: Int = 50, gradientClip: Float = 1, seed: UInt64 = 0,
-    checkpointEvery: Int = 100, evaluateEvery: Int? = nil, initializedFrom: String? = nil
+    checkpointEvery: Int = 100, evaluateEvery: Int? = nil, initializedFrom: String? = nil,
+    medusa: MedusaConfiguration? = nil
   ) {
     self.task = task
     self.model = model.withKernelHorizon(task.length)
@@ -60,6 +64,7 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
     self.checkpointEvery = checkpointEvery
     self.evaluateEvery = evaluateEvery
     self.initializedFrom = initializedFrom
+    self.medusa = medusa
   }
 
   /// The task of this run, built from ``task`` (`TaskConfiguration/make()`).
@@ -114,6 +119,16 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
       learningRate: learningRate, stateSpaceLearningRate: stateSpaceLearningRate, gradientClip: gradientClip,
       weightDecay: weightDecay)
     try optimizer.validate()
+    if let medusa {
+      try medusa.validate()
+      guard initializedFrom != nil else {
+        throw TrainingError.invalidState(
+          "Medusa-1 training needs a backbone checkpoint to start from (--initialize-from)")
+      }
+      guard model.inputChannels == nil else {
+        throw TrainingError.invalidState("Medusa heads predict tokens; the model reads real-valued features")
+      }
+    }
   }
 }
 
@@ -126,7 +141,7 @@ extension RunConfiguration {
   }
 
   /// Decodes a configuration as stored in a checkpoint. Fields that older checkpoints lack take
-  /// their defaults: ``optimizer`` is AdamW, ``evaluateEvery`` and ``initializedFrom`` `nil`; a
+  /// their defaults: ``optimizer`` is AdamW, ``evaluateEvery``, ``initializedFrom`` and ``medusa`` `nil`; a
   /// checkpoint without ``task`` stores its task in the legacy fields (``LegacyTaskKeys``), whose
   /// copying parameters apply to copying runs only.
   public init(from decoder: any Decoder) throws {
@@ -161,6 +176,7 @@ extension RunConfiguration {
     checkpointEvery = try container.decode(Int.self, forKey: .checkpointEvery)
     evaluateEvery = try container.decodeIfPresent(Int.self, forKey: .evaluateEvery)
     initializedFrom = try container.decodeIfPresent(String.self, forKey: .initializedFrom)
+    medusa = try container.decodeIfPresent(MedusaConfiguration.self, forKey: .medusa)
   }
 }
 

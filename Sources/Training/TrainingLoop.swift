@@ -1,3 +1,4 @@
+import Autodiff
 import Models
 import SeededRandom
 import Tasks
@@ -35,14 +36,21 @@ struct TrainingLoop {
   let reducer: any GradientReducer
   /// Steps completed.
   var step = 0
+  /// Medusa-1 training: the heads' objective on the frozen `model`, or `nil` to train `model`.
+  let medusa: MedusaObjective?
+
+  /// What the optimiser updates: the Medusa heads' parameters, or else the model's.
+  var trainedParameters: [Parameter] { medusa?.heads.parameters ?? model.parameters }
 
   /// A loop at step 0 with a fresh dropout generator from `dropoutSeed`, in one process or as
-  /// process `reducer.rank` of a data-parallel run.
+  /// process `reducer.rank` of a data-parallel run; with `medusa`, it trains the heads alone on
+  /// the frozen `model`.
   init(
     model: any SequenceModel, task: any SequenceTask, optimizer: any Optimizer, batchSize: Int, steps: Int,
     warmupSteps: Int, gradientClip: Float, dataSeed: UInt64, dropoutSeed: UInt64,
-    reducer: any GradientReducer = SingleProcessReducer()
+    reducer: any GradientReducer = SingleProcessReducer(), medusa: MedusaObjective? = nil
   ) {
+    self.medusa = medusa
     self.reducer = reducer
     self.model = model
     self.task = task
@@ -71,10 +79,18 @@ struct TrainingLoop {
     let shard =
       try parallel ? DataParallelShard(of: global, rank: reducer.rank, processCount: reducer.processCount) : nil
     var masks = parallel ? SeededGenerator(seed: shardDropoutSeed(step: step, rank: reducer.rank)) : dropout
-    let loss = try trainingStep(
-      model, optimizer: optimizer, batch: shard?.batch ?? global, maximumGradientNorm: gradientClip,
-      learningRateFactor: schedule.factor(at: step), step: step + 1, dropout: &masks,
-      shardSum: shard.map { ShardGradientSum(reducer: reducer, weight: $0.weight) })
+    let shardSum = shard.map { ShardGradientSum(reducer: reducer, weight: $0.weight) }
+    let loss: Float
+    if let medusa {
+      loss = try medusaTrainingStep(
+        model, objective: medusa, optimizer: optimizer, batch: shard?.batch ?? global,
+        maximumGradientNorm: gradientClip,
+        learningRateFactor: schedule.factor(at: step), step: step + 1, shardSum: shardSum)
+    } else {
+      loss = try trainingStep(
+        model, optimizer: optimizer, batch: shard?.batch ?? global, maximumGradientNorm: gradientClip,
+        learningRateFactor: schedule.factor(at: step), step: step + 1, dropout: &masks, shardSum: shardSum)
+    }
     if !parallel { dropout = masks }
     step += 1
     return loss

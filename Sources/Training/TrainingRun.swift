@@ -38,6 +38,13 @@ public struct StepReport: Sendable {
 /// training read the `validation` split, and `ssm eval` the `test` split, so no scored instance
 /// was ever trained on.
 ///
+/// A Medusa-1 run (``RunConfiguration/medusa``) loads its backbone from
+/// ``RunConfiguration/initializedFrom``, adds ``MedusaHeads`` whose projections copy the backbone's
+/// output layer, and trains only the heads (``MedusaObjective``; the optimiser's state covers
+/// the heads alone). The checkpoint stores the backbone's parameters unchanged beside the heads'
+/// `param.medusa.K.*`, so it still opens as a plain model (``model(fromCheckpoint:)``), and
+/// ``medusaHeads(fromCheckpoint:on:)`` reads the heads.
+///
 /// A data-parallel run (a `reducer` of `K > 1` processes, each holding a ``TrainingRun`` on the
 /// same configuration and directory) trains every process on its ``DataParallelShard`` of each
 /// batch and sums the gradients before the common update, so it takes the steps of the
@@ -52,6 +59,11 @@ public final class TrainingRun {
   public let model: any SequenceModel
   /// The run directory (checkpoint and metrics).
   public let directory: URL
+  /// The Medusa heads a Medusa-1 run (``RunConfiguration/medusa``) trains on the frozen ``model``,
+  /// saved as `param.medusa.K.*` beside the backbone's parameters; `nil` otherwise.
+  public let medusaHeads: MedusaHeads?
+  /// Every parameter the checkpoint holds: the model's, then the Medusa heads'.
+  private var storedParameters: [Parameter] { model.parameters + (medusaHeads?.parameters ?? []) }
   /// The step loop (optimiser, schedule, batches, dropout), shared with ``train(_:on:settings:progress:)``.
   private var loop: TrainingLoop
   /// Steps completed.
@@ -100,7 +112,16 @@ public final class TrainingRun {
     _ = try DataParallelShard.rows(batch: resolved.batch, rank: reducer.rank, processCount: reducer.processCount)
     self.configuration = resolved
     self.directory = directory
-    model = try resolved.makeModel()
+    let model = try resolved.makeModel()
+    if stored == nil, let source = resolved.initializedFrom {
+      let checkpoint = try SafeTensors.read(from: URL(fileURLWithPath: source))
+      try Self.loadParameters(model.parameters, from: checkpoint)
+    }
+    let objective = try resolved.medusa.map {
+      try MedusaObjective(heads: TrainingRun.medusaHeads($0, on: model), decay: $0.decay)
+    }
+    self.model = model
+    medusaHeads = objective?.heads
     loop = TrainingLoop(
       model: model, task: try resolved.makeTask(),
       optimizer: resolved.optimizer.makeOptimizer(
@@ -109,13 +130,8 @@ public final class TrainingRun {
           stateSpaceLearningRate: resolved.stateSpaceLearningRate)),
       batchSize: resolved.batch, steps: resolved.steps, warmupSteps: resolved.warmupSteps,
       gradientClip: resolved.gradientClip, dataSeed: resolved.dataSeed, dropoutSeed: resolved.seed &+ 2,
-      reducer: reducer)
-    if let stored {
-      try restore(from: stored)
-    } else if let source = resolved.initializedFrom {
-      let checkpoint = try SafeTensors.read(from: URL(fileURLWithPath: source))
-      try Self.loadParameters(model.parameters, from: checkpoint)
-    }
+      reducer: reducer, medusa: objective)
+    if let stored { try restore(from: stored) }
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
   }
 
@@ -129,6 +145,11 @@ public final class TrainingRun {
     } catch {
       throw TrainingError.invalidState("the checkpoint's run configuration is unreadable")
     }
+  }
+
+  /// The run configuration stored in the checkpoint file at `url`.
+  public static func configuration(ofCheckpoint url: URL) throws -> RunConfiguration {
+    try configuration(of: SafeTensors.read(from: url))
   }
 
   /// The model of a checkpoint file, of whatever family it was trained as, for evaluation and
@@ -147,6 +168,26 @@ public final class TrainingRun {
     let model = try configuration.makeModel()
     try loadParameters(model.parameters, from: checkpoint)
     return (model, configuration)
+  }
+
+  /// The Medusa heads stored in a checkpoint of a Medusa-1 run, on `model` (the checkpoint's model,
+  /// ``model(fromCheckpoint:)``), or `nil` for a checkpoint without heads.
+  /// - Throws: as ``model(fromCheckpoint:)``, and for missing or mis-shaped head parameters.
+  public static func medusaHeads(fromCheckpoint url: URL, on model: any SequenceModel) throws -> MedusaHeads? {
+    let checkpoint = try SafeTensors.read(from: url)
+    guard let medusa = try configuration(of: checkpoint).medusa else { return nil }
+    let heads = try medusaHeads(medusa, on: model)
+    try loadParameters(heads.parameters, from: checkpoint)
+    return heads
+  }
+
+  /// `medusa.heads` heads whose projections copy `model`'s output layer.
+  /// - Throws: ``TrainingError/invalidState(_:)`` for a model that exposes no hidden states.
+  private static func medusaHeads(_ medusa: MedusaConfiguration, on model: any SequenceModel) throws -> MedusaHeads {
+    guard let layer = model.outputLayer else {
+      throw TrainingError.invalidState("\(type(of: model)) exposes no output layer for Medusa heads")
+    }
+    return try MedusaHeads(count: medusa.heads, outputWeight: layer.weight, outputBias: layer.bias)
   }
 
   /// Whether this process writes the metrics and checkpoints and reports: process 0.
@@ -201,11 +242,11 @@ public final class TrainingRun {
   /// Writes the checkpoint atomically (temporary file, then rename).
   public func saveCheckpoint() throws {
     var tensors: [String: StoredTensor] = [:]
-    for parameter in model.parameters {
+    for parameter in storedParameters {
       tensors["param.\(parameter.name)"] = try StoredTensor(
         floats: parameter.value.values, shape: parameter.value.shape)
     }
-    tensors.merge(try loop.optimizer.state(for: model.parameters).storedTensors()) { $1 }
+    tensors.merge(try loop.optimizer.state(for: loop.trainedParameters).storedTensors()) { $1 }
     tensors["rng.dropout"] = try StoredTensor(uint64s: Self.words(loop.dropout.state), shape: [4])
     tensors["training.step"] = try StoredTensor(int64s: [Int64(step)], shape: [1])
     // Sorted keys: the same run writes the same bytes (JSONEncoder's key order otherwise varies).
@@ -217,8 +258,8 @@ public final class TrainingRun {
   }
 
   private func restore(from checkpoint: SafeTensors) throws {
-    try Self.loadParameters(model.parameters, from: checkpoint)
-    try loop.optimizer.restore(try OptimizerState(checkpoint: checkpoint), for: model.parameters)
+    try Self.loadParameters(storedParameters, from: checkpoint)
+    try loop.optimizer.restore(try OptimizerState(checkpoint: checkpoint), for: loop.trainedParameters)
     loop.dropout = SeededGenerator(state: try Self.state(checkpoint, "rng.dropout"))
     guard let stepTensor = checkpoint.tensors["training.step"], let saved = try stepTensor.int64s().first, saved >= 0
     else { throw TrainingError.invalidState("the checkpoint has no step") }

@@ -66,6 +66,30 @@ func trainingStep(
   }
 }
 
+/// One Medusa-1 step (``MedusaObjective``): the frozen backbone's hidden states for the batch's
+/// tokens, the heads' loss `Σ_k λ_k CE_k` on them, backward pass into the heads only, clipping by
+/// global norm over the heads' parameters and the optimiser's update of those alone; the backbone's
+/// parameters are not touched. `shardSum` as in
+/// ``trainingStep(_:optimizer:batch:maximumGradientNorm:learningRateFactor:step:dropout:)``.
+/// - Returns: the batch loss before the update.
+/// - Throws: ``TrainingError/invalidState(_:)`` for a batch without token inputs and class targets;
+///   ``TrainingError/nonFiniteLoss(step:detail:)`` before any parameter changes.
+func medusaTrainingStep(
+  _ backbone: any SequenceModel, objective: MedusaObjective, optimizer: any Optimizer, batch: TaskBatch,
+  maximumGradientNorm: Float, learningRateFactor: Float, step: Int, shardSum: ShardGradientSum?
+) throws -> Float {
+  guard case .tokens(let tokens) = batch.inputs, case .classes(let classes) = batch.targets else {
+    throw TrainingError.invalidState("Medusa heads train on token inputs with class targets")
+  }
+  let hidden = try MedusaObjective.frozenHiddenStates(of: backbone, tokens: tokens)
+  return try optimize(
+    objective.heads.parameters, optimizer: optimizer, maximumGradientNorm: maximumGradientNorm,
+    learningRateFactor: learningRateFactor, step: step, shardSum: shardSum
+  ) { tape in
+    try objective.loss(hidden: tape.constant(hidden), targets: classes, on: tape)
+  }
+}
+
 /// Zeroes the gradients, records `loss` on a fresh tape, back-propagates, sums over the processes
 /// of a data-parallel run (`shardSum`), clips and updates. A process whose own loss is not finite
 /// skips its backward pass but still joins the sum, whose loss is then not finite on every

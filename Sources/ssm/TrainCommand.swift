@@ -84,8 +84,32 @@ struct TrainCommand: ParsableCommand {
       "Start from the parameters of this checkpoint (same model options) with a fresh optimiser, schedule and "
         + "step count: a second stage or fine-tuning."))
   var initializeFrom: String?
+  @Option(
+    help: ArgumentHelp(
+      "Medusa-1: train K Medusa heads on the frozen backbone of --initialize-from (required); only the heads change.",
+      discussion: "Head k (1…K) predicts token t + k + 1 from the backbone's last hidden state at t, with the loss "
+        + "Σ_k λ_k CE_k, λ_k = decay^(k−1). The model is the backbone's, from its checkpoint: model options are not "
+        + "read. The checkpoint holds the backbone unchanged and the heads as param.medusa.*; ssm eval reports "
+        + "each head's top-1 accuracy."))
+  var medusaHeads: Int?
+  @Option(help: "Medusa training stage: 1 (frozen backbone). Stage 2 (joint training) is not implemented.")
+  var medusaStage = 1
+  @Option(help: "Medusa: the decay of the heads' loss weights (default 0.8, as published).") var medusaDecay: Float?
 
   func validate() throws {
+    if medusaHeads == nil, medusaStage != 1 || medusaDecay != nil {
+      throw ValidationError("--medusa-stage and --medusa-decay apply with --medusa-heads only")
+    }
+    if let medusaHeads {
+      guard medusaHeads >= 1 else { throw ValidationError("--medusa-heads must be at least 1") }
+      guard initializeFrom != nil else {
+        throw ValidationError("--medusa-heads needs the backbone checkpoint: --initialize-from BACKBONE")
+      }
+      guard medusaStage == 1 else {
+        throw ValidationError(
+          "--medusa-stage \(medusaStage) is not supported: only stage 1 (frozen backbone) is implemented")
+      }
+    }
     guard (2...65_534).contains(alphabet ?? CopyingTask.defaultAlphabet) else {
       throw ValidationError("--alphabet must lie in 2…65534")
     }
@@ -165,14 +189,21 @@ struct TrainCommand: ParsableCommand {
     }
   }
 
+  /// The model of the run: the backbone's, from its checkpoint, for Medusa training; else the options'.
+  func runModelConfiguration() throws -> ModelConfiguration {
+    guard medusaHeads != nil, let initializeFrom else { return try modelConfiguration() }
+    return try TrainingRun.configuration(ofCheckpoint: URL(fileURLWithPath: initializeFrom)).model
+  }
+
   func run() throws {
     let configuration = RunConfiguration(
-      task: taskConfiguration, model: try modelConfiguration(), batch: batch,
+      task: taskConfiguration, model: try runModelConfiguration(), batch: batch,
       steps: steps, optimizer: try optimizerConfiguration(), learningRate: learningRate,
       stateSpaceLearningRate: stateSpaceLearningRate,
       seed: seed, checkpointEvery: checkpointEvery,
       evaluateEvery: evaluateEvery > 0 ? evaluateEvery : nil,
-      initializedFrom: initializeFrom.map { URL(fileURLWithPath: $0).standardizedFileURL.path })
+      initializedFrom: initializeFrom.map { URL(fileURLWithPath: $0).standardizedFileURL.path },
+      medusa: medusaHeads.map { MedusaConfiguration(heads: $0, decay: medusaDecay ?? 0.8) })
     try MemoryBudget.check(.training(configuration.resolvedModel, batch: batch, length: length))
     let directory = URL(fileURLWithPath: out)
     guard let communicator = try MPICommunicator.joinIfLaunched() else {

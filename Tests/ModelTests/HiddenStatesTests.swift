@@ -23,13 +23,15 @@ struct HiddenStatesTests {
   }
 
   /// The logits are the output layer (`weight`, `bias`) applied to the hidden states, which have
-  /// shape `B·L × H`. Tolerance: the tape's sgemm against a float64 loop over `H ≤ 16` terms of
+  /// shape `B·L × H`, and `outputLayer` returns exactly that layer (what Medusa heads copy). Tolerance: the tape's sgemm against a float64 loop over `H ≤ 16` terms of
   /// |h| ≲ 4 (layer-normalised) and |U| ≲ 1, rounding ≈ 1e-6; 1e-4 fails any other read-out.
   func expectLogitsReadTheHiddenStates<Model: SequenceModel>(_ model: Model, weight: Tensor, bias: Tensor?) throws {
     let tape = Tape(recordsGradients: false)
     var unused = SeededGenerator(seed: 0)
     let hidden = tape.value(try model.hiddenStates(tokens, on: tape, training: false, generator: &unused))
     #expect(hidden.shape == [tokens.count * tokens[0].count, try #require(model.hiddenWidth)])
+    let layer = try #require(model.outputLayer)
+    #expect(layer.weight == weight && layer.bias == bias)
     let logits = try model.forward(tokens).values
     for (value, reference) in zip(logits, project(hidden, weight: weight, bias: bias)) {
       #expect(abs(value - reference) <= 1e-4)
