@@ -112,4 +112,18 @@ struct ExtractionCorpusCommandTests {
     let malformed = try run(base + ["--expected", notObjects])
     #expect(malformed.status != 0 && malformed.stderr.contains("line 1: expected a record"), "\(malformed.stderr)")
   }
+
+  // Counts below one are refused by name before anything is written.
+  @Test func refusesEmptyCounts() throws {
+    let directory = try makeTemporaryDirectory("ssm-extraction-corpus-bad")
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let out = directory.appendingPathComponent("corpus")
+    for (option, message) in [
+      ("--records", "--records must be at least 1"), ("--test-records", "--test-records must be at least 1"),
+    ] {
+      let result = try run(["extraction-corpus", option, "0", "--out", out.path])
+      #expect(result.status != 0 && result.stderr.contains(message), "\(option): \(result.stderr)")
+    }
+    #expect(!FileManager.default.fileExists(atPath: out.path))
+  }
 }
