@@ -4,7 +4,7 @@ import Tasks
 /// The "What this shows" sentences of a comparison report, computed from the measured numbers alone (no
 /// sentence is written in advance): for one task,
 /// 1. at the longest trained length `L*`, the models best first with their metric, and the margin
-///    `|m₁ − m₂|` of the best over the second;
+///    `|m₁ − m₂|` of the best over the second (or, when several share the best value, that they tie);
 /// 2. for accuracy, the models with accuracy ≥ ``solvedAccuracy`` at every trained length (or that none
 ///    reaches it everywhere);
 /// 3. for every model also tested at longer lengths (length generalisation), its metric at the longest of
@@ -43,9 +43,12 @@ public enum ComparisonFindings {
     let listed = ranked.map { "\($0.model) \(format.string($0.value))" }.joined(separator: ", ")
     var sentences = ["At L = \(longest), \(metric.longName) from best to worst: \(listed)."]
     if ranked.count >= 2 {
+      let tied = ranked.filter { $0.value == ranked[0].value }.map(\.model)
       let margin = abs(ranked[0].value - ranked[1].value)
       sentences.append(
-        "\(ranked[0].model) leads \(ranked[1].model) by \(format.string(margin)) \(metric.shortName).")
+        tied.count >= 2
+          ? "\(tied.joined(separator: ", ")) tie at \(format.string(ranked[0].value)) \(metric.shortName)."
+          : "\(ranked[0].model) leads \(ranked[1].model) by \(format.string(margin)) \(metric.shortName).")
     }
     if metric == .accuracy {
       let models = ranked.map(\.model)

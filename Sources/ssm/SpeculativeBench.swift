@@ -4,6 +4,7 @@ import Generation
 import Models
 import SSMJSON
 import SeededRandom
+import Tasks
 import Training
 
 /// `ssm bench speculative`: per-token time of speculative decoding against the target alone.
@@ -12,7 +13,9 @@ struct SpeculativeBench: ParsableCommand {
     commandName: "speculative",
     abstract: "Time speculative decoding (a --draft checkpoint proposing for --checkpoint) against the target alone.",
     discussion:
-      "Both models read a seeded random context of --context tokens (untimed); each run then decodes --tokens new "
+      "Both models read a seeded random context of --context tokens, or with --text-context a window of that many "
+      + "tokens of the test split of the default text corpus at a seeded offset (untimed); each run then decodes "
+      + "--tokens new "
       + "tokens (greedy, or sampling at --temperature T), once with the target alone (one step per token) and once "
       + "speculatively (--draft-tokens K per round, or adaptive). No stop token ends a run. secondsPerToken and "
       + "targetOnlySecondsPerToken are the median runs' times / tokens, speedup their ratio; acceptanceRate is "
@@ -28,6 +31,8 @@ struct SpeculativeBench: ParsableCommand {
   @Option(help: "Timed runs; the median is reported.") var runs = 3
   @Option(help: "Untimed runs first.") var warmup = 1
   @Option(help: "Seed of the context and of the sampling draws.") var seed: UInt64 = 0
+  @Flag(help: "Read held-out text (models trained with --task text) instead of random tokens before decoding.")
+  var textContext = false
   @Flag(help: "Print {\"secondsPerToken\": x, \"targetOnlySecondsPerToken\": y, \"speedup\": …}.") var json = false
 
   func validate() throws {
@@ -56,8 +61,7 @@ struct SpeculativeBench: ParsableCommand {
       try MemoryBudget.check(
         .generation(configuration.resolvedModel, batch: 1, prompt: context, newTokens: tokens))
     }
-    var generator = SeededGenerator(seed: seed)
-    let prompt = (0..<context).map { _ in Int(generator.next() % UInt64(target.vocabulary)) }
+    let prompt = try contextTokens(vocabulary: target.vocabulary)
     // A decoder for each model checks the context against its limit before any time is spent.
     _ = try SequentialDecoder(for: draftModel, prompt: prompt, options: options(run: 0))
     _ = try SequentialDecoder(for: target, prompt: prompt, options: options(run: 0))
@@ -78,6 +82,25 @@ struct SpeculativeBench: ParsableCommand {
           + "acceptance \(String(format: "%.3f", measured.acceptanceRate)), "
           + "\(String(format: "%.2f", measured.tokensPerPass)) tokens per target pass")
     }
+  }
+
+  /// The `context` tokens read before decoding: uniform random tokens of the vocabulary, or with
+  /// `--text-context` the window `S[o ..< o + context]` of the text task's test stream `S` at an offset `o`
+  /// uniform in `0 ... |S| − context`, both drawn from `--seed`.
+  func contextTokens(vocabulary: Int) throws -> [Int] {
+    var generator = SeededGenerator(seed: seed)
+    guard textContext else { return (0..<context).map { _ in Int(generator.next() % UInt64(vocabulary)) } }
+    guard vocabulary == TextTask.vocabulary else {
+      throw InputError.inapplicableOption(
+        "--text-context needs models of the text task's vocabulary \(TextTask.vocabulary), not \(vocabulary)")
+    }
+    let stream = try TextTask(length: 1).stream(of: .test)
+    guard context <= stream.count else {
+      throw InputError.inapplicableOption(
+        "--context \(context) exceeds the \(stream.count) tokens of the text corpus's test split")
+    }
+    let offset = Int(generator.next() % UInt64(stream.count - context + 1))
+    return stream[offset..<(offset + context)].map(Int.init)
   }
 
   /// Median per-token times of both decoders and the draft's counts, summed over the timed runs.

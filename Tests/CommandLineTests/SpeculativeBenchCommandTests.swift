@@ -50,5 +50,24 @@ import Testing
     expectOneErrorLine(try run(base + ["--draft", draft, "--draft-tokens", "0"]), "zero draft tokens")
     expectOneErrorLine(
       try run(base + ["--draft", draft, "--draft-tokens", "2", "--temperature", "0"]), "temperature 0")
+    expectOneErrorLine(
+      try run(base + ["--draft", draft, "--draft-tokens", "2", "--text-context"]), "text context, 18 tokens")
+  }
+
+  // --text-context reads held-out text: a byte-level model of the text task drafting for itself
+  // accepts every greedy draft token as above; a context longer than the test split is refused.
+  @Test func textContext() throws {
+    let directory = temporaryPath("ssm-spec-bench-text")
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let model = try SpeculativeGenerateCommandTests.checkpoint(
+      in: directory, ["--task", "text", "--model", "s4d", "--width", "8", "--state-size", "4"])
+    let base = [
+      "bench", "speculative", "--checkpoint", model, "--draft", model, "--draft-tokens", "2", "--tokens", "6",
+      "--runs", "1", "--warmup", "0", "--text-context", "--json",
+    ]
+    let measured = try runJSON(base + ["--context", "300"])
+    #expect(SpeculativeGenerateCommandTests.number(measured, "acceptanceRate") == 1)
+    #expect(SpeculativeGenerateCommandTests.number(measured, "meanTokensPerPass") == 3)
+    expectOneErrorLine(try run(base + ["--context", "100000000"]), "context beyond the test split")
   }
 }

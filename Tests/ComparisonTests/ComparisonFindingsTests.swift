@@ -36,4 +36,16 @@ struct ComparisonFindingsTests {
     #expect(sentences[1] == "s4d leads gru by 0.48 MSE.")
     #expect(ComparisonFindings.sentences(metric: .accuracy, scores: []).isEmpty)
   }
+
+  // Two models sharing the best value tie instead of one leading the other by 0; the third is listed after them.
+  @Test func tiedBest() {
+    let scores = [
+      ComparisonFindings.Score(model: "s4d", length: 128, value: 1),
+      ComparisonFindings.Score(model: "gru", length: 128, value: 0.134),
+      ComparisonFindings.Score(model: "transformer", length: 128, value: 1),
+    ]
+    let sentences = ComparisonFindings.sentences(metric: .accuracy, scores: scores)
+    #expect(sentences[0] == "At L = 128, accuracy from best to worst: s4d 1, transformer 1, gru 0.134.")
+    #expect(sentences[1] == "s4d, transformer tie at 1 accuracy.")
+  }
 }

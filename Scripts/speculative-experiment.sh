@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Speculative decoding with models trained on the same text (Debian's fortunes, bytes): a transformer target
+# (d = 128, 4 heads, 2 layers, rotary) and two drafts — S4D (H = 128, N = 64, 2 layers) and a small transformer
+# (d = 64, 2 heads, 1 layer) — all trained on 512-byte windows; then `ssm bench speculative --text-context`
+# (held-out text before decoding) at every context, temperature and draft length, one JSON object per line.
+#
+#   Scripts/speculative-experiment.sh PATH/TO/ssm [--root DIR]
+#
+# Training resumes from the runs' checkpoints and finished benchmark cells are kept, so a rerun continues where
+# an interrupted one stopped. SPEC_STEPS, SPEC_CONTEXTS, SPEC_DRAFT_TOKENS and SPEC_TOKENS override the budget
+# and the grid.
+set -euo pipefail
+ssm="$1"
+shift
+root="runs/speculative"
+if [ "${1:-}" = "--root" ]; then root="$2"; fi
+steps="${SPEC_STEPS:-1500}"
+contexts="${SPEC_CONTEXTS:-512 1024 2048 4096 8192}"
+draft_tokens="${SPEC_DRAFT_TOKENS:-1 2 3 4 6 8}"
+tokens="${SPEC_TOKENS:-128}"
+mkdir -p "$root"
+
+train() { # name, model options…
+  local name="$1"
+  shift
+  local out="$root/$name"
+  local resume=()
+  if [ -f "$out/checkpoint.safetensors" ]; then resume=(--resume); fi
+  echo "== train $name ($steps steps)" >&2
+  "$ssm" train --task text --length 512 --batch 8 --steps "$steps" --learning-rate 0.003 --seed 0 \
+    --evaluate-every 500 --checkpoint-every 250 "$@" --out "$out" "${resume[@]}" > "$out.log"
+}
+train target --model transformer --width 128 --heads 4 --layers 2 --positions rotary
+train draft-s4d --model s4d --width 128 --state-size 64 --layers 2 --state-space-learning-rate 0.001
+train draft-transformer --model transformer --width 64 --heads 2 --layers 1 --positions rotary
+
+results="$root/results.jsonl"
+touch "$results"
+for context in $contexts; do
+  for temperature in greedy 1; do
+    for draft in s4d transformer; do
+      for k in $draft_tokens; do
+        key="\"draft\": \"$draft\", \"context\": $context, \"temperature\": \"$temperature\", \"k\": $k"
+        if grep -qF "$key" "$results"; then continue; fi
+        echo "== bench context $context, T = $temperature, $draft draft, k = $k" >&2
+        sampling=()
+        if [ "$temperature" != greedy ]; then sampling=(--temperature "$temperature"); fi
+        measured=$("$ssm" bench speculative --checkpoint "$root/target/checkpoint.safetensors" \
+          --draft "$root/draft-$draft/checkpoint.safetensors" --context "$context" --draft-tokens "$k" \
+          --tokens "$tokens" --runs 3 --warmup 1 --text-context "${sampling[@]}" --json)
+        echo "{$key, \"measured\": $measured}" >> "$results"
+      done
+    done
+  done
+done
+echo "results: $results" >&2
