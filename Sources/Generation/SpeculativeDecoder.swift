@@ -83,7 +83,7 @@ public struct SpeculativeDecoder<Target: SequenceModel, Draft: SequenceModel> {
     let remaining = options.maxNewTokens - emitted.count
     let k = min(nextDraftLength, remaining - 1)
     let pending = history.last!
-    let (targetCheckpoint, draftCheckpoint) = (StateCheckpoint<Target>(targetState), StateCheckpoint<Draft>(draftState))
+    let (targetCheckpoint, draftCheckpoint) = (StateCheckpoint(target, targetState), StateCheckpoint(draft, draftState))
 
     var context = history
     var drafted: [Int] = []

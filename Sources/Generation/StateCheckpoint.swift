@@ -4,22 +4,21 @@ import Models
 /// A point of a decode that a recurrent state can return to, keeping only some of the tokens
 /// it read since: speculative decoding's rollback after a partial acceptance.
 ///
-/// A transformer's state (`TransformerModel.State`) returns by truncating its key–value caches:
-/// the entries of the kept positions were computed from those positions and earlier ones only
-/// (causal attention), so they are what reading only the kept tokens stores (up to the
-/// rounding of another chunking). This copies no cache. Any other state is kept as a copy
-/// (every family's `State` is a value type) and re-reads the kept tokens with one `prefill`.
-/// Either way the state never keeps anything a dropped token wrote.
+/// A family that rewinds in place (``SequenceModel/rewindablePosition(of:)``: a transformer,
+/// truncating its key–value caches, whose kept entries were computed from kept positions only)
+/// keeps the position and copies nothing. Any other state is kept as a copy (every family's
+/// `State` is a value type) and re-reads the kept tokens one step at a time (the tape-free step
+/// where the family has one). Either way the state never keeps anything a dropped token wrote.
 enum StateCheckpoint<Model: SequenceModel> {
-  /// Tokens read before the checkpoint (a transformer state's position).
+  /// Tokens read before the checkpoint.
   case position(Int)
   /// The state at the checkpoint.
   case copy(Model.State)
 
-  /// The checkpoint of `state` now.
-  init(_ state: Model.State) {
-    if let transformer = state as? TransformerModel.State {
-      self = .position(transformer.position)
+  /// The checkpoint of `model`'s `state` now.
+  init(_ model: Model, _ state: Model.State) {
+    if let position = model.rewindablePosition(of: state) {
+      self = .position(position)
     } else {
       self = .copy(state)
     }
@@ -39,17 +38,10 @@ enum StateCheckpoint<Model: SequenceModel> {
     guard kept < read else { return }
     switch self {
     case .position(let position):
-      guard var transformer = state as? TransformerModel.State else {
-        throw AutodiffError.invalidArgument("a position checkpoint for a \(Model.State.self)")
-      }
-      try transformer.rewind(to: position + kept)
-      guard let rewound = transformer as? Model.State else {
-        throw AutodiffError.invalidArgument("a position checkpoint for a \(Model.State.self)")
-      }
-      state = rewound
+      try model.rewind(&state, to: position + kept)
     case .copy(let saved):
       state = saved
-      if kept > 0 { _ = try model.prefill([Array(tokens[..<kept])], state: &state) }
+      for token in tokens[..<kept] { _ = try model.step([token], state: &state) }
     }
   }
 }

@@ -22,6 +22,11 @@ public struct KVCache {
   private var keys: [Float]
   private var values: [Float]
 
+  /// The longest chunk that ``attendCausally(_:chunk:)`` serves: a verification chunk of speculative
+  /// decoding reads the cache in place, once per query; a longer chunk (a prompt) attends through
+  /// ``contents()`` and matrix products, whose one copy of the cache is then the smaller cost.
+  public static let inPlaceChunk = 16
+
   /// An empty cache with room for `capacity` positions.
   public init(batch: Int, heads: Int, headWidth: Int, capacity: Int = 256) {
     self.batch = batch
@@ -100,16 +105,44 @@ public struct KVCache {
     return (try Tensor(shape: [batch, count, width], values: k), try Tensor(shape: [batch, count, width], values: v))
   }
 
-  /// One query per sequence (`B × D`) attending to every stored position, read in place:
-  /// per head, `o = Σ_j softmax_j(⟨q, k_j⟩/√d) v_j` (`B × D`).
-  public func attend(_ query: [Float]) -> [Float] {
-    singleQueryAttention(
-      query: query, keys: keys, values: values, pairs: batch * heads, count: count, capacity: capacity,
-      headWidth: headWidth)
+  /// The queries of the last `C` stored positions (`B × C × D`, row `b·C + i`) attending causally,
+  /// read in place: query `i` sees the first `count − C + i + 1` positions, per head
+  /// `o_i = Σ_{j ≤ count−C+i} softmax_j(⟨q_i, k_j⟩/√d) v_j` (`B × C × D`), each row by the
+  /// single-query kernel of ``attend(_:into:)``.
+  public func attendCausally(_ queries: [Float], chunk: Int) -> [Float] {
+    precondition(queries.count == batch * chunk * heads * headWidth)
+    var output = [Float](repeating: 0, count: queries.count)
+    queries.withUnsafeBufferPointer { queries in
+      output.withUnsafeMutableBufferPointer { output in
+        attendCausally(queries.baseAddress!, chunk: chunk, into: output.baseAddress!)
+      }
+    }
+    return output
   }
 
-  /// ``attend(_:)`` on caller-owned memory: `query` and `output` `B × D`; allocates nothing on the
-  /// heap.
+  /// ``attendCausally(_:chunk:)`` on caller-owned memory (`queries` and `output` `B × C × D`);
+  /// allocates nothing on the heap.
+  func attendCausally(_ queries: UnsafePointer<Float>, chunk: Int, into output: UnsafeMutablePointer<Float>) {
+    precondition(chunk >= 1 && chunk <= count)
+    let (width, block) = (heads * headWidth, heads * capacity * headWidth)
+    keys.withUnsafeBufferPointer { keys in
+      values.withUnsafeBufferPointer { values in
+        for b in 0..<batch {
+          for i in 0..<chunk {
+            let row = (b * chunk + i) * width
+            singleQueryAttention(
+              query: queries + row, keys: keys.baseAddress! + b * block, values: values.baseAddress! + b * block,
+              pairs: heads, count: count - chunk + i + 1, capacity: capacity, headWidth: headWidth,
+              into: output + row)
+          }
+        }
+      }
+    }
+  }
+
+  /// One query per sequence (`query`: `B × D`) attending to every stored position, read in place:
+  /// per head, `o = Σ_j softmax_j(⟨q, k_j⟩/√d) v_j` into `output` (`B × D`), every (sequence, head)
+  /// pair in one call of the single-query kernel; allocates nothing on the heap.
   func attend(_ query: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>) {
     keys.withUnsafeBufferPointer { keys in
       values.withUnsafeBufferPointer { values in

@@ -123,6 +123,8 @@ extension MambaModel: SequenceModel {
     public var blocks: [MambaBlock.State]
     /// Sequences `B`.
     public let batch: Int
+    /// The activations of the tape-free step (made at the first step).
+    var stepBuffers: MambaStepBuffers?
   }
 
   /// `V`.
@@ -171,15 +173,24 @@ extension MambaModel: SequenceModel {
   /// - Throws: `AutodiffError/invalidArgument(_:)` for `batchSize < 1`.
   public func initialState(batchSize: Int) throws -> State {
     guard batchSize >= 1 else { throw AutodiffError.invalidArgument("batch size \(batchSize) must be ≥ 1") }
-    return State(blocks: blocks.map { $0.initialState(batch: batchSize) }, batch: batchSize)
+    return State(blocks: blocks.map { $0.initialState(batch: batchSize) }, batch: batchSize, stepBuffers: nil)
   }
 
   /// `C` tokens per sequence (`B × C`) from the carried states, which then hold the last `W − 1`
   /// convolution inputs and the scan state after the chunk. Logits `B × C × V`. On a thrown error the state
-  /// is unchanged.
+  /// is unchanged. A chunk of one token takes the tape-free step (``hasTapeFreeStep``: token models).
   /// - Throws: `AutodiffError` for a ragged or empty chunk, a batch other than the state's, or a token outside
   ///   `0 ..< V`.
   public func prefill(_ tokens: [[Int]], state: inout State) throws -> Tensor {
+    if try Self.chunkLength(of: tokens) == 1, hasTapeFreeStep {
+      return try tapeFreeStep(tokens.map { $0[0] }, state: &state)
+    }
+    return try tapePrefill(tokens, state: &state)
+  }
+
+  /// ``prefill(_:state:)`` through an inference tape, whatever the chunk's length (the reference
+  /// the tape-free step is tested against).
+  package func tapePrefill(_ tokens: [[Int]], state: inout State) throws -> Tensor {
     let length = try Self.chunkLength(of: tokens)
     for t in 0..<length { try validateStep(tokens.map { $0[t] }, batch: state.batch) }
     let tape = Tape(recordsGradients: false)

@@ -101,6 +101,16 @@ public protocol SequenceModel: Module {
   /// the one-token case.
   func prefill(_ tokens: [[Int]], state: inout State) throws -> Tensor
 
+  /// Tokens `state` has read, for a family that returns a state to an earlier position in place
+  /// (``rewind(_:to:)``), or `nil` for one that does not.
+  func rewindablePosition(of state: State) -> Int?
+
+  /// Returns `state` in place to having read only its first `position` tokens, without copying it
+  /// (a transformer truncates its key–value caches: the kept entries depend on kept positions only).
+  /// - Throws: for a family without in-place rewinding (``rewindablePosition(of:)`` `nil`) or a
+  ///   `position` beyond the tokens read.
+  func rewind(_ state: inout State, to position: Int) throws
+
   /// Recurrent mode of a feature model: reads the next `C` positions of features per sequence
   /// (`B × C × channels`, `channels` = ``inputChannels``) from `state`, advances it, and returns
   /// the read-out at each of them, `B × C × V`: the parallel
@@ -118,6 +128,14 @@ extension SequenceModel {
 
   /// `nil`: no hidden states exposed.
   public var hiddenWidth: Int? { nil }
+
+  /// `nil`: states are kept as copies to return to an earlier position.
+  public func rewindablePosition(of state: State) -> Int? { nil }
+
+  /// Throws `AutodiffError/invalidArgument(_:)`: the family does not rewind in place.
+  public func rewind(_ state: inout State, to position: Int) throws {
+    throw AutodiffError.invalidArgument("\(Self.self) does not rewind a state in place")
+  }
 
   /// `nil`: no hidden states exposed.
   public var outputLayer: (weight: Tensor, bias: Tensor?)? { nil }

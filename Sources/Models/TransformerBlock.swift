@@ -61,15 +61,17 @@ public struct TransformerBlock: Module {
   }
 
   /// Cached mode: the next `C` tokens of each sequence (`x`: `B × C × D`, the first at
-  /// `cache.count`) attend to everything in `cache` and are appended to it. One token reads
-  /// the cache in place; a chunk attends through the same operation as the parallel mode.
+  /// `cache.count`) are appended to `cache` and attend causally to it: up to
+  /// ``KVCache/inPlaceChunk`` tokens read the cache in place (``KVCache/attendCausally(_:chunk:)``),
+  /// a longer chunk attends through the same operation as the parallel mode.
   public func callAsFunction(_ x: Variable, on tape: Tape, cache: inout KVCache) throws -> Variable {
     var unused = SeededGenerator(seed: 0)
     return try apply(x, on: tape, training: false, generator: &unused, position: cache.count) { q, k, v in
       try cache.append(keys: tape.value(k), values: tape.value(v))
       let queries = tape.value(q)
-      guard queries.shape[1] > 1 else {
-        return tape.constant(try Tensor(shape: queries.shape, values: cache.attend(queries.values)))
+      guard queries.shape[1] > KVCache.inPlaceChunk else {
+        return tape.constant(
+          try Tensor(shape: queries.shape, values: cache.attendCausally(queries.values, chunk: queries.shape[1])))
       }
       let stored = try cache.contents()
       return try tape.causalAttention(

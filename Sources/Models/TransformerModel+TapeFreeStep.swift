@@ -1,16 +1,18 @@
 import Autodiff
 import LayerOperations
 
-/// Preallocated activations of ``TransformerModel``'s tape-free step for `B` sequences: the
-/// residual stream `x`, the normalised `h`, the query, key and value projections, the attention
-/// output and a residual branch (`B × D` each), the MLP's hidden layer (`B × F`), the logits
-/// (`B × V`) and the rotary angles of the current position (`d/2` cosines and sines, with the
-/// frequencies `θ_i`).
+/// Preallocated activations of ``TransformerModel``'s tape-free path for `R` rows (`B` sequences
+/// × `C` tokens, row `b·C + i`): the residual stream `x`, the normalised `h`, the query, key and
+/// value projections, the attention output and a residual branch (`R × D` each), the MLP's
+/// hidden layer (`R × F`), the logits (`R × V`) and each row's rotary angles (`R × d/2` cosines
+/// and sines, with the frequencies `θ_i`).
 ///
 /// A ``TransformerModel/State`` holds its buffers by reference; a state that shares them with a
 /// copy (a checkpoint for speculative decoding, a beam) takes fresh ones before it steps, so copies
 /// never write into each other's activations (the caches themselves are copied on write).
 final class TransformerStepBuffers {
+  /// Rows the buffers hold.
+  let rows: Int
   let x: UnsafeMutablePointer<Float>
   let h: UnsafeMutablePointer<Float>
   let query: UnsafeMutablePointer<Float>
@@ -26,9 +28,10 @@ final class TransformerStepBuffers {
   let frequencies: [Double]
   private let storage: UnsafeMutablePointer<Float>
 
-  init(batch: Int, width: Int, heads: Int, hidden: Int, vocabulary: Int) {
+  init(rows: Int, width: Int, heads: Int, hidden: Int, vocabulary: Int) {
+    self.rows = rows
     let half = width / heads / 2
-    let sizes = [Int](repeating: batch * width, count: 7) + [batch * hidden, batch * vocabulary, half, half]
+    let sizes = [Int](repeating: rows * width, count: 7) + [rows * hidden, rows * vocabulary, rows * half, rows * half]
     storage = .allocate(capacity: sizes.reduce(0, +))
     storage.initialize(repeating: 0, count: sizes.reduce(0, +))
     var next = storage
@@ -50,107 +53,121 @@ final class TransformerStepBuffers {
 }
 
 extension TransformerModel {
-  /// Whether one-token steps take ``tapeFreeStep(_:state:)``: token models (a feature model's
-  /// steps go through the tape).
+  /// Whether short chunks take ``tapeFreeChunk(_:state:)``: token models (a feature model's
+  /// chunks go through the tape).
   var hasTapeFreeStep: Bool { encoder.table != nil }
 
-  /// The next-token logits (`B × 1 × V`) after one token per sequence at position `p`, computed as
+  /// The logits (`B × C × V`) of `C` tokens per sequence at positions `p … p + C − 1`, computed as
   /// ``tapePrefill(_:state:)`` computes them but without a tape, on the state's preallocated
-  /// ``TransformerStepBuffers``. The embedding row (plus the learned or sinusoidal position `p`),
-  /// then per block, on each row of `B × D`:
+  /// ``TransformerStepBuffers`` (`C = 1` is a decoding step, a few tokens a speculative
+  /// verification). The embedding row (plus the learned or sinusoidal position `p + i`), then per
+  /// block, on each row `b·C + i` of `B·C × D`:
   ///
-  ///     h = LayerNorm(x),  q = R_p(h W_q + b_q),  k = R_p(h W_k + b_k),  v = h W_v + b_v,
-  ///     append k, v to the block's cache (positions 0 … p),
-  ///     x ← x + Attention(q; cache) W_o + b_o   (per head: softmax_j(⟨q, k_j⟩/√d) over j ≤ p, Σ_j · v_j),
+  ///     h = LayerNorm(x),  q = R_{p+i}(h W_q + b_q),  k = R_{p+i}(h W_k + b_k),  v = h W_v + b_v,
+  ///     append the chunk's k, v to the block's cache (positions 0 … p + C − 1),
+  ///     x ← x + Attention(q; cache) W_o + b_o   (per head: softmax_j(⟨q, k_j⟩/√d) over j ≤ p + i, Σ_j · v_j),
   ///     x ← x + GELU(LayerNorm(x) W₁ + b₁) W₂ + b₂,
   ///
-  /// (`R_p` the rotary turn with rotary positions, the identity otherwise), then
+  /// (`R_t` the rotary turn with rotary positions, the identity otherwise), then
   /// `logits = LayerNorm_f(x) W_o + b_o` (or `LayerNorm_f(x) Eᵀ` with tied embeddings).
   /// Parameters are read at every step (a model being trained decodes with its current weights).
-  /// - Throws: tokens outside the vocabulary or not one per sequence of the state, or a position
-  ///   beyond a learned position table.
-  func tapeFreeStep(_ tokens: [Int], state: inout State) throws -> Tensor {
-    try validateStep(tokens, batch: state.batch)
+  /// - Throws: a ragged or empty chunk, tokens outside the vocabulary, a batch other than the
+  ///   state's, or positions beyond a learned position table.
+  func tapeFreeChunk(_ tokens: [[Int]], state: inout State) throws -> Tensor {
+    let chunk = try Self.chunkLength(of: tokens)
+    for i in 0..<chunk { try validateStep(tokens.map { $0[i] }, batch: state.batch) }
     let position = state.position
-    if let limit = contextLimit, position + 1 > limit {
-      throw AutodiffError.invalidArgument("position \(position) beyond the learned context of \(limit)")
+    if let limit = contextLimit, position + chunk > limit {
+      throw AutodiffError.invalidArgument("position \(position + chunk - 1) beyond the learned context of \(limit)")
     }
     guard let table = encoder.table else { throw AutodiffError.invalidArgument("a token model steps tokens") }
     let c = configuration
-    let (batch, width, hidden) = (state.batch, c.width, c.mlpHidden ?? c.mlpRatio * c.width)
-    if state.stepBuffers == nil || !isKnownUniquelyReferenced(&state.stepBuffers!) {
+    let (width, hidden, rows) = (c.width, c.mlpHidden ?? c.mlpRatio * c.width, state.batch * chunk)
+    if state.stepBuffers == nil || !isKnownUniquelyReferenced(&state.stepBuffers!)
+      || state.stepBuffers!.rows < rows
+    {
       state.stepBuffers = TransformerStepBuffers(
-        batch: batch, width: width, heads: c.heads, hidden: hidden, vocabulary: c.vocabulary)
+        rows: rows, width: width, heads: c.heads, hidden: hidden, vocabulary: c.vocabulary)
     }
     let buffers = state.stepBuffers!
+    let half = buffers.frequencies.count
     table.value.values.withUnsafeBufferPointer { embedding in
-      for (b, token) in tokens.enumerated() {
-        (buffers.x + b * width).update(from: embedding.baseAddress! + token * width, count: width)
-      }
-    }
-    switch c.positions {
-    case .learned:
-      positionTable!.value.values.withUnsafeBufferPointer { rows in
-        let row = rows.baseAddress! + position * width
-        for b in 0..<batch {
-          for j in 0..<width { buffers.x[b * width + j] += row[j] }
+      for (b, sequence) in tokens.enumerated() {
+        for (i, token) in sequence.enumerated() {
+          (buffers.x + (b * chunk + i) * width).update(from: embedding.baseAddress! + token * width, count: width)
         }
       }
-    case .sinusoidal:
-      for b in 0..<batch { PositionEncoding.addSinusoid(position: position, width: width, to: buffers.x + b * width) }
-    case .rotary:
-      RotaryKernels.angles(
-        position: position, frequencies: buffers.frequencies, half: buffers.frequencies.count,
-        cosines: buffers.cosines, sines: buffers.sines)
+    }
+    for row in 0..<rows {
+      let rowPosition = position + row % chunk
+      switch c.positions {
+      case .learned:
+        positionTable!.value.values.withUnsafeBufferPointer { table in
+          let entry = table.baseAddress! + rowPosition * width
+          for j in 0..<width { buffers.x[row * width + j] += entry[j] }
+        }
+      case .sinusoidal:
+        PositionEncoding.addSinusoid(position: rowPosition, width: width, to: buffers.x + row * width)
+      case .rotary:
+        RotaryKernels.angles(
+          position: rowPosition, frequencies: buffers.frequencies, half: half, cosines: buffers.cosines + row * half,
+          sines: buffers.sines + row * half)
+      }
     }
     for (index, block) in blocks.enumerated() {
-      step(block, cache: &state.caches[index], buffers: buffers, batch: batch, hidden: hidden)
+      step(block, cache: &state.caches[index], buffers: buffers, rows: rows, chunk: chunk, hidden: hidden)
     }
-    state.advance(by: 1)
-    finalNorm.apply(buffers.x, rows: batch, into: buffers.h)
+    state.advance(by: chunk)
+    finalNorm.apply(buffers.x, rows: rows, into: buffers.h)
     if let decoder {
-      decoder.apply(buffers.h, rows: batch, into: buffers.logits)
+      decoder.apply(buffers.h, rows: rows, into: buffers.logits)
     } else {
       table.value.values.withUnsafeBufferPointer { embedding in
         RowKernels.productWithTranspose(
-          buffers.h, rows: batch, table: embedding.baseAddress!, tableRows: c.vocabulary, width: width,
+          buffers.h, rows: rows, table: embedding.baseAddress!, tableRows: c.vocabulary, width: width,
           into: buffers.logits)
       }
     }
     return try Tensor(
-      shape: [batch, 1, c.vocabulary],
-      values: Array(UnsafeBufferPointer(start: buffers.logits, count: batch * c.vocabulary)))
+      shape: [state.batch, chunk, c.vocabulary],
+      values: Array(UnsafeBufferPointer(start: buffers.logits, count: rows * c.vocabulary)))
   }
 
-  /// One block on the residual stream `buffers.x`, reading and extending `cache` (see
-  /// ``tapeFreeStep(_:state:)``).
+  /// One block on the residual stream `buffers.x` (`rows` = `B·C` rows), reading and extending
+  /// `cache` by `chunk` positions (see ``tapeFreeChunk(_:state:)``).
   private func step(
-    _ block: TransformerBlock, cache: inout KVCache, buffers: TransformerStepBuffers, batch: Int, hidden: Int
+    _ block: TransformerBlock, cache: inout KVCache, buffers: TransformerStepBuffers, rows: Int, chunk: Int,
+    hidden: Int
   ) {
     let width = configuration.width
-    block.attentionNorm.apply(buffers.x, rows: batch, into: buffers.h)
-    block.query.apply(buffers.h, rows: batch, into: buffers.query)
-    block.key.apply(buffers.h, rows: batch, into: buffers.key)
-    block.value.apply(buffers.h, rows: batch, into: buffers.value)
+    block.attentionNorm.apply(buffers.x, rows: rows, into: buffers.h)
+    block.query.apply(buffers.h, rows: rows, into: buffers.query)
+    block.key.apply(buffers.h, rows: rows, into: buffers.key)
+    block.value.apply(buffers.h, rows: rows, into: buffers.value)
     if block.rotary {
       let half = buffers.frequencies.count
-      for row in stride(from: 0, to: batch * width, by: width) {
+      for row in 0..<rows {
+        let (cosines, sines, offset) = (buffers.cosines + row * half, buffers.sines + row * half, row * width)
         RotaryKernels.rotate(
-          buffers.query + row, heads: block.heads, half: half, cosines: buffers.cosines, sines: buffers.sines,
-          sign: 1, into: buffers.query + row)
+          buffers.query + offset, heads: block.heads, half: half, cosines: cosines, sines: sines, sign: 1,
+          into: buffers.query + offset)
         RotaryKernels.rotate(
-          buffers.key + row, heads: block.heads, half: half, cosines: buffers.cosines, sines: buffers.sines, sign: 1,
-          into: buffers.key + row)
+          buffers.key + offset, heads: block.heads, half: half, cosines: cosines, sines: sines, sign: 1,
+          into: buffers.key + offset)
       }
     }
-    cache.append(keys: buffers.key, values: buffers.value, positions: 1)
-    cache.attend(buffers.query, into: buffers.attended)
-    block.attentionOutput.apply(buffers.attended, rows: batch, into: buffers.branch)
-    for index in 0..<(batch * width) { buffers.x[index] += buffers.branch[index] }
-    block.mlpNorm.apply(buffers.x, rows: batch, into: buffers.h)
-    block.expand.apply(buffers.h, rows: batch, into: buffers.hidden)
-    RowKernels.gelu(buffers.hidden, count: batch * hidden)
-    block.contract.apply(buffers.hidden, rows: batch, into: buffers.branch)
-    for index in 0..<(batch * width) { buffers.x[index] += buffers.branch[index] }
+    cache.append(keys: buffers.key, values: buffers.value, positions: chunk)
+    if chunk == 1 {
+      cache.attend(buffers.query, into: buffers.attended)
+    } else {
+      cache.attendCausally(buffers.query, chunk: chunk, into: buffers.attended)
+    }
+    block.attentionOutput.apply(buffers.attended, rows: rows, into: buffers.branch)
+    for index in 0..<(rows * width) { buffers.x[index] += buffers.branch[index] }
+    block.mlpNorm.apply(buffers.x, rows: rows, into: buffers.h)
+    block.expand.apply(buffers.h, rows: rows, into: buffers.hidden)
+    RowKernels.gelu(buffers.hidden, count: rows * hidden)
+    block.contract.apply(buffers.hidden, rows: rows, into: buffers.branch)
+    for index in 0..<(rows * width) { buffers.x[index] += buffers.branch[index] }
   }
 }

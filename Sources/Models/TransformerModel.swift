@@ -244,6 +244,12 @@ extension TransformerModel: SequenceModel {
   /// `V`.
   public var vocabulary: Int { configuration.vocabulary }
 
+  /// ``State/position``: every transformer state rewinds in place.
+  public func rewindablePosition(of state: State) -> Int? { state.position }
+
+  /// ``State/rewind(to:)``: the caches truncated to `position` entries.
+  public func rewind(_ state: inout State, to position: Int) throws { try state.rewind(to: position) }
+
   /// ``Configuration/inputChannels``.
   public var inputChannels: Int? { configuration.inputChannels }
 
@@ -262,11 +268,12 @@ extension TransformerModel: SequenceModel {
       }, batch: batchSize, position: 0)
   }
 
-  /// `C` tokens per sequence attending to the cache and to each other: `B × C × V`. A chunk of
-  /// one token takes the tape-free step (``hasTapeFreeStep``: token models).
+  /// `C` tokens per sequence attending to the cache and to each other: `B × C × V`. A chunk of up
+  /// to ``KVCache/inPlaceChunk`` tokens (a decoding step, a speculative verification) takes the
+  /// tape-free path (``hasTapeFreeStep``: token models).
   public func prefill(_ tokens: [[Int]], state: inout State) throws -> Tensor {
-    if try Self.chunkLength(of: tokens) == 1, hasTapeFreeStep {
-      return try tapeFreeStep(tokens.map { $0[0] }, state: &state)
+    if try Self.chunkLength(of: tokens) <= KVCache.inPlaceChunk, hasTapeFreeStep {
+      return try tapeFreeChunk(tokens, state: &state)
     }
     return try tapePrefill(tokens, state: &state)
   }

@@ -39,7 +39,8 @@ struct TransformerTapeFreeStepTests {
   }
 
   /// From a cache holding `context` tokens (read as one chunk by the tape): 12 tape-free steps
-  /// against the tape's one-token steps and against one 12-token chunk of the tape; then the
+  /// against the tape's one-token steps and against one 12-token chunk of the tape, which the
+  /// tape-free chunk (`prefill` of 12 ≤ `KVCache.inPlaceChunk` tokens) also matches; then the
   /// cache rewound by 7 tokens (a rejected speculative draft) and 6 other tokens stepped, against
   /// one tape chunk of the kept and the new tokens read from the same context.
   func checkSteps(_ model: TransformerModel, batch: Int, context: Int, seed: UInt64) throws {
@@ -58,8 +59,12 @@ struct TransformerTapeFreeStepTests {
     }
     var chunked = start
     let chunk = try model.tapePrefill(decoded, state: &chunked).values
+    var fastChunked = start
+    let fastChunk = try model.prefill(decoded, state: &fastChunked).values
     #expect(Self.deviation(stepped, tapeStepped) <= Self.tolerance, "against one-token tape steps")
     #expect(Self.deviation(stepped, chunk) <= Self.tolerance, "against a tape chunk")
+    #expect(Self.deviation(fastChunk, chunk) <= Self.tolerance, "a tape-free chunk against a tape chunk")
+    #expect(fastChunked.position == context + 12)
     #expect(fast.position == context + 12 && fast.caches.allSatisfy { $0.count == context + 12 })
 
     try fast.rewind(to: context + 5)
