@@ -118,6 +118,8 @@ extension GRUModel: SequenceModel {
     public var hidden: [Tensor]
     /// Sequences `B`.
     public let batch: Int
+    /// The activations of the tape-free step (made at the first step).
+    var stepBuffers: GRUStepBuffers?
   }
 
   /// `V`.
@@ -170,15 +172,25 @@ extension GRUModel: SequenceModel {
   /// - Throws: `AutodiffError/invalidArgument(_:)` for `batchSize < 1`.
   public func initialState(batchSize: Int) throws -> State {
     guard batchSize >= 1 else { throw AutodiffError.invalidArgument("batch size \(batchSize) must be ≥ 1") }
-    return State(hidden: zeroHidden(batch: batchSize), batch: batchSize)
+    return State(hidden: zeroHidden(batch: batchSize), batch: batchSize, stepBuffers: nil)
   }
 
   /// `C` tokens per sequence (`B × C`): every layer's recurrence runs over the chunk from the
   /// carried hidden states, which then hold `h_C`. Logits `B × C × V`. On a thrown error the
-  /// state is unchanged.
+  /// state is unchanged. A chunk of one token takes the tape-free step (``hasTapeFreeStep``: token
+  /// models).
   /// - Throws: `AutodiffError` for a ragged or empty chunk, a batch other than the state's, or
   ///   a token outside `0 ..< V`.
   public func prefill(_ tokens: [[Int]], state: inout State) throws -> Tensor {
+    if try Self.chunkLength(of: tokens) == 1, hasTapeFreeStep {
+      return try tapeFreeStep(tokens.map { $0[0] }, state: &state)
+    }
+    return try tapePrefill(tokens, state: &state)
+  }
+
+  /// ``prefill(_:state:)`` through an inference tape, whatever the chunk's length (the reference
+  /// the tape-free step is tested against).
+  package func tapePrefill(_ tokens: [[Int]], state: inout State) throws -> Tensor {
     let length = try Self.chunkLength(of: tokens)
     for t in 0..<length { try validateStep(tokens.map { $0[t] }, batch: state.batch) }
     let tape = Tape(recordsGradients: false)

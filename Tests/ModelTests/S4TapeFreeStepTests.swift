@@ -40,21 +40,6 @@ struct S4TapeFreeStepTests {
   // A copied state (a checkpoint, a beam) and the original step on their own: each equals a
   // fresh replay of its own tokens, bit for bit, so neither wrote into the other's activations.
   @Test func copiesStepIndependently() throws {
-    let model = try S4Model(.init(vocabulary: 6, width: 16, depth: 2, stateSize: 16), seed: 4)
-    var original = try model.initialState(batchSize: 1)
-    _ = try model.step([1], state: &original)
-    var copy = original
-    let fromOriginal = try model.step([2], state: &original).values
-    let fromCopy = try model.step([5], state: &copy).values
-    let again = try model.step([3], state: &original).values
-    func replay(_ tokens: [Int]) throws -> [Float] {
-      var state = try model.initialState(batchSize: 1)
-      var logits: [Float] = []
-      for token in tokens { logits = try model.step([token], state: &state).values }
-      return logits
-    }
-    #expect(fromOriginal == (try replay([1, 2])))
-    #expect(fromCopy == (try replay([1, 5])))
-    #expect(again == (try replay([1, 2, 3])))
+    try expectCopiesStepIndependently(try S4Model(.init(vocabulary: 6, width: 16, depth: 2, stateSize: 16), seed: 4))
   }
 }
