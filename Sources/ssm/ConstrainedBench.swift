@@ -25,8 +25,9 @@ struct ConstrainedBench: ParsableCommand {
 
   @OptionGroup var constraint: ConstraintOptions
   @Option(help: "A byte-level checkpoint.safetensors (default: the --model benchmark model).") var checkpoint: String?
-  @Option(help: "Benchmark model without --checkpoint: s4, transformer or mamba (d = 128).") var model: BenchModel =
-    .transformer
+  @Option(help: "Benchmark model without --checkpoint: s4, transformer, mamba or gru (d = 128).") var model:
+    BenchModel =
+      .transformer
   @Option(help: "Most tokens of the constrained continuation (≥ 2).") var tokens = 64
   @Option(help: "Timed runs; the median is reported.") var runs = 21
   @Option(help: "Untimed runs first.") var warmup = 2

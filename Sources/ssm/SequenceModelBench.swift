@@ -4,11 +4,11 @@ import SSMJSON
 import SeededRandom
 
 /// The model families of the speed benchmarks, at the size of the JAX anchors (`D = 128`, 2 layers, byte
-/// vocabulary): a transformer (4 heads, MLP 4×, rotary positions), an S4D stack (`N = 64`) and a Mamba stack
+/// vocabulary): a transformer (4 heads, MLP 4×, rotary positions), an S4D stack (`N = 64`), a Mamba stack
 /// (`N = 16`, expansion 2: each block's selective scan runs over `E = 256` channels, the shape of the selective
-/// scan anchor).
+/// scan anchor) and a residual GRU stack.
 enum BenchModel: String, ExpressibleByArgument, CaseIterable {
-  case s4, transformer, mamba
+  case s4, transformer, mamba, gru
 
   static let vocabulary = 256
   static let width = 128
@@ -19,6 +19,7 @@ enum BenchModel: String, ExpressibleByArgument, CaseIterable {
     case .s4: return try Self.s4Model()
     case .transformer: return try Self.transformerModel()
     case .mamba: return try MambaModel(Self.mambaConfiguration, seed: 0)
+    case .gru: return try GRUModel(Self.gruConfiguration, seed: 0)
     }
   }
 
@@ -28,6 +29,7 @@ enum BenchModel: String, ExpressibleByArgument, CaseIterable {
     vocabulary: vocabulary, width: width, depth: depth, heads: 4, positions: .rotary)
   static let mambaConfiguration = MambaModel.Configuration(
     vocabulary: vocabulary, width: width, depth: depth, stateSize: 16)
+  static let gruConfiguration = GRUModel.Configuration(vocabulary: vocabulary, width: width, depth: depth)
 
   /// The family's configuration, for memory estimates.
   var configuration: ModelConfiguration {
@@ -35,6 +37,7 @@ enum BenchModel: String, ExpressibleByArgument, CaseIterable {
     case .s4: .s4(Self.s4Configuration)
     case .transformer: .transformer(Self.transformerConfiguration)
     case .mamba: .mamba(Self.mambaConfiguration)
+    case .gru: .gru(Self.gruConfiguration)
     }
   }
 
@@ -51,13 +54,13 @@ struct DecodeBench: ParsableCommand {
     discussion:
       "The context is read first (prefill in chunks of 1024, untimed); each run then steps --tokens tokens. "
       + "The transformer rewinds its KV cache to the context before every run, so each run decodes at the same "
-      + "positions; the S4 and Mamba states have a fixed size, so their runs simply continue. secondsPerToken is the median "
+      + "positions; the S4, Mamba and GRU states have a fixed size, so their runs simply continue. secondsPerToken is the median "
       + "run's time / tokens.")
 
   @Option(
     help: ArgumentHelp(
-      "Model family: s4 (S4D, H = 128, N = 64, 2 layers), transformer (d = 128, 4 heads, 2 layers) or mamba "
-        + "(D = 128, N = 16, 2 layers)."))
+      "Model family: s4 (S4D, H = 128, N = 64, 2 layers), transformer (d = 128, 4 heads, 2 layers), mamba "
+        + "(D = 128, N = 16, 2 layers) or gru (H = 128, 2 layers)."))
   var model: BenchModel
   @Option(help: "Tokens in the context before decoding.") var context: Int
   @Option(help: "Tokens decoded per run.") var tokens = 64
@@ -79,6 +82,7 @@ struct DecodeBench: ParsableCommand {
       case .s4: try measure(BenchModel.s4Model()) { _ in }
       case .transformer: try measure(BenchModel.transformerModel()) { try $0.rewind(to: context) }
       case .mamba: try measure(MambaModel(BenchModel.mambaConfiguration, seed: 0)) { _ in }
+      case .gru: try measure(GRUModel(BenchModel.gruConfiguration, seed: 0)) { _ in }
       }
     let result: JSONValue = .object([
       ("secondsPerToken", .number(perToken)), ("model", .string(model.rawValue)),
@@ -122,7 +126,7 @@ struct ForwardBench: ParsableCommand {
     commandName: "forward",
     abstract: "Time the parallel forward (logits of every position, no gradients) of a (B × L) token batch.")
 
-  @Option(help: "Model family: s4, transformer or mamba (the sizes of `ssm bench decode`).") var model: BenchModel
+  @Option(help: "Model family: s4, transformer, mamba or gru (the sizes of `ssm bench decode`).") var model: BenchModel
   @Option(help: "Sequences B.") var batch: Int
   @Option(help: "Sequence length L.") var length: Int
   @Option(help: "Timed runs; the median is reported.") var runs = 5
