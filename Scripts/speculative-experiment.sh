@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Speculative decoding with models trained on the same text (Debian's fortunes, bytes): a transformer target
 # (d = 128, 4 heads, 2 layers, rotary) and two drafts — S4D (H = 128, N = 64, 2 layers) and a small transformer
-# (d = 64, 2 heads, 1 layer) — all trained on 512-byte windows; then `ssm bench speculative --text-context`
-# (held-out text before decoding) at every context, temperature and draft length, one JSON object per line.
+# (d = 64, 2 heads, 1 layer) — all trained on 2048-byte windows (batch 4, 800 steps: a target trained on short
+# windows loses its predictions, and the drafts their agreement with it, at the longer contexts); then
+# `ssm bench speculative --text-context` (held-out text before decoding) at every context, temperature and draft
+# length, one JSON object per line.
 #
 #   Scripts/speculative-experiment.sh PATH/TO/ssm [--root DIR]
 #
@@ -14,7 +16,7 @@ ssm="$1"
 shift
 root="runs/speculative"
 if [ "${1:-}" = "--root" ]; then root="$2"; fi
-steps="${SPEC_STEPS:-1500}"
+steps="${SPEC_STEPS:-800}"
 contexts="${SPEC_CONTEXTS:-512 1024 2048 4096 8192}"
 draft_tokens="${SPEC_DRAFT_TOKENS:-1 2 3 4 6 8}"
 tokens="${SPEC_TOKENS:-128}"
@@ -27,8 +29,8 @@ train() { # name, model options…
   local resume=()
   if [ -f "$out/checkpoint.safetensors" ]; then resume=(--resume); fi
   echo "== train $name ($steps steps)" >&2
-  "$ssm" train --task text --length 512 --batch 8 --steps "$steps" --learning-rate 0.003 --seed 0 \
-    --evaluate-every 500 --checkpoint-every 250 "$@" --out "$out" "${resume[@]}" > "$out.log"
+  "$ssm" train --task text --length 2048 --batch 4 --steps "$steps" --learning-rate 0.003 --seed 0 \
+    --evaluate-every 400 --checkpoint-every 100 "$@" --out "$out" "${resume[@]}" > "$out.log"
 }
 train target --model transformer --width 128 --heads 4 --layers 2 --positions rotary
 train draft-s4d --model s4d --width 128 --state-size 64 --layers 2 --state-space-learning-rate 0.001

@@ -93,32 +93,100 @@ private func attendOne(
   query: UnsafePointer<Float>, keys: UnsafePointer<Float>, values: UnsafePointer<Float>, count: Int, width: Int,
   weights: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>
 ) {
-  let scale = 1 / Float(width).squareRoot()
   output.update(repeating: 0, count: width)
   var (runningMax, runningSum) = (-Float.infinity, Float(0))
   for first in stride(from: 0, to: count, by: attentionBlock) {
-    let rows = min(attentionBlock, count - first)
-    let tiles = (rows + 7) / 8
-    // Tiles are whole within the capacity (a multiple of 8); lanes past `rows` get weight 0.
-    scores(query: query, keys: keys + first * width, tiles: tiles, width: width, scale: scale, into: weights)
-    let newMax = max(runningMax, VectorMath.maximum(weights, count: rows))
-    // e^{m − m'}: exactly 1 when the maximum holds, ≈ 1e-38 (times a = 0, ℓ = 0) on the first block.
-    let rescale = newMax == runningMax ? 1 : VectorMath.exp(SIMD8(repeating: runningMax - newMax))[0]
-    var total = SIMD8<Float>()
-    for tile in 0..<tiles {
-      var e = VectorMath.exp(load(weights + 8 * tile) - newMax)
-      // Only a last, partial tile has lanes past `rows` (lane by lane: a masked `replacing` with a
-      // scalar compiles to a loop through memory that cost a third of the kernel).
-      for lane in min(8, rows - 8 * tile)..<8 { e[lane] = 0 }
-      store(e, to: weights + 8 * tile)
-      total += e
-    }
-    (runningMax, runningSum) = (newMax, rescale * runningSum + total.sum())
-    accumulate(
-      weights: weights, values: values + first * width, rows: rows, width: width, rescale: rescale, into: output)
+    attendBlock(
+      query: query, keys: keys, values: values, first: first, rows: min(attentionBlock, count - first), width: width,
+      weights: weights, runningMax: &runningMax, runningSum: &runningSum, output: output)
   }
   let inverse = 1 / runningSum
   VectorMath.map(output, output, count: width) { $0 * inverse }
+}
+
+/// The online-softmax update of one query by the block of `rows ≤ 32` positions from `first`:
+/// `m`, `ℓ` (`runningMax`, `runningSum`) and the unnormalised `a` (`output`) as stated on
+/// ``singleQueryAttention(query:keys:values:pairs:count:capacity:headWidth:into:)``.
+@inline(__always)
+private func attendBlock(
+  query: UnsafePointer<Float>, keys: UnsafePointer<Float>, values: UnsafePointer<Float>, first: Int, rows: Int,
+  width: Int, weights: UnsafeMutablePointer<Float>, runningMax: inout Float, runningSum: inout Float,
+  output: UnsafeMutablePointer<Float>
+) {
+  let scale = 1 / Float(width).squareRoot()
+  let tiles = (rows + 7) / 8
+  // Tiles are whole within the capacity (a multiple of 8); lanes past `rows` get weight 0.
+  scores(query: query, keys: keys + first * width, tiles: tiles, width: width, scale: scale, into: weights)
+  let newMax = max(runningMax, VectorMath.maximum(weights, count: rows))
+  // e^{m − m'}: exactly 1 when the maximum holds, ≈ 1e-38 (times a = 0, ℓ = 0) on the first block.
+  let rescale = newMax == runningMax ? 1 : VectorMath.exp(SIMD8(repeating: runningMax - newMax))[0]
+  var total = SIMD8<Float>()
+  for tile in 0..<tiles {
+    var e = VectorMath.exp(load(weights + 8 * tile) - newMax)
+    // Only a last, partial tile has lanes past `rows` (lane by lane: a masked `replacing` with a
+    // scalar compiles to a loop through memory that cost a third of the kernel).
+    for lane in min(8, rows - 8 * tile)..<8 { e[lane] = 0 }
+    store(e, to: weights + 8 * tile)
+    total += e
+  }
+  (runningMax, runningSum) = (newMax, rescale * runningSum + total.sum())
+  accumulate(
+    weights: weights, values: values + first * width, rows: rows, width: width, rescale: rescale, into: output)
+}
+
+/// Causal attention of a chunk of `C` queries per (sequence, head) pair, the queries of the
+/// last `C` of `count` stored positions, read in place: query `i` sees the first
+/// `count − C + i + 1` positions,
+///
+///     o_i = Σ_{j ≤ count−C+i} e^{s_ij − max s_i} v_j / Σ_{j ≤ count−C+i} e^{s_ij − max s_i},   s_ij = ⟨q_i, k_j⟩/√d,
+///
+/// each by the online softmax of ``singleQueryAttention(query:keys:values:pairs:count:capacity:headWidth:into:)``,
+/// interleaved block by block: every block of 32 keys and values is loaded once and serves all
+/// the queries that see it, so a speculative verification of `C` tokens reads the cache once.
+///
+/// - Parameters:
+///   - queries: `B × C × heads·d`; query `i` of pair `(b, h)` at `(b·C + i)·heads·d + h·d`.
+///   - keys, values: the cache's blocks as for `singleQueryAttention`, pair `p = b·heads + h`.
+///   - output: `o`, laid out as `queries`.
+package func chunkAttention(
+  queries: UnsafePointer<Float>, keys: UnsafePointer<Float>, values: UnsafePointer<Float>, batch: Int, heads: Int,
+  chunk: Int, count: Int, capacity: Int, headWidth: Int, into output: UnsafeMutablePointer<Float>
+) {
+  precondition(
+    chunk >= 1 && chunk <= count && count <= capacity && capacity.isMultiple(of: 8),
+    "a chunk of \(chunk) over \(count) of \(capacity) positions")
+  let shared = (
+    q: SharedPointer(UnsafeMutablePointer(mutating: queries)), k: SharedPointer(UnsafeMutablePointer(mutating: keys)),
+    v: SharedPointer(UnsafeMutablePointer(mutating: values)), o: SharedPointer(output)
+  )
+  let rowWidth = heads * headWidth
+  forEachChunk(of: batch * heads, minimumChunk: max(1, 65_536 / (chunk * count * headWidth))) { range in
+    withUnsafeTemporaryAllocation(of: Float.self, capacity: attentionBlock + 2 * chunk) { scratch in
+      let weights = scratch.baseAddress!
+      let (maxima, sums) = (weights + attentionBlock, weights + attentionBlock + chunk)
+      for pair in range {
+        let (b, h) = (pair / heads, pair % heads)
+        let block = pair * capacity * headWidth
+        let row = { (i: Int) in (b * chunk + i) * rowWidth + h * headWidth }
+        for i in 0..<chunk {
+          (shared.o.base + row(i)).update(repeating: 0, count: headWidth)
+          (maxima[i], sums[i]) = (-Float.infinity, 0)
+        }
+        for first in stride(from: 0, to: count, by: attentionBlock) {
+          for i in 0..<chunk where first < count - chunk + i + 1 {
+            attendBlock(
+              query: shared.q.base + row(i), keys: shared.k.base + block, values: shared.v.base + block,
+              first: first, rows: min(attentionBlock, count - chunk + i + 1 - first), width: headWidth,
+              weights: weights, runningMax: &maxima[i], runningSum: &sums[i], output: shared.o.base + row(i))
+          }
+        }
+        for i in 0..<chunk {
+          let (o, inverse) = (shared.o.base + row(i), 1 / sums[i])
+          VectorMath.map(o, o, count: headWidth) { $0 * inverse }
+        }
+      }
+    }
+  }
 }
 
 /// `s = ⟨q, k_j⟩·scale` for the `8·tiles` positions of `tiles ≤ 4` key tiles (`d = width`

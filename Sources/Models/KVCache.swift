@@ -107,8 +107,7 @@ public struct KVCache {
 
   /// The queries of the last `C` stored positions (`B × C × D`, row `b·C + i`) attending causally,
   /// read in place: query `i` sees the first `count − C + i + 1` positions, per head
-  /// `o_i = Σ_{j ≤ count−C+i} softmax_j(⟨q_i, k_j⟩/√d) v_j` (`B × C × D`), each row by the
-  /// single-query kernel of ``attend(_:into:)``.
+  /// `o_i = Σ_{j ≤ count−C+i} softmax_j(⟨q_i, k_j⟩/√d) v_j` (`B × C × D`).
   public func attendCausally(_ queries: [Float], chunk: Int) -> [Float] {
     precondition(queries.count == batch * chunk * heads * headWidth)
     var output = [Float](repeating: 0, count: queries.count)
@@ -120,22 +119,15 @@ public struct KVCache {
     return output
   }
 
-  /// ``attendCausally(_:chunk:)`` on caller-owned memory (`queries` and `output` `B × C × D`);
-  /// allocates nothing on the heap.
+  /// ``attendCausally(_:chunk:)`` on caller-owned memory (`queries` and `output` `B × C × D`), every
+  /// block of the cache read once for all `C` queries (``chunkAttention``); allocates nothing on
+  /// the heap.
   func attendCausally(_ queries: UnsafePointer<Float>, chunk: Int, into output: UnsafeMutablePointer<Float>) {
-    precondition(chunk >= 1 && chunk <= count)
-    let (width, block) = (heads * headWidth, heads * capacity * headWidth)
     keys.withUnsafeBufferPointer { keys in
       values.withUnsafeBufferPointer { values in
-        for b in 0..<batch {
-          for i in 0..<chunk {
-            let row = (b * chunk + i) * width
-            singleQueryAttention(
-              query: queries + row, keys: keys.baseAddress! + b * block, values: values.baseAddress! + b * block,
-              pairs: heads, count: count - chunk + i + 1, capacity: capacity, headWidth: headWidth,
-              into: output + row)
-          }
-        }
+        chunkAttention(
+          queries: queries, keys: keys.baseAddress!, values: values.baseAddress!, batch: batch, heads: heads,
+          chunk: chunk, count: count, capacity: capacity, headWidth: headWidth, into: output)
       }
     }
   }

@@ -174,6 +174,66 @@ struct AttentionTests {
     #expect(error < 1e-5, "max error \(error)")
   }
 
+  // The chunk kernel (a speculative verification: C queries of the last C positions, query i
+  // seeing count − C + i + 1 of them) against the float64 causal softmax of every query: 2
+  // sequences × 2 heads, d = 40 (a 32-column pass and an 8-column one), 75 positions (three blocks,
+  // the last partial, so the queries stop in different tiles), C = 5 and C = 1. Tolerance 1e-5 as
+  // the single-query kernel's: float32 sums of ~75 terms of size ~1 in another order.
+  @Test(arguments: [5, 1])
+  func chunkMatchesReference(chunk: Int) {
+    let (batch, heads, headWidth, count, capacity) = (2, 2, 40, 75, 80)
+    let width = heads * headWidth
+    let queries = randomTensor([batch * chunk * width], seed: 41).values
+    let keys = randomTensor([batch * count * width], seed: 42).values
+    let values = randomTensor([batch * count * width], seed: 43, scale: 0.5).values
+    var (tiledKeys, rowValues) = ([Float](repeating: 0, count: batch * heads * capacity * headWidth), [Float]())
+    rowValues = tiledKeys
+    for b in 0..<batch {
+      for h in 0..<heads {
+        let block = (b * heads + h) * capacity * headWidth
+        for j in 0..<count {
+          for c in 0..<headWidth {
+            let source = (b * count + j) * width + h * headWidth + c
+            tiledKeys[block + (j / 8 * headWidth + c) * 8 + j % 8] = keys[source]
+            rowValues[block + j * headWidth + c] = values[source]
+          }
+        }
+      }
+    }
+    var output = [Float](repeating: .nan, count: queries.count)
+    queries.withUnsafeBufferPointer { q in
+      output.withUnsafeMutableBufferPointer { o in
+        chunkAttention(
+          queries: q.baseAddress!, keys: tiledKeys, values: rowValues, batch: batch, heads: heads, chunk: chunk,
+          count: count, capacity: capacity, headWidth: headWidth, into: o.baseAddress!)
+      }
+    }
+    var error = 0.0
+    for b in 0..<batch {
+      for h in 0..<heads {
+        for i in 0..<chunk {
+          let row = (b * chunk + i) * width + h * headWidth
+          let visible = count - chunk + i + 1
+          let scores = (0..<visible).map { j in
+            (0..<headWidth).reduce(0.0) { sum, c in
+              sum + Double(queries[row + c]) * Double(keys[(b * count + j) * width + h * headWidth + c])
+            } / Double(headWidth).squareRoot()
+          }
+          let top = scores.max()!
+          let weights = scores.map { Foundation.exp($0 - top) }
+          let total = weights.reduce(0, +)
+          for c in 0..<headWidth {
+            let expected = (0..<visible).reduce(0.0) { sum, j in
+              sum + weights[j] / total * Double(values[(b * count + j) * width + h * headWidth + c])
+            }
+            error = max(error, abs(Double(output[row + c]) - expected))
+          }
+        }
+      }
+    }
+    #expect(error < 1e-5, "max error \(error)")
+  }
+
   @Test func badShapes() {
     let tape = Tape()
     let a = tape.constant(Tensor(shape: [1, 4, 6]))
