@@ -50,7 +50,8 @@ reference-check:
 	python3 Tests/reference/check_serve.py --ssm "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/ssm"
 
 ## demo: build in release mode, run the HiPPO operator demonstration, then the comparison of S4D, Mamba,
-## transformer and GRU on selective copying and induction heads (reports with charts in runs/demo-comparison).
+## transformer and GRU on copying, selective copying and induction heads (reports with charts in
+## runs/demo-comparison).
 demo: deps
 	$(SWIFT) build $(RELEASE_FLAGS) --product ssm
 	./Scripts/operator-demo.sh "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/ssm"
