@@ -49,7 +49,9 @@ public func singleQueryAttention(
 /// rescale `e^{m − m'}` is 1 unless the maximum grew. Scores run on four `SIMD8<Float>`
 /// registers over a tile's 32 positions (each broadcast `q_c` meets 32 contiguous key
 /// components), the weighted sum over the head width (32 columns in four registers, then eight
-/// at a time), `exp` is ``VectorMath``'s (inlined). Pairs run in parallel when the cache is long.
+/// at a time), `exp` is ``VectorMath``'s (inlined). Pairs run in parallel once each chunk of them
+/// reads at least 2¹⁸ key components (8192 positions at `d = 32`): on shorter caches waking a
+/// second thread costs more than it saves.
 package func singleQueryAttention(
   query: UnsafePointer<Float>, keys: UnsafePointer<Float>, values: UnsafePointer<Float>, pairs: Int, count: Int,
   capacity: Int, headWidth: Int, into output: UnsafeMutablePointer<Float>
@@ -61,7 +63,7 @@ package func singleQueryAttention(
     q: SharedPointer(UnsafeMutablePointer(mutating: query)), k: SharedPointer(UnsafeMutablePointer(mutating: keys)),
     v: SharedPointer(UnsafeMutablePointer(mutating: values)), o: SharedPointer(output)
   )
-  forEachChunk(of: pairs, minimumChunk: max(1, 65_536 / (count * headWidth))) { range in
+  forEachChunk(of: pairs, minimumChunk: max(1, 262_144 / (count * headWidth))) { range in
     withUnsafeTemporaryAllocation(of: Float.self, capacity: attentionBlock) { weights in
       for pair in range {
         let block = pair * capacity * headWidth
