@@ -42,11 +42,8 @@ package enum RowKernels {
   /// GLU of one row `[u, v]` of `2·half` values into `y` (`half` values): `y = u ⊙ σ(v)`.
   @inline(__always)
   package static func glu(_ row: UnsafePointer<Float>, half: Int, into y: UnsafeMutablePointer<Float>) {
-    for j in stride(from: 0, to: half, by: 8) {
-      let lanes = min(8, half - j)
-      let gate = VectorMath.sigmoid(VectorMath.load(row + half + j, lanes: lanes))
-      VectorMath.store(VectorMath.load(row + j, lanes: lanes) * gate, to: y + j, lanes: lanes)
-    }
+    VectorMath.map(row + half, y, count: half, VectorMath.sigmoid)
+    for j in 0..<half { y[j] *= row[j] }
   }
 
   /// The affine map of `m` rows: `Y = X W + 1 bᵀ` with `X` `m × k`, `W` `k × n` (row-major, as

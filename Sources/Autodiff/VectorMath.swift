@@ -1,6 +1,9 @@
 /// Elementwise `exp` and `erf` on eight float32 lanes at a time (concrete `SIMD8<Float>`:
 /// libm's scalar `expf` dominated softmax and GELU, and float loops calling it do not vectorise).
-package enum VectorMath {
+///
+/// The type is public (its members are package) because other modules inline the `@inlinable`
+/// static members of a public type only: those of a package type stay calls.
+public enum VectorMath {
   /// `e^x` by range reduction `x = n ln 2 + r` (`|r| ≤ ½ ln 2`, `ln 2` split in two parts) and
   /// Cephes' degree-6 polynomial for `e^r`, scaled by `2^n` through the exponent bits; relative
   /// error ≤ 2 ulp for `x ∈ [−87, 88]` (inputs are clamped there: results saturate near
@@ -88,7 +91,8 @@ package enum VectorMath {
       lanes = lanes.replacing(with: v, where: v .> lanes)
       index += 8
     }
-    var top = lanes.max()
+    var top = lanes[0]
+    for lane in 1..<8 { top = Swift.max(top, lanes[lane]) }
     while index < count {
       top = Swift.max(top, x[index])
       index += 1
@@ -97,17 +101,21 @@ package enum VectorMath {
   }
 
   /// Applies `body` to `count` values eight at a time; the tail is padded with `padding` and
-  /// only its first lanes are stored.
+  /// only its first lanes are stored. Whole chunks and the tail are separate loops: with one
+  /// loop for both, the partial loads merge into `body` and its masked selects turn lane by lane.
   @inlinable @inline(__always)
   package static func map(
     _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, count: Int, padding: Float = 0,
     _ body: (SIMD8<Float>) -> SIMD8<Float>
   ) {
     var index = 0
-    while index < count {
-      let lanes = Swift.min(8, count - index)
-      store(body(load(input + index, lanes: lanes, padding: padding)), to: output + index, lanes: lanes)
+    while index + 8 <= count {
+      store(body(load(input + index, lanes: 8)), to: output + index, lanes: 8)
       index += 8
+    }
+    if index < count {
+      let lanes = count - index
+      store(body(load(input + index, lanes: lanes, padding: padding)), to: output + index, lanes: lanes)
     }
   }
 

@@ -8,9 +8,9 @@ import Parallelism
 ///
 /// - Parameters:
 ///   - query: `P × d` (pair `p = b·heads + h`).
-///   - keys: `P × capacity × d`, each pair's block in tiles of eight positions: component `c`
-///     of key `j` at `(⌊j/8⌋·d + c)·8 + j mod 8`, so the scores of eight positions are eight-lane
-///     multiply–adds (`capacity` a multiple of 8).
+///   - keys: `P × capacity × d`, each pair's block in tiles of 32 positions: component `c`
+///     of key `j` at `(⌊j/32⌋·d + c)·32 + j mod 32`, so the scores of a tile are eight-lane
+///     multiply–adds read in one sequential pass (`capacity` a multiple of 32).
 ///   - values: `P × capacity × d`, row `j` of a pair's block holding `v_j`.
 ///   - pairs: `P`.
 ///   - count: stored positions, `1 … capacity`.
@@ -37,30 +37,33 @@ public func singleQueryAttention(
 /// ``singleQueryAttention(query:keys:values:pairs:count:capacity:headWidth:)`` on caller-owned
 /// memory, without allocating on the heap: the same layouts, `o` written to `output` (`P × d`).
 ///
-/// One pass over each pair's cache, 32 positions at a time, with the online
-/// softmax: after the blocks up to `J` it holds the running maximum `m_J = max_{j<J} s_j`, the
+/// One pass over each pair's cache, one tile of 32 positions at a time, with the online
+/// softmax: after the tiles up to `J` it holds the running maximum `m_J = max_{j<J} s_j`, the
 /// running sum `ℓ_J = Σ_{j<J} e^{s_j − m_J}` and the unnormalised output
-/// `a_J = Σ_{j<J} e^{s_j − m_J} v_j` (in `output`); a block `B` updates them by
+/// `a_J = Σ_{j<J} e^{s_j − m_J} v_j` (in `output`); a tile `B` updates them by
 ///
 ///     m' = max(m, max_{j∈B} s_j),   ℓ' = e^{m − m'} ℓ + Σ_{j∈B} e^{s_j − m'},
 ///     a' = e^{m − m'} a + Σ_{j∈B} e^{s_j − m'} v_j,
 ///
 /// and `o = a/ℓ` at the end. Every exponent is `≤ 0`, so large scores cannot overflow; the
-/// rescale `e^{m − m'}` is 1 unless the maximum grew. Scores run on `SIMD8<Float>` lanes over
-/// positions (four tiles sharing each broadcast `q_c`), the weighted sum over the head width (32
-/// columns in four registers, then eight at a time), `exp` is ``VectorMath``'s (inlined). Pairs
-/// run in parallel when the cache is long.
+/// rescale `e^{m − m'}` is 1 unless the maximum grew. Scores run on four `SIMD8<Float>`
+/// registers over a tile's 32 positions (each broadcast `q_c` meets 32 contiguous key
+/// components), the weighted sum over the head width (32 columns in four registers, then eight
+/// at a time), `exp` is ``VectorMath``'s (inlined). Pairs run in parallel once each chunk of them
+/// reads at least 2¹⁸ key components (8192 positions at `d = 32`): on shorter caches waking a
+/// second thread costs more than it saves.
 package func singleQueryAttention(
   query: UnsafePointer<Float>, keys: UnsafePointer<Float>, values: UnsafePointer<Float>, pairs: Int, count: Int,
   capacity: Int, headWidth: Int, into output: UnsafeMutablePointer<Float>
 ) {
   precondition(
-    count >= 1 && count <= capacity && capacity.isMultiple(of: 8), "attention over \(count) of \(capacity) positions")
+    count >= 1 && count <= capacity && capacity.isMultiple(of: attentionBlock),
+    "attention over \(count) of \(capacity) positions")
   let shared = (
     q: SharedPointer(UnsafeMutablePointer(mutating: query)), k: SharedPointer(UnsafeMutablePointer(mutating: keys)),
     v: SharedPointer(UnsafeMutablePointer(mutating: values)), o: SharedPointer(output)
   )
-  forEachChunk(of: pairs, minimumChunk: max(1, 65_536 / (count * headWidth))) { range in
+  forEachChunk(of: pairs, minimumChunk: max(1, 262_144 / (count * headWidth))) { range in
     withUnsafeTemporaryAllocation(of: Float.self, capacity: attentionBlock) { weights in
       for pair in range {
         let block = pair * capacity * headWidth
@@ -72,7 +75,7 @@ package func singleQueryAttention(
   }
 }
 
-/// Positions per step of the online softmax: four key tiles.
+/// Positions per key tile and per step of the online softmax.
 private let attentionBlock = 32
 
 @inline(__always)
@@ -86,7 +89,7 @@ private func store(_ vector: SIMD8<Float>, to pointer: UnsafeMutablePointer<Floa
 }
 
 /// One pair (`q`, keys and values of `d = width` per position, `o`): the online softmax over
-/// blocks of up to 32 positions, `weights` a scratch of 32 values for a block's scores and then
+/// tiles of up to 32 positions, `weights` a scratch of 32 values for a tile's scores and then
 /// its `e^{s_j − m'}`.
 @inline(__always)
 private func attendOne(
@@ -96,7 +99,7 @@ private func attendOne(
   output.update(repeating: 0, count: width)
   var (runningMax, runningSum) = (-Float.infinity, Float(0))
   for first in stride(from: 0, to: count, by: attentionBlock) {
-    attendBlock(
+    attendTile(
       query: query, keys: keys, values: values, first: first, rows: min(attentionBlock, count - first), width: width,
       weights: weights, runningMax: &runningMax, runningSum: &runningSum, output: output)
   }
@@ -104,29 +107,29 @@ private func attendOne(
   VectorMath.map(output, output, count: width) { $0 * inverse }
 }
 
-/// The online-softmax update of one query by the block of `rows ≤ 32` positions from `first`:
+/// The online-softmax update of one query by the tile of `rows ≤ 32` positions from `first`:
 /// `m`, `ℓ` (`runningMax`, `runningSum`) and the unnormalised `a` (`output`) as stated on
 /// ``singleQueryAttention(query:keys:values:pairs:count:capacity:headWidth:into:)``.
 @inline(__always)
-private func attendBlock(
+private func attendTile(
   query: UnsafePointer<Float>, keys: UnsafePointer<Float>, values: UnsafePointer<Float>, first: Int, rows: Int,
   width: Int, weights: UnsafeMutablePointer<Float>, runningMax: inout Float, runningSum: inout Float,
   output: UnsafeMutablePointer<Float>
 ) {
   let scale = 1 / Float(width).squareRoot()
-  let tiles = (rows + 7) / 8
-  // Tiles are whole within the capacity (a multiple of 8); lanes past `rows` get weight 0.
-  scores(query: query, keys: keys + first * width, tiles: tiles, width: width, scale: scale, into: weights)
+  let groups = (rows + 7) / 8
+  // Tiles are whole within the capacity (a multiple of 32); lanes past `rows` get weight 0.
+  scores(query: query, keys: keys + first * width, groups: groups, width: width, scale: scale, into: weights)
   let newMax = max(runningMax, VectorMath.maximum(weights, count: rows))
-  // e^{m − m'}: exactly 1 when the maximum holds, ≈ 1e-38 (times a = 0, ℓ = 0) on the first block.
+  // e^{m − m'}: exactly 1 when the maximum holds, ≈ 1e-38 (times a = 0, ℓ = 0) on the first tile.
   let rescale = newMax == runningMax ? 1 : VectorMath.exp(SIMD8(repeating: runningMax - newMax))[0]
   var total = SIMD8<Float>()
-  for tile in 0..<tiles {
-    var e = VectorMath.exp(load(weights + 8 * tile) - newMax)
-    // Only a last, partial tile has lanes past `rows` (lane by lane: a masked `replacing` with a
-    // scalar compiles to a loop through memory that cost a third of the kernel).
-    for lane in min(8, rows - 8 * tile)..<8 { e[lane] = 0 }
-    store(e, to: weights + 8 * tile)
+  for group in 0..<groups {
+    var e = VectorMath.exp(load(weights + 8 * group) - newMax)
+    // Only a last, partial group has lanes past `rows` (lane by lane: a masked `replacing` with
+    // a scalar compiles to a loop through memory that cost a third of the kernel).
+    for lane in min(8, rows - 8 * group)..<8 { e[lane] = 0 }
+    store(e, to: weights + 8 * group)
     total += e
   }
   (runningMax, runningSum) = (newMax, rescale * runningSum + total.sum())
@@ -141,7 +144,7 @@ private func attendBlock(
 ///     o_i = Σ_{j ≤ count−C+i} e^{s_ij − max s_i} v_j / Σ_{j ≤ count−C+i} e^{s_ij − max s_i},   s_ij = ⟨q_i, k_j⟩/√d,
 ///
 /// each by the online softmax of ``singleQueryAttention(query:keys:values:pairs:count:capacity:headWidth:into:)``,
-/// interleaved block by block: every block of 32 keys and values is loaded once and serves all
+/// interleaved block by block: every tile of 32 keys and values is loaded once and serves all
 /// the queries that see it, so a speculative verification of `C` tokens reads the cache once.
 ///
 /// - Parameters:
@@ -153,14 +156,14 @@ package func chunkAttention(
   chunk: Int, count: Int, capacity: Int, headWidth: Int, into output: UnsafeMutablePointer<Float>
 ) {
   precondition(
-    chunk >= 1 && chunk <= count && count <= capacity && capacity.isMultiple(of: 8),
+    chunk >= 1 && chunk <= count && count <= capacity && capacity.isMultiple(of: attentionBlock),
     "a chunk of \(chunk) over \(count) of \(capacity) positions")
   let shared = (
     q: SharedPointer(UnsafeMutablePointer(mutating: queries)), k: SharedPointer(UnsafeMutablePointer(mutating: keys)),
     v: SharedPointer(UnsafeMutablePointer(mutating: values)), o: SharedPointer(output)
   )
   let rowWidth = heads * headWidth
-  forEachChunk(of: batch * heads, minimumChunk: max(1, 65_536 / (chunk * count * headWidth))) { range in
+  forEachChunk(of: batch * heads, minimumChunk: max(1, 262_144 / (chunk * count * headWidth))) { range in
     withUnsafeTemporaryAllocation(of: Float.self, capacity: attentionBlock + 2 * chunk) { scratch in
       let weights = scratch.baseAddress!
       let (maxima, sums) = (weights + attentionBlock, weights + attentionBlock + chunk)
@@ -174,7 +177,7 @@ package func chunkAttention(
         }
         for first in stride(from: 0, to: count, by: attentionBlock) {
           for i in 0..<chunk where first < count - chunk + i + 1 {
-            attendBlock(
+            attendTile(
               query: shared.q.base + row(i), keys: shared.k.base + block, values: shared.v.base + block,
               first: first, rows: min(attentionBlock, count - chunk + i + 1 - first), width: headWidth,
               weights: weights, runningMax: &maxima[i], runningSum: &sums[i], output: shared.o.base + row(i))
@@ -189,21 +192,24 @@ package func chunkAttention(
   }
 }
 
-/// `s = ⟨q, k_j⟩·scale` for the `8·tiles` positions of `tiles ≤ 4` key tiles (`d = width`
-/// components each) into `scores`; four tiles share each broadcast of `q_c`.
+/// `s = ⟨q, k_j⟩·scale` for the first `8·groups` positions (`groups ≤ 4` groups of eight) of
+/// one key tile (`d = width` components of 32 positions each, component-major) into `scores`;
+/// a whole tile is read front to back, its four groups sharing each broadcast of `q_c`.
 @inline(__always)
 private func scores(
-  query: UnsafePointer<Float>, keys: UnsafePointer<Float>, tiles: Int, width: Int, scale: Float,
+  query: UnsafePointer<Float>, keys: UnsafePointer<Float>, groups: Int, width: Int, scale: Float,
   into scores: UnsafeMutablePointer<Float>
 ) {
-  if tiles == 4 {
+  if groups == 4 {
     var (s0, s1, s2, s3) = (SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>())
+    var key = keys
     for c in 0..<width {
       let q = SIMD8<Float>(repeating: query[c])
-      s0 += q * load(keys + c * 8)
-      s1 += q * load(keys + (width + c) * 8)
-      s2 += q * load(keys + (2 * width + c) * 8)
-      s3 += q * load(keys + (3 * width + c) * 8)
+      s0 += q * load(key)
+      s1 += q * load(key + 8)
+      s2 += q * load(key + 16)
+      s3 += q * load(key + 24)
+      key += attentionBlock
     }
     // Four stores, not a loop over an array literal, which may allocate.
     store(s0 * scale, to: scores)
@@ -212,10 +218,14 @@ private func scores(
     store(s3 * scale, to: scores + 24)
     return
   }
-  for tile in 0..<tiles {
+  for group in 0..<groups {
     var sum = SIMD8<Float>()
-    for c in 0..<width { sum += SIMD8(repeating: query[c]) * load(keys + (tile * width + c) * 8) }
-    store(sum * scale, to: scores + 8 * tile)
+    var key = keys + 8 * group
+    for c in 0..<width {
+      sum += SIMD8(repeating: query[c]) * load(key)
+      key += attentionBlock
+    }
+    store(sum * scale, to: scores + 8 * group)
   }
 }
 
@@ -230,12 +240,14 @@ private func accumulate(
   while column + 32 <= width {
     let a = output + column
     var (a0, a1, a2, a3) = (load(a) * rescale, load(a + 8) * rescale, load(a + 16) * rescale, load(a + 24) * rescale)
+    var v = values + column
     for row in 0..<rows {
-      let (w, v) = (SIMD8<Float>(repeating: weights[row]), values + row * width + column)
+      let w = SIMD8<Float>(repeating: weights[row])
       a0 += w * load(v)
       a1 += w * load(v + 8)
       a2 += w * load(v + 16)
       a3 += w * load(v + 24)
+      v += width
     }
     store(a0, to: a)
     store(a1, to: a + 8)

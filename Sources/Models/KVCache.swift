@@ -4,9 +4,9 @@ import LayerOperations
 /// The keys and values one attention layer has seen, for `B` sequences: a transformer
 /// decoder's recurrent state. Each (sequence, head) pair owns a contiguous block of
 /// `capacity × d` values for its keys and one for its values: values row by row, keys in
-/// tiles of eight positions (`[j/8][c][j mod 8]`, see `singleQueryAttention`) so a query's
-/// scores for eight positions are eight-lane multiply–adds without horizontal sums. The
-/// capacity (a multiple of eight) doubles when full: each position is copied `O(1)` times on
+/// tiles of 32 positions (`[j/32][c][j mod 32]`, see `singleQueryAttention`) so a query's
+/// scores for a tile are eight-lane multiply–adds without horizontal sums, over keys read
+/// front to back. The capacity (a multiple of 32) doubles when full: each position is copied `O(1)` times on
 /// average, no quadratic copying.
 public struct KVCache {
   /// Sequences `B`.
@@ -66,7 +66,7 @@ public struct KVCache {
             for t in 0..<added {
               let (source, position) = ((b * added + t) * width + h * d, first + t)
               let tile = keys.baseAddress! + block + Self.keyOffset(position: position, component: 0, headWidth: d)
-              for c in 0..<d { tile[c * 8] = newKeys[source + c] }
+              for c in 0..<d { tile[c * Self.tile] = newKeys[source + c] }
               (values.baseAddress! + block + position * d).update(from: newValues + source, count: d)
             }
           }
@@ -145,13 +145,18 @@ public struct KVCache {
     }
   }
 
+  /// Positions per key tile.
+  private static let tile = 32
+
   /// Where component `c` of the key at `position` lies in its pair's block.
   private static func keyOffset(position: Int, component: Int, headWidth: Int) -> Int {
-    (position / 8 * headWidth + component) * 8 + position % 8
+    (position / tile * headWidth + component) * tile + position % tile
   }
 
-  /// At least 8 and a multiple of 8.
-  private static func roundedCapacity(_ capacity: Int) -> Int { max(8, (capacity + 7) / 8 * 8) }
+  /// At least one tile and a whole number of tiles.
+  private static func roundedCapacity(_ capacity: Int) -> Int {
+    max(tile, (capacity + tile - 1) / tile * tile)
+  }
 
   private mutating func grow(to requested: Int) {
     let newCapacity = Self.roundedCapacity(requested)
@@ -161,8 +166,8 @@ public struct KVCache {
     )
     for pair in 0..<(batch * heads) {
       let (old, new) = (pair * capacity * headWidth, pair * newCapacity * headWidth)
-      // Whole key tiles: the first ⌈count/8⌉ of them are a prefix of the block.
-      let tiled = (count + 7) / 8 * 8 * headWidth
+      // Whole key tiles: the first ⌈count/32⌉ of them are a prefix of the block.
+      let tiled = (count + Self.tile - 1) / Self.tile * Self.tile * headWidth
       k[new..<(new + tiled)] = keys[old..<(old + tiled)]
       v[new..<(new + count * headWidth)] = values[old..<(old + count * headWidth)]
     }

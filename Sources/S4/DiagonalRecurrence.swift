@@ -211,7 +211,9 @@ public struct DiagonalRecurrence<Scalar: FFTScalar>: Sendable {
           output: SharedPointer(output.baseAddress!), re: SharedPointer(re.baseAddress!),
           im: SharedPointer(im.baseAddress!)
         )
-        let sequences = { @Sendable (range: Range<Int>) in
+        // A local function, not a closure value: its captures stay on the stack (a closure
+        // stored in a constant gets a heap context every step).
+        @Sendable func sequences(_ range: Range<Int>) {
           for b in range {
             let (tokens, outputs) = (shared.input.base + b * h, shared.output.base + b * h)
             advance(

@@ -110,12 +110,12 @@ struct AttentionTests {
     #expect(zip(shifted.values, whole.values[8...]).allSatisfy { abs($0 - $1) < 1e-6 })
   }
 
-  // The decode kernel on its documented layout (keys tiled by eight positions, values by row)
+  // The decode kernel on its documented layout (keys tiled by 32 positions, values by row)
   // against the last query row of the reference: head widths 40 (one 32-column pass plus an
-  // 8-column one), 32 and 12 (scalar weighted sum), 21 positions (a partial tile), capacity 24.
+  // 8-column one), 32 and 12 (scalar weighted sum), 21 positions (a partial tile), capacity 32.
   @Test(arguments: [40, 32, 12])
   func singleQueryMatchesReference(headWidth: Int) throws {
-    let (heads, count, capacity) = (2, 21, 24)
+    let (heads, count, capacity) = (2, 21, 32)
     let width = heads * headWidth
     let (q, k, v) = (
       randomTensor([1, count, width], seed: 31), randomTensor([1, count, width], seed: 32),
@@ -127,7 +127,7 @@ struct AttentionTests {
       for j in 0..<count {
         for c in 0..<headWidth {
           let block = h * capacity * headWidth
-          keys[block + (j / 8 * headWidth + c) * 8 + j % 8] = k.values[j * width + h * headWidth + c]
+          keys[block + (j / 32 * headWidth + c) * 32 + j % 32] = k.values[j * width + h * headWidth + c]
           values[block + j * headWidth + c] = v.values[j * width + h * headWidth + c]
         }
       }
@@ -141,17 +141,17 @@ struct AttentionTests {
     #expect(error < 1e-5, "max error \(error)")
   }
 
-  // The fused kernel (online softmax over blocks of 32 positions) against the softmax-weighted
+  // The fused kernel (online softmax over tiles of 32 positions) against the softmax-weighted
   // sum written out directly in float64 from the same float32 inputs, on a cache laid out by
-  // `tiledCache`: counts 1 (a single partial tile), 31, 32 and 33 (around a block), 300 (ten
-  // blocks, the maximum changing between them); head widths 32 and 12 (the partial-lane path).
+  // `fusedError`: counts 1 (a single partial tile), 31, 32 and 33 (around a tile), 300 (ten
+  // tiles, the maximum changing between them); head widths 32 and 12 (the partial-lane path).
   // Inputs are standard normal (values scaled by ½), so scores are O(1) and each output is a
   // convex combination of values with |v| ≲ 2: float32 rounds the scores and each weight to a
   // few ulp (exp to 2 ulp) and accumulates ≤ 300 terms per lane, an error of order
   // √300·2⁻²⁴·2 ≈ 2e-6; 1e-5 leaves a margin while a wrong rescale or a lost block errs by ≥ 1e-3.
   @Test(arguments: [(1, 32), (31, 32), (32, 32), (33, 12), (300, 32), (300, 12)])
   func fusedMatchesFloat64(count: Int, headWidth: Int) {
-    let (pairs, capacity, seed) = (3, (count + 7) / 8 * 8 + 8, UInt64(count * 100 + headWidth))
+    let (pairs, capacity, seed) = (3, (count + 31) / 32 * 32 + 32, UInt64(count * 100 + headWidth))
     let query = randomTensor([pairs * headWidth], seed: seed).values
     let keys = randomTensor([count * pairs * headWidth], seed: seed + 1).values
     let values = randomTensor([count * pairs * headWidth], seed: seed + 2, scale: 0.5).values
@@ -166,7 +166,7 @@ struct AttentionTests {
   // as above (the weights are one-hot to far below float32 resolution).
   @Test(arguments: [70, 0])
   func fusedLargeScores(dominant: Int) {
-    let (count, headWidth, capacity) = (71, 32, 72)
+    let (count, headWidth, capacity) = (71, 32, 96)
     let keys = randomTensor([count * headWidth], seed: 5).values
     let values = randomTensor([count * headWidth], seed: 6, scale: 0.5).values
     let query = keys[(dominant * headWidth)..<((dominant + 1) * headWidth)].map { 3000 * $0 }
@@ -176,12 +176,12 @@ struct AttentionTests {
 
   // The chunk kernel (a speculative verification: C queries of the last C positions, query i
   // seeing count − C + i + 1 of them) against the float64 causal softmax of every query: 2
-  // sequences × 2 heads, d = 40 (a 32-column pass and an 8-column one), 75 positions (three blocks,
+  // sequences × 2 heads, d = 40 (a 32-column pass and an 8-column one), 75 positions (three tiles,
   // the last partial, so the queries stop in different tiles), C = 5 and C = 1. Tolerance 1e-5 as
   // the single-query kernel's: float32 sums of ~75 terms of size ~1 in another order.
   @Test(arguments: [5, 1])
   func chunkMatchesReference(chunk: Int) {
-    let (batch, heads, headWidth, count, capacity) = (2, 2, 40, 75, 80)
+    let (batch, heads, headWidth, count, capacity) = (2, 2, 40, 75, 96)
     let width = heads * headWidth
     let queries = randomTensor([batch * chunk * width], seed: 41).values
     let keys = randomTensor([batch * count * width], seed: 42).values
@@ -194,7 +194,7 @@ struct AttentionTests {
         for j in 0..<count {
           for c in 0..<headWidth {
             let source = (b * count + j) * width + h * headWidth + c
-            tiledKeys[block + (j / 8 * headWidth + c) * 8 + j % 8] = keys[source]
+            tiledKeys[block + (j / 32 * headWidth + c) * 32 + j % 32] = keys[source]
             rowValues[block + j * headWidth + c] = values[source]
           }
         }
@@ -260,7 +260,7 @@ private func fusedError(
     var scores = [Double](repeating: 0, count: count)
     for j in 0..<count {
       for c in 0..<d {
-        tiledKeys[block + (j / 8 * d + c) * 8 + j % 8] = keys[(j * pairs + p) * d + c]
+        tiledKeys[block + (j / 32 * d + c) * 32 + j % 32] = keys[(j * pairs + p) * d + c]
         rowValues[block + j * d + c] = values[(j * pairs + p) * d + c]
         scores[j] += Double(query[p * d + c]) * Double(keys[(j * pairs + p) * d + c])
       }

@@ -22,17 +22,21 @@ struct TransformerModelTests {
     #expect(try recurrentDeviation(model, tokens: tokens, prefillChunks: [5, 11]) <= Self.tolerance)
   }
 
-  // A cache that starts with room for 8 positions grows by doubling (or to fit a whole chunk).
+  // A cache asked for room for 8 positions gets one key tile (32); it grows to fit a whole chunk
+  // (rounded up to whole tiles) or by doubling.
   @Test func cacheGrowthKeepsEveryPosition() throws {
     let model = try TransformerModel(
       .init(vocabulary: 5, width: 16, depth: 1, heads: 4, positions: .rotary, contextLength: 8), seed: 1)
     let tokens = randomTokens(batch: 2, length: 100, vocabulary: 5, seed: 2)
     #expect(try recurrentDeviation(model, tokens: tokens, prefillChunks: [3]) <= Self.tolerance)
     var state = try model.initialState(batchSize: 1)
-    _ = try model.prefill([Array(tokens[0][..<24])], state: &state)
-    #expect(state.caches[0].count == 24 && state.caches[0].capacity == 24 && state.position == 24)
-    _ = try model.step([tokens[0][24]], state: &state)
-    #expect(state.caches[0].count == 25 && state.caches[0].capacity == 48 && state.position == 25)
+    #expect(state.caches[0].capacity == 32)
+    _ = try model.prefill([Array(tokens[0][..<80])], state: &state)
+    #expect(state.caches[0].count == 80 && state.caches[0].capacity == 96 && state.position == 80)
+    _ = try model.prefill([Array(tokens[0][80..<96])], state: &state)
+    #expect(state.caches[0].count == 96 && state.caches[0].capacity == 96)
+    _ = try model.step([tokens[0][96]], state: &state)
+    #expect(state.caches[0].count == 97 && state.caches[0].capacity == 192 && state.position == 97)
   }
 
   // The whole model's gradient (embeddings, attention, MLP, norms, tied decoder) against

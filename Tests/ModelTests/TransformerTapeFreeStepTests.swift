@@ -98,10 +98,10 @@ struct TransformerTapeFreeStepTests {
   }
 
   // A context long enough that the attention splits its (sequence, head) pairs over the cores
-  // (count·d ≥ 2¹⁶ with d = 32).
+  // (count·d ≥ 2¹⁸ with d = 128).
   @Test func longContextEqualsTapePaths() throws {
     let model = try TransformerModel(
-      .init(vocabulary: 13, width: 64, depth: 2, heads: 2, positions: .rotary), seed: 6)
+      .init(vocabulary: 13, width: 256, depth: 2, heads: 2, positions: .rotary), seed: 6)
     try checkSteps(model, batch: 1, context: 2_100, seed: 21)
   }
 
