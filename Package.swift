@@ -174,6 +174,13 @@ let package = Package(
         "Autodiff", "Generation", "Models", "NotebookSupport", "Platform", "Reinforcement", "Reports", "Training",
       ],
       path: "Notebooks/RLFineTuning"),
+    .executableTarget(
+      name: "notebook-speculative-decoding",
+      dependencies: [
+        "Autodiff", "Generation", "Models", "NotebookSupport", "Platform", "Reports", "SeededRandom", "Tasks",
+        "Training",
+      ],
+      path: "Notebooks/SpeculativeDecoding"),
 
     // Helpers shared by the test targets, one target per layer so that a test target sees only the modules it
     // tests: numbers, tokens, references and temporary paths; tensors, step-vs-forward and gradient checks of
