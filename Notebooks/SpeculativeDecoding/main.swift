@@ -1,6 +1,6 @@
 // # Speculative decoding: an S4D draft and a transformer draft for a transformer target
 //
-// Runtime: about 5 minutes on 2 cores (release build; about half of it is training the three models).
+// Runtime: about 4.5 minutes on 2 cores (release build; about 60 % of it trains the three models).
 // Run: `swift run -c release notebook-speculative-decoding [output-folder]`
 // (default output folder: `notebook-output/speculative-decoding/`), or `make notebooks`.
 //
