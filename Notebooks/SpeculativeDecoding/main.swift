@@ -205,7 +205,8 @@ struct ExactnessResult {
   let pairCounts: [Int: Int]
   let firstCounts: [Int: Int]
   let draftLaw: [Double]
-  let acceptance: Double
+  /// Accepted over drafted tokens.
+  let acceptedShare: Double
   let seconds: Double
 }
 
@@ -237,7 +238,7 @@ func speculativeSamples<Draft: SequenceModel>(_ draft: Draft, name: String) thro
   print("\(name): \(exactnessSamples) speculative samples in \(format.string(time)) s")
   return ExactnessResult(
     draft: name, pairCounts: pairs, firstCounts: firsts, draftLaw: try twoTokenLaw(draft).flatMap { $0 },
-    acceptance: Double(accepted) / Double(drafted), seconds: time)
+    acceptedShare: Double(accepted) / Double(drafted), seconds: time)
 }
 
 let exactness = try draftEntries.map { try speculativeSamples($0.model, name: $0.name) }
@@ -520,7 +521,7 @@ for result in exactness {
   let draftFirst = totalVariation(firstTokenMarginal(result.draftLaw), targetFirstLaw)
   let draftPair = totalVariation(result.draftLaw, targetPairLaw)
   try exactnessTable.append([
-    result.draft, format.string(result.acceptance), format.string(firstDistance), format.string(pairDistance),
+    result.draft, format.string(result.acceptedShare), format.string(firstDistance), format.string(pairDistance),
     format.string(draftFirst), format.string(draftPair),
   ])
   let within = firstDistance <= first99 && pairDistance <= pair99
