@@ -53,15 +53,8 @@ package enum RowKernels {
     _ x: UnsafePointer<Float>, rows m: Int, weight: UnsafePointer<Float>, inputs k: Int, outputs n: Int,
     bias: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>
   ) {
-    BLASThreading.singleThreaded
     for r in 0..<m { (y + r * n).update(from: bias, count: n) }
-    if m == 1 {
-      cblas_sgemv(CblasRowMajor, CblasTrans, blasint(k), blasint(n), 1, weight, blasint(n), x, 1, 1, y, 1)
-    } else {
-      cblas_sgemm(
-        CblasRowMajor, CblasNoTrans, CblasNoTrans, blasint(m), blasint(n), blasint(k), 1, x, blasint(k), weight,
-        blasint(n), 1, y, blasint(n))
-    }
+    product(x, rows: m, weight: weight, inputs: k, outputs: n, accumulating: true, into: y)
   }
 
   /// The product of `m` rows with a transposed table: `Y = X Wᵀ` with `X` `m × k` and `W` `n × k`
