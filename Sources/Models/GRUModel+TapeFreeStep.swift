@@ -48,21 +48,16 @@ extension GRUModel {
       state.stepBuffers = GRUStepBuffers(batch: batch, width: width, vocabulary: vocabulary)
     }
     let buffers = state.stepBuffers!
-    table.value.values.withUnsafeBufferPointer { embedding in
-      buffers.x.withUnsafeMutableBufferPointer { x in
-        for (b, token) in tokens.enumerated() {
-          (x.baseAddress! + b * width).update(from: embedding.baseAddress! + token * width, count: width)
-        }
-      }
-    }
+    buffers.x.withUnsafeMutableBufferPointer { table.gatherRows(tokens, into: $0.baseAddress!) }
     for (index, layer) in blocks.enumerated() {
       Self.step(layer, hidden: &state.hidden[index], buffers: buffers, batch: batch, width: width)
     }
     buffers.x.withUnsafeBufferPointer { x in
       buffers.normalized.withUnsafeMutableBufferPointer { normalized in
-        finalNorm.apply(x.baseAddress!, rows: batch, into: normalized.baseAddress!)
         buffers.logits.withUnsafeMutableBufferPointer { logits in
-          decoder.apply(normalized.baseAddress!, rows: batch, into: logits.baseAddress!)
+          finalNorm.readOut(
+            x.baseAddress!, rows: batch, decoder: decoder, normalized: normalized.baseAddress!,
+            into: logits.baseAddress!)
         }
       }
     }

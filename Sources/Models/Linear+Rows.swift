@@ -31,3 +31,28 @@ extension LayerNorm {
     }
   }
 }
+
+extension Parameter {
+  /// Rows of this `V × D` embedding table, one per token in order, into `x` (`tokens.count × D`), off
+  /// the tape: the first operation of every tape-free step.
+  func gatherRows(_ tokens: some Sequence<Int>, into x: UnsafeMutablePointer<Float>) {
+    let width = value.shape[1]
+    value.values.withUnsafeBufferPointer { table in
+      for (row, token) in tokens.enumerated() {
+        (x + row * width).update(from: table.baseAddress! + token * width, count: width)
+      }
+    }
+  }
+}
+
+extension LayerNorm {
+  /// `logits = LayerNorm(x) W_o + b_o` of `rows` rows off the tape (the final norm and the decoder of a
+  /// tape-free step), the normalised rows left in `normalized`.
+  func readOut(
+    _ x: UnsafePointer<Float>, rows: Int, decoder: Linear, normalized: UnsafeMutablePointer<Float>,
+    into logits: UnsafeMutablePointer<Float>
+  ) {
+    apply(x, rows: rows, into: normalized)
+    decoder.apply(normalized, rows: rows, into: logits)
+  }
+}

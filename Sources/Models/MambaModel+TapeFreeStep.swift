@@ -69,21 +69,16 @@ extension MambaModel {
         vocabulary: vocabulary)
     }
     let buffers = state.stepBuffers!
-    table.value.values.withUnsafeBufferPointer { embedding in
-      buffers.x.withUnsafeMutableBufferPointer { x in
-        for (b, token) in tokens.enumerated() {
-          (x.baseAddress! + b * width).update(from: embedding.baseAddress! + token * width, count: width)
-        }
-      }
-    }
+    buffers.x.withUnsafeMutableBufferPointer { table.gatherRows(tokens, into: $0.baseAddress!) }
     for (index, block) in blocks.enumerated() {
       Self.step(block, state: &state.blocks[index], buffers: buffers, batch: batch)
     }
     buffers.x.withUnsafeBufferPointer { x in
-      buffers.h.withUnsafeMutableBufferPointer { h in
-        finalNorm.apply(x.baseAddress!, rows: batch, into: h.baseAddress!)
+      buffers.h.withUnsafeMutableBufferPointer { normalized in
         buffers.logits.withUnsafeMutableBufferPointer { logits in
-          decoder.apply(h.baseAddress!, rows: batch, into: logits.baseAddress!)
+          finalNorm.readOut(
+            x.baseAddress!, rows: batch, decoder: decoder, normalized: normalized.baseAddress!,
+            into: logits.baseAddress!)
         }
       }
     }

@@ -52,21 +52,16 @@ extension S4Model {
     }
     let buffers = state.stepBuffers!
     guard case .tokens(let table) = encoder else { throw AutodiffError.invalidArgument("a token model steps tokens") }
-    table.value.values.withUnsafeBufferPointer { embedding in
-      buffers.x.withUnsafeMutableBufferPointer { x in
-        for (b, token) in tokens.enumerated() {
-          (x.baseAddress! + b * width).update(from: embedding.baseAddress! + token * width, count: width)
-        }
-      }
-    }
+    buffers.x.withUnsafeMutableBufferPointer { table.gatherRows(tokens, into: $0.baseAddress!) }
     for (index, block) in blocks.enumerated() {
       try step(block, layer: &state.layers[index], buffers: buffers, batch: batch, projection: projection)
     }
     buffers.x.withUnsafeBufferPointer { x in
-      buffers.v.withUnsafeMutableBufferPointer { v in
-        finalNorm.apply(x.baseAddress!, rows: batch, into: v.baseAddress!)
+      buffers.v.withUnsafeMutableBufferPointer { normalized in
         buffers.logits.withUnsafeMutableBufferPointer { logits in
-          decoder.apply(v.baseAddress!, rows: batch, into: logits.baseAddress!)
+          finalNorm.readOut(
+            x.baseAddress!, rows: batch, decoder: decoder, normalized: normalized.baseAddress!,
+            into: logits.baseAddress!)
         }
       }
     }

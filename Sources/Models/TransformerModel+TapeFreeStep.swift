@@ -91,13 +91,7 @@ extension TransformerModel {
     }
     let buffers = state.stepBuffers!
     let half = buffers.frequencies.count
-    table.value.values.withUnsafeBufferPointer { embedding in
-      for (b, sequence) in tokens.enumerated() {
-        for (i, token) in sequence.enumerated() {
-          (buffers.x + (b * chunk + i) * width).update(from: embedding.baseAddress! + token * width, count: width)
-        }
-      }
-    }
+    table.gatherRows(tokens.joined(), into: buffers.x)
     for row in 0..<rows {
       let rowPosition = position + row % chunk
       switch c.positions {
@@ -118,10 +112,10 @@ extension TransformerModel {
       step(block, cache: &state.caches[index], buffers: buffers, rows: rows, chunk: chunk, hidden: hidden)
     }
     state.advance(by: chunk)
-    finalNorm.apply(buffers.x, rows: rows, into: buffers.h)
     if let decoder {
-      decoder.apply(buffers.h, rows: rows, into: buffers.logits)
+      finalNorm.readOut(buffers.x, rows: rows, decoder: decoder, normalized: buffers.h, into: buffers.logits)
     } else {
+      finalNorm.apply(buffers.x, rows: rows, into: buffers.h)
       table.value.values.withUnsafeBufferPointer { embedding in
         RowKernels.productWithTranspose(
           buffers.h, rows: rows, table: embedding.baseAddress!, tableRows: c.vocabulary, width: width,
