@@ -37,20 +37,6 @@ let output = NotebookPage.outputFolder(name: "speculative-decoding")
 var page = try NotebookPage(folder: output)
 let format = NumberFormat(significantDigits: 3)
 
-/// Seconds taken by `body` (monotonic clock).
-func seconds(_ body: () throws -> Void) rethrows -> Double {
-  let begin = DispatchTime.now().uptimeNanoseconds
-  try body()
-  return Double(DispatchTime.now().uptimeNanoseconds - begin) * 1e-9
-}
-
-/// The median of `values` (the mean of the middle two for an even count).
-func median(_ values: [Double]) -> Double {
-  let sorted = values.sorted()
-  let middle = sorted.count / 2
-  return sorted.count.isMultiple(of: 2) ? (sorted[middle - 1] + sorted[middle]) / 2 : sorted[middle]
-}
-
 // ## The models
 //
 // The text task's default corpus (Debian's fortunes, bytes, vocabulary 257 with the document separator), windows

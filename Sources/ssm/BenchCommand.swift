@@ -3,6 +3,7 @@ import Dispatch
 import FFT
 import Foundation
 import Parallelism
+import Platform
 import S4
 import SSMJSON
 import SeededRandom
@@ -53,20 +54,6 @@ struct BenchOptions: ParsableArguments {
   func layer() throws -> DiagonalConvolutionLayer {
     try DiagonalConvolutionLayer.random(channels: channels, stateSize: stateSize, seed: 0)
   }
-}
-
-/// Seconds taken by `body`.
-func seconds(_ body: () throws -> Void) rethrows -> Double {
-  let start = DispatchTime.now().uptimeNanoseconds
-  try body()
-  return Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
-}
-
-/// The median of `values` (mean of the middle two for an even count).
-func median(_ values: [Double]) -> Double {
-  let sorted = values.sorted()
-  let middle = sorted.count / 2
-  return sorted.count.isMultiple(of: 2) ? (sorted[middle - 1] + sorted[middle]) / 2 : sorted[middle]
 }
 
 /// Seeded standard normal inputs.

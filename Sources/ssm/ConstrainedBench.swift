@@ -3,6 +3,7 @@ import Constraints
 import Foundation
 import Generation
 import Models
+import Platform
 import SSMJSON
 import Training
 

@@ -3,6 +3,7 @@ import Autodiff
 import Foundation
 import LayerOperations
 import Parallelism
+import Platform
 import SSMJSON
 import SeededRandom
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Models
+import Platform
 import SSMJSON
 import SeededRandom
 

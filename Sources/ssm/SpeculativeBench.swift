@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Generation
 import Models
+import Platform
 import SSMJSON
 import SeededRandom
 import Tasks
