@@ -30,6 +30,16 @@ extension LayerNorm {
       }
     }
   }
+
+  /// `logits = LayerNorm(x) W_o + b_o` of `rows` rows off the tape (the final norm and the decoder of a
+  /// tape-free step), the normalised rows left in `normalized`.
+  func readOut(
+    _ x: UnsafePointer<Float>, rows: Int, decoder: Linear, normalized: UnsafeMutablePointer<Float>,
+    into logits: UnsafeMutablePointer<Float>
+  ) {
+    apply(x, rows: rows, into: normalized)
+    decoder.apply(normalized, rows: rows, into: logits)
+  }
 }
 
 extension Parameter {
@@ -43,16 +53,14 @@ extension Parameter {
       }
     }
   }
-}
 
-extension LayerNorm {
-  /// `logits = LayerNorm(x) W_o + b_o` of `rows` rows off the tape (the final norm and the decoder of a
-  /// tape-free step), the normalised rows left in `normalized`.
-  func readOut(
-    _ x: UnsafePointer<Float>, rows: Int, decoder: Linear, normalized: UnsafeMutablePointer<Float>,
-    into logits: UnsafeMutablePointer<Float>
-  ) {
-    apply(x, rows: rows, into: normalized)
-    decoder.apply(normalized, rows: rows, into: logits)
+  /// `Y = X W` of `rows` rows `X` (`rows × k`) with this `k × n` weight into `Y` (`rows × n`), off the
+  /// tape (``RowKernels/product(_:rows:weight:inputs:outputs:accumulating:into:)``): a bias-free
+  /// projection of a tape-free step, reading the current weights.
+  func project(_ x: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>) {
+    let (inputs, outputs) = (value.shape[0], value.shape[1])
+    value.values.withUnsafeBufferPointer { weight in
+      RowKernels.product(x, rows: rows, weight: weight.baseAddress!, inputs: inputs, outputs: outputs, into: y)
+    }
   }
 }
