@@ -216,7 +216,8 @@ let package = Package(
     .testTarget(
       name: "LayerOperationsTests",
       dependencies: [
-        "Autodiff", "LayerOperations", "S4", "ModelTestSupport", .product(name: "Numerics", package: "swift-numerics"),
+        "Autodiff", "LayerOperations", "S4", "ModelTestSupport", "SeededRandom",
+        .product(name: "Numerics", package: "swift-numerics"),
       ]),
     .testTarget(
       name: "TrainingTests",

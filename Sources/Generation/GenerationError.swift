@@ -58,6 +58,12 @@ public enum GenerationError: Error, Equatable, CustomStringConvertible {
   case invalidDraftTokens(Int)
   /// Speculative decoding asked for beam search (it verifies greedy decoding or sampling).
   case speculativeBeamSearch
+  /// Medusa decoding asked for beam search (it verifies greedy decoding or sampling).
+  case medusaBeamSearch
+  /// Medusa decoding asked for a ``GenerationOptions/constraint`` (not supported).
+  case medusaConstraint
+  /// Medusa heads that read another width or predict another vocabulary than the model.
+  case medusaHeadsMismatch(headWidth: Int, headVocabulary: Int, modelWidth: Int?, modelVocabulary: Int)
   /// A ``SequentialDecoder`` for beam search (it decodes one sequence a token at a time).
   case beamSearchNotStepwise
   /// A ``SequentialDecoder`` for a sample outside `0 ..< samples`.
@@ -100,6 +106,11 @@ public enum GenerationError: Error, Equatable, CustomStringConvertible {
         + "speculative decoding needs one vocabulary"
     case .invalidDraftTokens(let value): "draft tokens per round must be at least 1, got \(value)"
     case .speculativeBeamSearch: "speculative decoding supports greedy decoding and sampling, not beam search"
+    case .medusaBeamSearch: "Medusa decoding supports greedy decoding and sampling, not beam search"
+    case .medusaConstraint: "Medusa decoding does not support a constraint (regex or JSON Schema)"
+    case .medusaHeadsMismatch(let headWidth, let headVocabulary, let modelWidth, let modelVocabulary):
+      "the Medusa heads read width \(headWidth) and predict \(headVocabulary) tokens, the model has width "
+        + "\(modelWidth.map(String.init) ?? "none (no hidden states)") and \(modelVocabulary) tokens"
     case .beamSearchNotStepwise: "a sequential decoder supports greedy decoding and sampling, not beam search"
     case .sampleOutOfRange(let sample, let samples): "sample \(sample) outside 0..<\(samples)"
     case .decoderFinished: "the sequence already ended (a stop token or maxNewTokens): no next token"

@@ -31,6 +31,24 @@ public struct MedusaTree: Sendable, Equatable {
     self.parents = parents
   }
 
+  /// The tree of one path through the top token of each of `depth` heads: `[0], [0, 0], …`
+  /// (`depth ≥ 1`; `0` gives the root alone).
+  public static func chain(depth: Int) -> MedusaTree {
+    try! MedusaTree(paths: (0..<max(0, depth)).map { [Int](repeating: 0, count: $0 + 1) })
+  }
+
+  /// The tree of the nodes of depth at most `depth` (a prefix of the nodes, which are sorted by
+  /// depth, so node indices are kept).
+  public func truncated(maximumDepth depth: Int) -> MedusaTree {
+    try! MedusaTree(paths: Array(paths.prefix { $0.count <= depth }))
+  }
+
+  /// How many top tokens each head must propose: entry `d` is one more than the largest index of
+  /// the paths of depth `d + 1` (`maximumDepth` entries).
+  public var topCounts: [Int] {
+    (0..<maximumDepth).map { index in 1 + paths.filter { $0.count == index + 1 }.map { $0.last! }.max()! }
+  }
+
   /// The number of nodes, root included.
   public var nodeCount: Int { parents.count }
 

@@ -23,6 +23,9 @@ public struct TypicalAcceptance: Sendable, Equatable {
     self.delta = delta
   }
 
+  /// The published defaults `ε = 0.09`, `δ = 0.3`.
+  public static let published = try! TypicalAcceptance()
+
   /// `min(ε, δ · exp(−H(p)))` for probabilities `p` (terms with `p(v) = 0` add nothing to `H`).
   public func threshold(_ probabilities: [Double]) -> Double {
     let entropy = probabilities.reduce(0.0) { $1 > 0 ? $0 - $1 * log($1) : $0 }

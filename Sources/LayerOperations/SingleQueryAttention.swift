@@ -109,17 +109,22 @@ private func attendOne(
 
 /// The online-softmax update of one query by the tile of `rows ≤ 32` positions from `first`:
 /// `m`, `ℓ` (`runningMax`, `runningSum`) and the unnormalised `a` (`output`) as stated on
-/// ``singleQueryAttention(query:keys:values:pairs:count:capacity:headWidth:into:)``.
+/// ``singleQueryAttention(query:keys:values:pairs:count:capacity:headWidth:into:)``. The positions
+/// `first + l` whose bit `l` of `masked` is set are left out (weight 0); at least one of the
+/// `rows` must not be.
 @inline(__always)
 private func attendTile(
   query: UnsafePointer<Float>, keys: UnsafePointer<Float>, values: UnsafePointer<Float>, first: Int, rows: Int,
-  width: Int, weights: UnsafeMutablePointer<Float>, runningMax: inout Float, runningSum: inout Float,
-  output: UnsafeMutablePointer<Float>
+  width: Int, masked: UInt32 = 0, weights: UnsafeMutablePointer<Float>, runningMax: inout Float,
+  runningSum: inout Float, output: UnsafeMutablePointer<Float>
 ) {
   let scale = 1 / Float(width).squareRoot()
   let groups = (rows + 7) / 8
   // Tiles are whole within the capacity (a multiple of 32); lanes past `rows` get weight 0.
   scores(query: query, keys: keys + first * width, groups: groups, width: width, scale: scale, into: weights)
+  if masked != 0 {
+    for lane in 0..<rows where masked >> lane & 1 == 1 { weights[lane] = -.infinity }
+  }
   let newMax = max(runningMax, VectorMath.maximum(weights, count: rows))
   // e^{m − m'}: exactly 1 when the maximum holds, ≈ 1e-38 (times a = 0, ℓ = 0) on the first tile.
   let rescale = newMax == runningMax ? 1 : VectorMath.exp(SIMD8(repeating: runningMax - newMax))[0]
@@ -129,6 +134,9 @@ private func attendTile(
     // Only a last, partial group has lanes past `rows` (lane by lane: a masked `replacing` with
     // a scalar compiles to a loop through memory that cost a third of the kernel).
     for lane in min(8, rows - 8 * group)..<8 { e[lane] = 0 }
+    if masked != 0 {
+      for lane in 0..<8 where masked >> (8 * group + lane) & 1 == 1 { e[lane] = 0 }
+    }
     store(e, to: weights + 8 * group)
     total += e
   }
@@ -137,32 +145,43 @@ private func attendTile(
     weights: weights, values: values + first * width, rows: rows, width: width, rescale: rescale, into: output)
 }
 
-/// Causal attention of a chunk of `C` queries per (sequence, head) pair, the queries of the
-/// last `C` of `count` stored positions, read in place: query `i` sees the first
-/// `count − C + i + 1` positions,
+/// Attention of a chunk of `C` queries per (sequence, head) pair, the queries of the last `C` of
+/// `count` stored positions (the chunk's own entries, after the `P = count − C` positions read
+/// before it), read in place. Query `i` sees every earlier position and the chunk entries `j`
+/// that `visibility` allows, `S_i = {0, …, P − 1} ∪ {P + j : visibility[i·C + j]}`:
 ///
-///     o_i = Σ_{j ≤ count−C+i} e^{s_ij − max s_i} v_j / Σ_{j ≤ count−C+i} e^{s_ij − max s_i},   s_ij = ⟨q_i, k_j⟩/√d,
+///     o_i = Σ_{j ∈ S_i} e^{s_ij − max s_i} v_j / Σ_{j ∈ S_i} e^{s_ij − max s_i},   s_ij = ⟨q_i, k_j⟩/√d.
 ///
-/// each by the online softmax of ``singleQueryAttention(query:keys:values:pairs:count:capacity:headWidth:into:)``,
-/// interleaved block by block: every tile of 32 keys and values is loaded once and serves all
-/// the queries that see it, so a speculative verification of `C` tokens reads the cache once.
+/// Without `visibility` the chunk is causal, `S_i = {0, …, P + i}` (a prefill or a speculative
+/// verification); with it, a tree of candidates (Medusa's verification: node `i` sees its
+/// ancestors and itself). Each query runs the online softmax of
+/// ``singleQueryAttention(query:keys:values:pairs:count:capacity:headWidth:into:)``, interleaved
+/// block by block: every tile of 32 keys and values is loaded once and serves all the queries that
+/// see it, so a verification of `C` tokens reads the cache once.
 ///
 /// - Parameters:
 ///   - queries: `B × C × heads·d`; query `i` of pair `(b, h)` at `(b·C + i)·heads·d + h·d`.
 ///   - keys, values: the cache's blocks as for `singleQueryAttention`, pair `p = b·heads + h`.
+///   - visibility: `C × C` (row `i`: the chunk entries query `i` sees; `visibility[i·C + i]` must
+///     hold), or `nil` for causal.
 ///   - output: `o`, laid out as `queries`.
 package func chunkAttention(
   queries: UnsafePointer<Float>, keys: UnsafePointer<Float>, values: UnsafePointer<Float>, batch: Int, heads: Int,
-  chunk: Int, count: Int, capacity: Int, headWidth: Int, into output: UnsafeMutablePointer<Float>
+  chunk: Int, count: Int, capacity: Int, headWidth: Int, visibility: UnsafePointer<Bool>? = nil,
+  into output: UnsafeMutablePointer<Float>
 ) {
   precondition(
     chunk >= 1 && chunk <= count && count <= capacity && capacity.isMultiple(of: attentionBlock),
     "a chunk of \(chunk) over \(count) of \(capacity) positions")
   let shared = (
     q: SharedPointer(UnsafeMutablePointer(mutating: queries)), k: SharedPointer(UnsafeMutablePointer(mutating: keys)),
-    v: SharedPointer(UnsafeMutablePointer(mutating: values)), o: SharedPointer(output)
+    v: SharedPointer(UnsafeMutablePointer(mutating: values)), o: SharedPointer(output),
+    visibility: visibility.map { SharedPointer(UnsafeMutablePointer(mutating: $0)) }
   )
-  let rowWidth = heads * headWidth
+  let (rowWidth, prefix) = (heads * headWidth, count - chunk)
+  // The chunk entries query `i` sees: entry `j` (position `prefix + j`) when `sees(i, j)`.
+  let sees: @Sendable (Int, Int) -> Bool = { i, j in shared.visibility.map { $0.base[i * chunk + j] } ?? (j <= i) }
+  let lastSeen = (0..<chunk).map { i in prefix + ((0..<chunk).last { sees(i, $0) } ?? i) }
   forEachChunk(of: batch * heads, minimumChunk: max(1, 262_144 / (chunk * count * headWidth))) { range in
     withUnsafeTemporaryAllocation(of: Float.self, capacity: attentionBlock + 2 * chunk) { scratch in
       let weights = scratch.baseAddress!
@@ -176,11 +195,17 @@ package func chunkAttention(
           (maxima[i], sums[i]) = (-Float.infinity, 0)
         }
         for first in stride(from: 0, to: count, by: attentionBlock) {
-          for i in 0..<chunk where first < count - chunk + i + 1 {
+          for i in 0..<chunk where first <= lastSeen[i] {
+            let rows = min(attentionBlock, lastSeen[i] + 1 - first)
+            var masked: UInt32 = 0
+            for lane in min(rows, max(0, prefix - first))..<rows where !sees(i, first + lane - prefix) {
+              masked |= 1 << UInt32(lane)
+            }
+            guard masked.nonzeroBitCount < rows else { continue }
             attendTile(
               query: shared.q.base + row(i), keys: shared.k.base + block, values: shared.v.base + block,
-              first: first, rows: min(attentionBlock, count - chunk + i + 1 - first), width: headWidth,
-              weights: weights, runningMax: &maxima[i], runningSum: &sums[i], output: shared.o.base + row(i))
+              first: first, rows: rows, width: headWidth, masked: masked, weights: weights,
+              runningMax: &maxima[i], runningSum: &sums[i], output: shared.o.base + row(i))
           }
         }
         for i in 0..<chunk {

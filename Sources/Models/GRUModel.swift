@@ -72,15 +72,17 @@ public struct GRUModel {
   }
 
   /// The whole network on the embedded input `x` (`B × L × H`) from the hidden states `initial`
-  /// (one `B × H` per layer): logits `B·L × V` (row `b·L + t`) and each layer's last hidden
-  /// state `h_L` (`B × H`).
+  /// (one `B × H` per layer): logits `B·L × V` (row `b·L + t`), the last hidden state
+  /// `LayerNorm_f(x)` (`B × L × H`) the logits project, and each layer's last recurrent state
+  /// `h_L` (`B × H`).
   private func run(_ input: Variable, from initial: [Tensor], on tape: Tape) throws
-    -> (logits: Variable, final: [Tensor])
+    -> (logits: Variable, hidden: Variable, final: [Tensor])
   {
     let shape = tape.value(input).shape
     let (x, final) = try trunk(input, from: initial, on: tape)
-    let output = try decoder(finalNorm(x, on: tape), on: tape)
-    return (try tape.reshape(output, to: [shape[0] * shape[1], configuration.vocabulary]), final)
+    let hidden = try finalNorm(x, on: tape)
+    let output = try decoder(hidden, on: tape)
+    return (try tape.reshape(output, to: [shape[0] * shape[1], configuration.vocabulary]), hidden, final)
   }
 
   /// The GRU layers with their residual connections on the embedded input `x` (`B × L × H`) from
@@ -191,12 +193,33 @@ extension GRUModel: SequenceModel {
   /// ``prefill(_:state:)`` through an inference tape, whatever the chunk's length (the reference
   /// the tape-free step is tested against).
   package func tapePrefill(_ tokens: [[Int]], state: inout State) throws -> Tensor {
+    try tapePrefillWithHiddenStates(tokens, state: &state).logits
+  }
+
+  /// ``prefill(_:state:)`` with the last hidden states `LayerNorm_f(x)` (`B × C × H`): the
+  /// tape-free step for one token, the tape otherwise.
+  public func prefillWithHiddenStates(_ tokens: [[Int]], state: inout State) throws -> (logits: Tensor, hidden: Tensor)
+  {
+    guard try Self.chunkLength(of: tokens) == 1, hasTapeFreeStep else {
+      return try tapePrefillWithHiddenStates(tokens, state: &state)
+    }
+    let logits = try tapeFreeStep(tokens.map { $0[0] }, state: &state)
+    return (logits, try Tensor(shape: [state.batch, 1, configuration.width], values: state.stepBuffers!.normalized))
+  }
+
+  /// ``prefillWithHiddenStates(_:state:)`` through an inference tape, whatever the chunk's length.
+  package func tapePrefillWithHiddenStates(_ tokens: [[Int]], state: inout State) throws
+    -> (logits: Tensor, hidden: Tensor)
+  {
     let length = try Self.chunkLength(of: tokens)
     for t in 0..<length { try validateStep(tokens.map { $0[t] }, batch: state.batch) }
     let tape = Tape(recordsGradients: false)
-    let (logits, final) = try run(encoder.embed(tokens, on: tape), from: state.hidden, on: tape)
+    let (logits, hidden, final) = try run(encoder.embed(tokens, on: tape), from: state.hidden, on: tape)
     state.hidden = final
-    return try Tensor(shape: [tokens.count, length, vocabulary], values: tape.value(logits).values)
+    return (
+      try Tensor(shape: [tokens.count, length, vocabulary], values: tape.value(logits).values),
+      try Tensor(shape: [tokens.count, length, configuration.width], values: tape.value(hidden).values)
+    )
   }
 
   /// `C` positions of features per sequence (`B × C × channels`) from the carried hidden states,
@@ -205,7 +228,7 @@ extension GRUModel: SequenceModel {
     let tape = Tape(recordsGradients: false)
     let x = try encoder.encode(features, on: tape)
     try validateChunk(batch: features.shape[0], stateBatch: state.batch)
-    let (logits, final) = try run(x, from: state.hidden, on: tape)
+    let (logits, _, final) = try run(x, from: state.hidden, on: tape)
     state.hidden = final
     return try Tensor(shape: [features.shape[0], features.shape[1], vocabulary], values: tape.value(logits).values)
   }

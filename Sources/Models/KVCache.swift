@@ -113,23 +113,57 @@ public struct KVCache {
     var output = [Float](repeating: 0, count: queries.count)
     queries.withUnsafeBufferPointer { queries in
       output.withUnsafeMutableBufferPointer { output in
-        attendCausally(queries.baseAddress!, chunk: chunk, into: output.baseAddress!)
+        attendChunk(queries.baseAddress!, chunk: chunk, visibility: nil, into: output.baseAddress!)
       }
     }
     return output
   }
 
-  /// ``attendCausally(_:chunk:)`` on caller-owned memory (`queries` and `output` `B × C × D`), every
-  /// block of the cache read once for all `C` queries (``chunkAttention``); allocates nothing on
-  /// the heap.
-  func attendCausally(_ queries: UnsafePointer<Float>, chunk: Int, into output: UnsafeMutablePointer<Float>) {
+  /// The queries of the last `C` stored positions (`B × C × D`, row `b·C + i`) attending on
+  /// caller-owned memory, every block of the cache read once for all `C` queries
+  /// (``chunkAttention``): query `i` sees the first `count − C` positions and the chunk entries `j`
+  /// with `visibility[i·C + j]` (`C × C`; causally, `j ≤ i`, when `nil`). `output` is `B × C × D`.
+  func attendChunk(
+    _ queries: UnsafePointer<Float>, chunk: Int, visibility: UnsafePointer<Bool>?,
+    into output: UnsafeMutablePointer<Float>
+  ) {
     keys.withUnsafeBufferPointer { keys in
       values.withUnsafeBufferPointer { values in
         chunkAttention(
           queries: queries, keys: keys.baseAddress!, values: values.baseAddress!, batch: batch, heads: heads,
-          chunk: chunk, count: count, capacity: capacity, headWidth: headWidth, into: output)
+          chunk: chunk, count: count, capacity: capacity, headWidth: headWidth, visibility: visibility, into: output)
       }
     }
+  }
+
+  /// Keeps, of the positions from `start` on, only `start + offsets[k]` (`offsets` strictly
+  /// increasing), moved to `start + k`, and forgets the rest: after verifying a tree of candidates
+  /// appended from `start`, the cache of the accepted path (node `offsets[k]` at depth `k`).
+  /// - Throws: `AutodiffError/invalidArgument(_:)` for offsets not strictly increasing or beyond the
+  ///   stored positions.
+  public mutating func compact(keeping offsets: [Int], from start: Int) throws {
+    guard (0...count).contains(start), offsets.allSatisfy({ (0..<(count - start)).contains($0) }),
+      zip(offsets, offsets.dropFirst()).allSatisfy({ $0 < $1 })
+    else {
+      throw AutodiffError.invalidArgument("cannot keep \(offsets) of \(count - start) positions after \(start)")
+    }
+    let (d, capacity) = (headWidth, capacity)
+    keys.withUnsafeMutableBufferPointer { keys in
+      values.withUnsafeMutableBufferPointer { values in
+        for pair in 0..<(batch * heads) {
+          let block = pair * capacity * d
+          for (k, offset) in offsets.enumerated() where offset != k {
+            let (source, target) = (start + offset, start + k)
+            for c in 0..<d {
+              keys[block + Self.keyOffset(position: target, component: c, headWidth: d)] =
+                keys[block + Self.keyOffset(position: source, component: c, headWidth: d)]
+              values[block + target * d + c] = values[block + source * d + c]
+            }
+          }
+        }
+      }
+    }
+    count = start + offsets.count
   }
 
   /// One query per sequence (`query`: `B × D`) attending to every stored position, read in place:

@@ -95,12 +95,16 @@ public struct MambaModel {
       name: "decoder.output", inputs: configuration.width, outputs: configuration.vocabulary, generator: &generator)
   }
 
-  /// The blocks, final normalisation and decoder on the encoded input `x` (`B × L × D`): logits `B·L × V`.
-  /// `states` (one per block) continue and advance the recurrent mode; `nil` runs the parallel mode.
-  private func run(_ input: Variable, on tape: Tape, states: inout [MambaBlock.State]?) throws -> Variable {
+  /// The blocks, final normalisation and decoder on the encoded input `x` (`B × L × D`): logits
+  /// `B·L × V` and the last hidden state `LayerNorm_f(x)` (`B × L × D`) they project. `states` (one
+  /// per block) continue and advance the recurrent mode; `nil` runs the parallel mode.
+  private func run(_ input: Variable, on tape: Tape, states: inout [MambaBlock.State]?) throws
+    -> (logits: Variable, hidden: Variable)
+  {
     let shape = tape.value(input).shape
-    let output = try decoder(finalNorm(trunk(input, on: tape, states: &states), on: tape), on: tape)
-    return try tape.reshape(output, to: [shape[0] * shape[1], configuration.vocabulary])
+    let hidden = try finalNorm(trunk(input, on: tape, states: &states), on: tape)
+    let output = try decoder(hidden, on: tape)
+    return (try tape.reshape(output, to: [shape[0] * shape[1], configuration.vocabulary]), hidden)
   }
 
   /// The blocks on the encoded input `x` (`B × L × D`), continuing `states` as ``run(_:on:states:)``
@@ -139,7 +143,7 @@ extension MambaModel: SequenceModel {
     -> Variable
   {
     var parallel: [MambaBlock.State]? = nil
-    return try run(encoder.embed(tokens, on: tape), on: tape, states: &parallel)
+    return try run(encoder.embed(tokens, on: tape), on: tape, states: &parallel).logits
   }
 
   /// `D` = ``Configuration/width``.
@@ -166,7 +170,7 @@ extension MambaModel: SequenceModel {
     -> Variable
   {
     var parallel: [MambaBlock.State]? = nil
-    return try run(encoder.encode(features, on: tape), on: tape, states: &parallel)
+    return try run(encoder.encode(features, on: tape), on: tape, states: &parallel).logits
   }
 
   /// Zero states for `batchSize` sequences.
@@ -191,10 +195,34 @@ extension MambaModel: SequenceModel {
   /// ``prefill(_:state:)`` through an inference tape, whatever the chunk's length (the reference
   /// the tape-free step is tested against).
   package func tapePrefill(_ tokens: [[Int]], state: inout State) throws -> Tensor {
+    try tapePrefillWithHiddenStates(tokens, state: &state).logits
+  }
+
+  /// ``prefill(_:state:)`` with the last hidden states `LayerNorm_f(x)` (`B × C × D`): the
+  /// tape-free step for one token, the tape otherwise.
+  public func prefillWithHiddenStates(_ tokens: [[Int]], state: inout State) throws -> (logits: Tensor, hidden: Tensor)
+  {
+    guard try Self.chunkLength(of: tokens) == 1, hasTapeFreeStep else {
+      return try tapePrefillWithHiddenStates(tokens, state: &state)
+    }
+    let logits = try tapeFreeStep(tokens.map { $0[0] }, state: &state)
+    let count = state.batch * configuration.width
+    return (
+      logits,
+      try Tensor(
+        shape: [state.batch, 1, configuration.width],
+        values: Array(UnsafeBufferPointer(start: state.stepBuffers!.h, count: count)))
+    )
+  }
+
+  /// ``prefillWithHiddenStates(_:state:)`` through an inference tape, whatever the chunk's length.
+  package func tapePrefillWithHiddenStates(_ tokens: [[Int]], state: inout State) throws
+    -> (logits: Tensor, hidden: Tensor)
+  {
     let length = try Self.chunkLength(of: tokens)
     for t in 0..<length { try validateStep(tokens.map { $0[t] }, batch: state.batch) }
     let tape = Tape(recordsGradients: false)
-    return try recurrent(encoder.embed(tokens, on: tape), on: tape, state: &state)
+    return try recurrentWithHiddenStates(encoder.embed(tokens, on: tape), on: tape, state: &state)
   }
 
   /// `C` positions of features per sequence (`B × C × channels`), as ``prefill(_:state:)`` does for tokens:
@@ -208,10 +236,20 @@ extension MambaModel: SequenceModel {
 
   /// The recurrent mode on the encoded chunk `x` (`B × C × D`): `B × C × V`, the state advanced only on success.
   private func recurrent(_ x: Variable, on tape: Tape, state: inout State) throws -> Tensor {
+    try recurrentWithHiddenStates(x, on: tape, state: &state).logits
+  }
+
+  /// ``recurrent(_:on:state:)`` with the last hidden states: logits `B × C × V`, `h` `B × C × D`.
+  private func recurrentWithHiddenStates(_ x: Variable, on tape: Tape, state: inout State) throws
+    -> (logits: Tensor, hidden: Tensor)
+  {
     let shape = tape.value(x).shape
     var states: [MambaBlock.State]? = state.blocks
-    let logits = try run(x, on: tape, states: &states)
+    let (logits, hidden) = try run(x, on: tape, states: &states)
     state.blocks = states ?? state.blocks
-    return try Tensor(shape: [shape[0], shape[1], vocabulary], values: tape.value(logits).values)
+    return (
+      try Tensor(shape: [shape[0], shape[1], vocabulary], values: tape.value(logits).values),
+      try Tensor(shape: [shape[0], shape[1], configuration.width], values: tape.value(hidden).values)
+    )
   }
 }

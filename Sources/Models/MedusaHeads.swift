@@ -26,6 +26,20 @@ public struct MedusaHeads: Module {
     try heads.map { try $0(hidden, on: tape) }
   }
 
+  /// Each head's logits (`V` values, head 0 first) for one hidden state `hidden` (`H` values),
+  /// without gradients.
+  public func logits(hidden: [Float]) throws -> [[Float]] {
+    let tape = Tape(recordsGradients: false)
+    let h = tape.constant(try Tensor(shape: [1, hidden.count], values: hidden))
+    return try callAsFunction(h, on: tape).map { tape.value($0).values }
+  }
+
+  /// Width `H` of the hidden states the heads read.
+  public var hiddenWidth: Int { heads[0].residualWeight.value.shape[0] }
+
+  /// Vocabulary `V` of the heads' logits.
+  public var vocabulary: Int { heads[0].projectionWeight.value.shape[1] }
+
   /// The Medusa-1 loss weights `λ_k = decay^k` for `k = 0 ..< K` (the published `decay = 0.8`).
   public func lossWeights(decay: Float = 0.8) -> [Float] {
     (0..<count).map { Float(pow(Double(decay), Double($0))) }

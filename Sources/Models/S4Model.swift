@@ -261,9 +261,7 @@ extension S4Model: SequenceModel {
     if try Self.chunkLength(of: tokens) == 1, hasTapeFreeStep {
       return try tapeFreeStep(tokens.map { $0[0] }, state: &state)
     }
-    try validateStep(tokens.map { $0[0] }, batch: state.batch)
-    let tape = Tape(recordsGradients: false)
-    return try recurrent(encoder.embed(tokens, on: tape), on: tape, state: &state)
+    return try prefillWithHiddenStates(tokens, state: &state).logits
   }
 
   /// `C` positions of features per sequence (`B × C × channels`), as ``prefill(_:state:)``
@@ -277,11 +275,37 @@ extension S4Model: SequenceModel {
 
   /// The blocks in recurrent mode and the decoder on the encoded chunk `x` (`B × C × H`): `B × C × V`.
   private func recurrent(_ input: Variable, on tape: Tape, state: inout State) throws -> Tensor {
+    try recurrentWithHiddenStates(input, on: tape, state: &state).logits
+  }
+
+  /// ``recurrent(_:on:state:)`` with the last hidden states (``features(_:on:pool:)``, `B × C × H`)
+  /// the logits (`B × C × V`) project.
+  private func recurrentWithHiddenStates(_ input: Variable, on tape: Tape, state: inout State) throws
+    -> (logits: Tensor, hidden: Tensor)
+  {
     let shape = tape.value(input).shape
     var x = input
     for (index, block) in blocks.enumerated() { x = try block(x, on: tape, recurrence: &state.layers[index]) }
-    let logits = tape.value(try decode(x, on: tape, pool: &state.pool))
-    return try Tensor(shape: [shape[0], shape[1], vocabulary], values: logits.values)
+    let hidden = try features(x, on: tape, pool: &state.pool)
+    let logits = tape.value(try decoder(hidden, on: tape))
+    return (
+      try Tensor(shape: [shape[0], shape[1], vocabulary], values: logits.values),
+      try Tensor(shape: [shape[0], shape[1], configuration.width], values: tape.value(hidden).values)
+    )
+  }
+
+  /// ``prefill(_:state:)`` with the last hidden states (`B × C × H`, the final normalisation's
+  /// output, mean-pooled when configured): the tape-free step for one token where the model has
+  /// one, the recurrence on a tape otherwise.
+  public func prefillWithHiddenStates(_ tokens: [[Int]], state: inout State) throws -> (logits: Tensor, hidden: Tensor)
+  {
+    if try Self.chunkLength(of: tokens) == 1, hasTapeFreeStep {
+      let logits = try tapeFreeStep(tokens.map { $0[0] }, state: &state)
+      return (logits, try Tensor(shape: [state.batch, 1, configuration.width], values: state.stepBuffers!.v))
+    }
+    try validateStep(tokens.map { $0[0] }, batch: state.batch)
+    let tape = Tape(recordsGradients: false)
+    return try recurrentWithHiddenStates(encoder.embed(tokens, on: tape), on: tape, state: &state)
   }
 }
 

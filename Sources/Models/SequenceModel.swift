@@ -111,6 +111,26 @@ public protocol SequenceModel: Module {
   ///   `position` beyond the tokens read.
   func rewind(_ state: inout State, to position: Int) throws
 
+  /// Recurrent mode up to the last hidden state: ``prefill(_:state:)`` that also returns `h` at each
+  /// of the chunk's tokens (`B × C × H`, ``hiddenWidth`` `= H`), the features the output layer and
+  /// Medusa heads read (those of ``hiddenStates(_:on:training:generator:)`` at those positions).
+  /// - Throws: as ``prefill(_:state:)``, and for a model that exposes no hidden states.
+  func prefillWithHiddenStates(_ tokens: [[Int]], state: inout State) throws -> (logits: Tensor, hidden: Tensor)
+
+  /// Reads a tree of candidate tokens from `state` (one sequence) for a verification (see
+  /// ``TreeReading``): the logits and hidden state after every node's path. The default forks a
+  /// copy of the parent's state for every node and steps it; a transformer reads the whole tree
+  /// in one pass with a tree attention mask. `state` itself is not changed.
+  /// - Throws: for a malformed tree (``TreeReading/validate(tokens:parents:)``), a state of more
+  ///   than one sequence, tokens the model cannot read, or a model without hidden states.
+  func readTree(_ tokens: [Int], parents: [Int], from state: State) throws -> TreeReading<State>
+
+  /// The state that has read the tokens of `reading`'s state and then exactly the tokens of
+  /// `path` (a node's path, ``TreeReading/validatePath(_:)``): what decoding continues from once the
+  /// verification accepted that path.
+  /// - Throws: for a `path` that is not a path of the tree.
+  func state(after path: [Int], of reading: TreeReading<State>) throws -> State
+
   /// Recurrent mode of a feature model: reads the next `C` positions of features per sequence
   /// (`B × C × channels`, `channels` = ``inputChannels``) from `state`, advances it, and returns
   /// the read-out at each of them, `B × C × V`: the parallel

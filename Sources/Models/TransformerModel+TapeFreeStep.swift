@@ -75,10 +75,67 @@ extension TransformerModel {
   ///   state's, or positions beyond a learned position table.
   func tapeFreeChunk(_ tokens: [[Int]], state: inout State) throws -> Tensor {
     let chunk = try Self.chunkLength(of: tokens)
+    let buffers = try tapeFreePass(tokens, offsets: Array(0..<chunk), visibility: nil, state: &state)
+    return try Tensor(
+      shape: [state.batch, chunk, vocabulary],
+      values: Array(UnsafeBufferPointer(start: buffers.logits, count: state.batch * chunk * vocabulary)))
+  }
+
+  /// ``tapeFreeChunk(_:state:)`` for one sequence with the last hidden states: the logits
+  /// (`1 × C × V`) and `h = LayerNorm_f(x)` (`1 × C × D`).
+  func tapeFreeChunkWithHiddenStates(_ tokens: [Int], state: inout State) throws -> (logits: Tensor, hidden: Tensor) {
+    let buffers = try tapeFreePass([tokens], offsets: Array(tokens.indices), visibility: nil, state: &state)
+    let (count, width) = (tokens.count, configuration.width)
+    return (
+      try Tensor(
+        shape: [1, count, vocabulary],
+        values: Array(UnsafeBufferPointer(start: buffers.logits, count: count * vocabulary))),
+      try Tensor(shape: [1, count, width], values: Array(UnsafeBufferPointer(start: buffers.h, count: count * width)))
+    )
+  }
+
+  /// A tree of `N` candidate tokens read in one pass after the `p` tokens of `state` (one
+  /// sequence), as ``tapeFreeChunk(_:state:)`` reads a chunk but with node `i` at position
+  /// `p + depth(i)` attending to the `p` read positions, its ancestors and itself (Medusa's tree
+  /// attention mask; `parents[i] < i`, `-1` for a node that follows the read tokens directly). Every
+  /// node's key and value are appended to the caches (entries `p … p + N − 1`, in node order;
+  /// ``State/keep(_:from:)`` keeps a path's). Returns the logits (`N × V`) and last hidden states
+  /// (`N × D`) of every node.
+  func tapeFreeTree(_ tokens: [Int], parents: [Int], state: inout State) throws -> (logits: Tensor, hidden: Tensor) {
+    let nodes = tokens.count
+    var (depths, visibility) = ([Int](), [Bool](repeating: false, count: nodes * nodes))
+    for node in 0..<nodes {
+      depths.append(parents[node] < 0 ? 0 : depths[parents[node]] + 1)
+      var ancestor = node
+      while ancestor >= 0 {
+        visibility[node * nodes + ancestor] = true
+        ancestor = parents[ancestor]
+      }
+    }
+    let buffers = try tapeFreePass([tokens], offsets: depths, visibility: visibility, state: &state)
+    let width = configuration.width
+    return (
+      try Tensor(
+        shape: [nodes, vocabulary], values: Array(UnsafeBufferPointer(start: buffers.logits, count: nodes * vocabulary))
+      ),
+      try Tensor(shape: [nodes, width], values: Array(UnsafeBufferPointer(start: buffers.h, count: nodes * width)))
+    )
+  }
+
+  /// The tape-free pass over `C` tokens per sequence (`B × C`): chunk entry `i` at position
+  /// `p + offsets[i]`, attending to the `p` read positions and the chunk entries `visibility` allows
+  /// (`C × C`, causal when `nil`; see ``chunkAttention``); the caches grow by `C` and the state's
+  /// position by `C`. Leaves the logits (`B·C × V`) in `buffers.logits` and `LayerNorm_f(x)` in
+  /// `buffers.h`, and returns the buffers.
+  private func tapeFreePass(_ tokens: [[Int]], offsets: [Int], visibility: [Bool]?, state: inout State) throws
+    -> TransformerStepBuffers
+  {
+    let chunk = try Self.chunkLength(of: tokens)
     for i in 0..<chunk { try validateStep(tokens.map { $0[i] }, batch: state.batch) }
     let position = state.position
-    if let limit = contextLimit, position + chunk > limit {
-      throw AutodiffError.invalidArgument("position \(position + chunk - 1) beyond the learned context of \(limit)")
+    if let limit = contextLimit, position + (offsets.max() ?? 0) + 1 > limit {
+      throw AutodiffError.invalidArgument(
+        "position \(position + (offsets.max() ?? 0)) beyond the learned context of \(limit)")
     }
     guard let table = encoder.table else { throw AutodiffError.invalidArgument("a token model steps tokens") }
     let c = configuration
@@ -93,7 +150,7 @@ extension TransformerModel {
     let half = buffers.frequencies.count
     table.gatherRows(tokens.joined(), into: buffers.x)
     for row in 0..<rows {
-      let rowPosition = position + row % chunk
+      let rowPosition = position + offsets[row % chunk]
       switch c.positions {
       case .learned:
         positionTable!.value.values.withUnsafeBufferPointer { table in
@@ -109,7 +166,9 @@ extension TransformerModel {
       }
     }
     for (index, block) in blocks.enumerated() {
-      step(block, cache: &state.caches[index], buffers: buffers, rows: rows, chunk: chunk, hidden: hidden)
+      step(
+        block, cache: &state.caches[index], buffers: buffers, rows: rows, chunk: chunk, hidden: hidden,
+        visibility: visibility)
     }
     state.advance(by: chunk)
     if let decoder {
@@ -122,16 +181,15 @@ extension TransformerModel {
           into: buffers.logits)
       }
     }
-    return try Tensor(
-      shape: [state.batch, chunk, c.vocabulary],
-      values: Array(UnsafeBufferPointer(start: buffers.logits, count: rows * c.vocabulary)))
+    return buffers
   }
 
   /// One block on the residual stream `buffers.x` (`rows` = `B·C` rows), reading and extending
-  /// `cache` by `chunk` positions (see ``tapeFreeChunk(_:state:)``).
+  /// `cache` by `chunk` positions, each row's attention restricted by `visibility` (see
+  /// ``tapeFreePass(_:offsets:visibility:state:)``).
   private func step(
     _ block: TransformerBlock, cache: inout KVCache, buffers: TransformerStepBuffers, rows: Int, chunk: Int,
-    hidden: Int
+    hidden: Int, visibility: [Bool]?
   ) {
     let width = configuration.width
     block.attentionNorm.apply(buffers.x, rows: rows, into: buffers.h)
@@ -153,8 +211,12 @@ extension TransformerModel {
     cache.append(keys: buffers.key, values: buffers.value, positions: chunk)
     if chunk == 1 {
       cache.attend(buffers.query, into: buffers.attended)
+    } else if let visibility {
+      visibility.withUnsafeBufferPointer {
+        cache.attendChunk(buffers.query, chunk: chunk, visibility: $0.baseAddress!, into: buffers.attended)
+      }
     } else {
-      cache.attendCausally(buffers.query, chunk: chunk, into: buffers.attended)
+      cache.attendChunk(buffers.query, chunk: chunk, visibility: nil, into: buffers.attended)
     }
     block.attentionOutput.apply(buffers.attended, rows: rows, into: buffers.branch)
     for index in 0..<(rows * width) { buffers.x[index] += buffers.branch[index] }

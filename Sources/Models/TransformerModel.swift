@@ -211,7 +211,11 @@ public struct TransformerModel {
 
   /// Final normalisation and output projection of `x` (`B × L × D`): logits `B·L × V`.
   private func decode(_ x: Variable, on tape: Tape) throws -> Variable {
-    let rows = try hiddenRows(x, on: tape)
+    try project(hiddenRows(x, on: tape), on: tape)
+  }
+
+  /// The output projection (or the tied embedding) of hidden rows `h` (`B·L × D`): logits `B·L × V`.
+  private func project(_ rows: Variable, on tape: Tape) throws -> Variable {
     guard let decoder else {
       guard let table = encoder.table else { throw AutodiffError.invalidArgument("tied embeddings need tokens") }
       return try tape.matmul(rows, tape.transpose(tape.parameter(table), permutation: [1, 0]))
@@ -238,6 +242,14 @@ extension TransformerModel: SequenceModel {
     public mutating func rewind(to position: Int) throws {
       for index in caches.indices { try caches[index].truncate(to: position) }
       self.position = position
+    }
+
+    /// Keeps, of the entries read from `start` on, only those at `start + offsets[k]` (strictly
+    /// increasing offsets), moved to `start + k`: the state that read only those tokens after
+    /// `start` when each of them attended to the earlier kept ones only (a tree path).
+    public mutating func keep(_ offsets: [Int], from start: Int) throws {
+      for index in caches.indices { try caches[index].compact(keeping: offsets, from: start) }
+      position = start + offsets.count
     }
   }
 
@@ -281,10 +293,7 @@ extension TransformerModel: SequenceModel {
   /// ``prefill(_:state:)`` through an inference tape, whatever the chunk's length (the reference
   /// the tape-free step is tested against).
   package func tapePrefill(_ tokens: [[Int]], state: inout State) throws -> Tensor {
-    _ = try Self.chunkLength(of: tokens)
-    try validateStep(tokens.map { $0[0] }, batch: state.batch)
-    let tape = Tape(recordsGradients: false)
-    return try recurrent(embed(tokens, position: state.position, on: tape), on: tape, state: &state)
+    try tapePrefillWithHiddenStates(tokens, state: &state).logits
   }
 
   /// `C` positions of features per sequence (`B × C × channels`) attending to the cache and to
@@ -300,11 +309,32 @@ extension TransformerModel: SequenceModel {
   /// The blocks (reading and extending the caches) and the decoder on the embedded chunk `x`
   /// (`B × C × D`, positions from `state.position`): `B × C × V`.
   private func recurrent(_ input: Variable, on tape: Tape, state: inout State) throws -> Tensor {
+    try recurrentWithHiddenStates(input, on: tape, state: &state).logits
+  }
+
+  /// ``recurrent(_:on:state:)`` with the last hidden states: logits `B × C × V`, `h` `B × C × D`.
+  private func recurrentWithHiddenStates(_ input: Variable, on tape: Tape, state: inout State) throws
+    -> (logits: Tensor, hidden: Tensor)
+  {
     let shape = tape.value(input).shape
     var x = input
     for (index, block) in blocks.enumerated() { x = try block(x, on: tape, cache: &state.caches[index]) }
     state.advance(by: shape[1])
-    let logits = tape.value(try decode(x, on: tape))
-    return try Tensor(shape: [shape[0], shape[1], vocabulary], values: logits.values)
+    let hidden = try hiddenRows(x, on: tape)
+    let logits = tape.value(try project(hidden, on: tape))
+    return (
+      try Tensor(shape: [shape[0], shape[1], vocabulary], values: logits.values),
+      try Tensor(shape: [shape[0], shape[1], configuration.width], values: tape.value(hidden).values)
+    )
+  }
+
+  /// ``prefillWithHiddenStates(_:state:)`` through an inference tape, whatever the chunk's length.
+  package func tapePrefillWithHiddenStates(_ tokens: [[Int]], state: inout State) throws
+    -> (logits: Tensor, hidden: Tensor)
+  {
+    _ = try Self.chunkLength(of: tokens)
+    try validateStep(tokens.map { $0[0] }, batch: state.batch)
+    let tape = Tape(recordsGradients: false)
+    return try recurrentWithHiddenStates(embed(tokens, position: state.position, on: tape), on: tape, state: &state)
   }
 }
