@@ -37,6 +37,18 @@ public struct MedusaTree: Sendable, Equatable {
     try! MedusaTree(paths: (0..<max(0, depth)).map { [Int](repeating: 0, count: $0 + 1) })
   }
 
+  /// A small tree for `heads` heads: the top three tokens of head 1, the top two of head 2 below
+  /// head 1's first and its top token below head 1's second, then head `k`'s top token below the
+  /// chain of first tokens for `k ≥ 3`: `[0], [1], [2], [0,0], [0,1], [1,0], [0,0,0], …` (3 nodes
+  /// below the root for one head, `heads + 4` for more). Few nodes keep a verification pass near the
+  /// cost of one step for small models, where the published 63-node trees would cost several.
+  public static func compact(heads: Int) -> MedusaTree {
+    var paths: [[Int]] = [[0], [1], [2]]
+    if heads >= 2 { paths += [[0, 0], [0, 1], [1, 0]] }
+    if heads >= 3 { paths += (3...heads).map { [Int](repeating: 0, count: $0) } }
+    return try! MedusaTree(paths: paths)
+  }
+
   /// The tree of the nodes of depth at most `depth` (a prefix of the nodes, which are sorted by
   /// depth, so node indices are kept).
   public func truncated(maximumDepth depth: Int) -> MedusaTree {

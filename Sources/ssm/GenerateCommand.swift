@@ -26,7 +26,12 @@ struct GenerateCommand: ParsableCommand {
       + "beam score). With --draft DRAFT (greedy or sample): speculative decoding, DRAFT's model (same vocabulary) "
       + "proposes --draft-tokens K tokens per round (or adaptive: start at 5, +2 after a round with all accepted, "
       + "−1 otherwise) that the target verifies in one pass; the output has the target's law (greedy: its greedy "
-      + "output), and JSON adds draftedTokens, acceptedDraftTokens and targetPasses. "
+      + "output), and JSON adds draftedTokens, acceptedDraftTokens and targetPasses. With --speculate medusa "
+      + "(greedy or sample; a checkpoint with Medusa heads): each pass verifies the model's next token and a tree "
+      + "of its heads' top tokens (--tree) in one pass and emits the longest accepted path; greedy decoding gives "
+      + "the greedy output, sampling accepts by typical acceptance (p(x) > min(ε, δ·exp(−H(p))), which changes the "
+      + "output law); JSON adds candidateTokens, acceptedCandidateTokens, passes and meanAcceptedLength (new "
+      + "tokens per pass). "
       + "--regex R, --json-schema FILE or --choice \"a,b,c\" constrain the output of greedy, sample, beam and "
       + "--draft (byte-level models; the text models' separator or a --stop-token ends it once it is complete): "
       + "disallowed tokens (and those after which the output could not be completed within --max-new-tokens) are "
@@ -82,6 +87,7 @@ struct GenerateCommand: ParsableCommand {
   var draft: String?
   @Option(help: "With --draft: draft tokens per round, K ≥ 1 or adaptive (default 4).")
   var draftTokens: DraftTokensArgument?
+  @OptionGroup var medusa: MedusaOptions
   @OptionGroup var constraint: ConstraintOptions
   @Flag(help: "Print JSON: one result object (greedy, one sample) or a list of them (beam, several samples).")
   var json = false
@@ -131,6 +137,10 @@ struct GenerateCommand: ParsableCommand {
     if let lengthPenalty, !lengthPenalty.isFinite { throw ValidationError("--length-penalty must be finite") }
     if draft != nil, strategy == .beam { throw ValidationError("--draft applies to --strategy greedy and sample only") }
     if draftTokens != nil, draft == nil { throw ValidationError("--draft-tokens applies with --draft only") }
+    if medusa.speculate != nil {
+      if draft != nil { throw ValidationError("--speculate and --draft are two ways to speculate: give one") }
+      if strategy == .beam { throw ValidationError("--speculate applies to --strategy greedy and sample only") }
+    }
   }
 
   /// Beams when `--beams` is not given.
@@ -183,6 +193,21 @@ struct GenerateCommand: ParsableCommand {
             ("draftedTokens", .number(Double(speculative.draftedTokens))),
             ("acceptedDraftTokens", .number(Double(speculative.acceptedDraftTokens))),
             ("targetPasses", .number(Double(speculative.targetPasses))),
+          ]
+        )
+      }
+    } else if medusa.speculate != nil {
+      let heads = try medusa.heads(checkpoint: checkpoint, model: model)
+      outputs = try medusaGenerate(
+        model, heads: heads, prompt: promptTokens, options: options, medusa: medusa.parameters(heads: heads.count)
+      ).map { result in
+        (
+          result.generation,
+          [
+            ("candidateTokens", .number(Double(result.draftedTokens))),
+            ("acceptedCandidateTokens", .number(Double(result.acceptedDraftTokens))),
+            ("passes", .number(Double(result.targetPasses))),
+            ("meanAcceptedLength", .number(Double(result.generation.tokens.count) / Double(result.targetPasses))),
           ]
         )
       }

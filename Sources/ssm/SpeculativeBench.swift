@@ -12,7 +12,9 @@ import Training
 struct SpeculativeBench: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "speculative",
-    abstract: "Time speculative decoding (a --draft checkpoint proposing for --checkpoint) against the target alone.",
+    abstract:
+      "Time speculative decoding (a --draft checkpoint proposing for --checkpoint, or --speculate medusa) against "
+      + "the target alone.",
     discussion:
       "Both models read a seeded random context of --context tokens, or with --text-context a window of that many "
       + "tokens of the test split of the default text corpus at a seeded offset (untimed); each run then decodes "
@@ -21,12 +23,14 @@ struct SpeculativeBench: ParsableCommand {
       + "speculatively (--draft-tokens K per round, or adaptive). No stop token ends a run. secondsPerToken and "
       + "targetOnlySecondsPerToken are the median runs' times / tokens, speedup their ratio; acceptanceRate is "
       + "accepted / drafted tokens and meanTokensPerPass emitted tokens / target passes, summed over the timed "
-      + "runs (run i samples with seed --seed + i).")
+      + "runs (run i samples with seed --seed + i). With --speculate medusa instead of --draft, the checkpoint's "
+      + "Medusa heads propose a tree (--tree) verified in one pass: acceptanceRate is accepted / verified "
+      + "candidates and meanTokensPerPass the mean accepted length.")
 
   @Option(help: "The target checkpoint.safetensors.") var checkpoint: String
-  @Option(help: "The draft checkpoint.safetensors (same vocabulary as the target).") var draft: String
+  @Option(help: "The draft checkpoint.safetensors (same vocabulary as the target).") var draft: String?
   @Option(help: "Tokens in the context before decoding (≥ 1).") var context: Int
-  @Option(help: "Draft tokens per round, K ≥ 1 or adaptive.") var draftTokens: DraftTokensArgument
+  @Option(help: "With --draft: draft tokens per round, K ≥ 1 or adaptive.") var draftTokens: DraftTokensArgument?
   @Option(help: "Sampling temperature T > 0 (default: greedy decoding).") var temperature: Double?
   @Option(help: "New tokens decoded per run (≥ 2).") var tokens = 64
   @Option(help: "Timed runs; the median is reported.") var runs = 3
@@ -34,6 +38,7 @@ struct SpeculativeBench: ParsableCommand {
   @Option(help: "Seed of the context and of the sampling draws.") var seed: UInt64 = 0
   @Flag(help: "Read held-out text (models trained with --task text) instead of random tokens before decoding.")
   var textContext = false
+  @OptionGroup var medusa: MedusaOptions
   @Flag(help: "Print {\"secondsPerToken\": x, \"targetOnlySecondsPerToken\": y, \"speedup\": …}.") var json = false
 
   func validate() throws {
@@ -43,6 +48,10 @@ struct SpeculativeBench: ParsableCommand {
     if let temperature, !(temperature.isFinite && temperature > 0) {
       throw ValidationError("--temperature must be finite and > 0")
     }
+    guard (draft == nil) != (medusa.speculate == nil) else {
+      throw ValidationError("give exactly one of --draft DRAFT and --speculate medusa")
+    }
+    guard (draft == nil) == (draftTokens == nil) else { throw ValidationError("--draft needs --draft-tokens K") }
   }
 
   /// Decoding options of run `run`: greedy or sampling at `temperature`, no stop token.
@@ -54,19 +63,24 @@ struct SpeculativeBench: ParsableCommand {
 
   func run() throws {
     let (target, targetConfiguration) = try TrainingRun.model(fromCheckpoint: URL(fileURLWithPath: checkpoint))
-    let (draftModel, draftConfiguration) = try TrainingRun.model(fromCheckpoint: URL(fileURLWithPath: draft))
-    guard draftModel.vocabulary == target.vocabulary else {
-      throw GenerationError.draftVocabularyMismatch(target: target.vocabulary, draft: draftModel.vocabulary)
-    }
-    for configuration in [targetConfiguration, draftConfiguration] {
-      try MemoryBudget.check(
-        .generation(configuration.resolvedModel, batch: 1, prompt: context, newTokens: tokens))
-    }
+    try MemoryBudget.check(.generation(targetConfiguration.resolvedModel, batch: 1, prompt: context, newTokens: tokens))
     let prompt = try contextTokens(vocabulary: target.vocabulary)
-    // A decoder for each model checks the context against its limit before any time is spent.
-    _ = try SequentialDecoder(for: draftModel, prompt: prompt, options: options(run: 0))
+    // A decoder checks the context against the target's limit before any time is spent.
     _ = try SequentialDecoder(for: target, prompt: prompt, options: options(run: 0))
-    let measured = try measure(target: target, draft: draftModel, prompt: prompt)
+    let measured: Measurement
+    if let draft {
+      let (draftModel, draftConfiguration) = try TrainingRun.model(fromCheckpoint: URL(fileURLWithPath: draft))
+      guard draftModel.vocabulary == target.vocabulary else {
+        throw GenerationError.draftVocabularyMismatch(target: target.vocabulary, draft: draftModel.vocabulary)
+      }
+      try MemoryBudget.check(
+        .generation(draftConfiguration.resolvedModel, batch: 1, prompt: context, newTokens: tokens))
+      _ = try SequentialDecoder(for: draftModel, prompt: prompt, options: options(run: 0))
+      measured = try measure(target: target, draft: draftModel, prompt: prompt)
+    } else {
+      let heads = try medusa.heads(checkpoint: checkpoint, model: target)
+      measured = try measure(target, heads: heads, medusa: medusa.parameters(heads: heads.count), prompt: prompt)
+    }
     let result: JSONValue = .object([
       ("secondsPerToken", .number(measured.secondsPerToken)),
       ("targetOnlySecondsPerToken", .number(measured.targetOnlySecondsPerToken)),
@@ -104,25 +118,53 @@ struct SpeculativeBench: ParsableCommand {
     return stream[offset..<(offset + context)].map(Int.init)
   }
 
-  /// Median per-token times of both decoders and the draft's counts, summed over the timed runs.
+  /// Median per-token times of speculative and target-only decoding, and the proposals' counts
+  /// summed over the timed runs.
+  typealias Measurement = (
+    secondsPerToken: Double, targetOnlySecondsPerToken: Double, acceptanceRate: Double, tokensPerPass: Double
+  )
+
+  /// The measurement with `draft` proposing for `target`.
   private func measure<Target: SequenceModel, Draft: SequenceModel>(target: Target, draft: Draft, prompt: [Int])
-    throws -> (
-      secondsPerToken: Double, targetOnlySecondsPerToken: Double, acceptanceRate: Double, tokensPerPass: Double
-    )
+    throws -> Measurement
   {
-    let speculation = SpeculativeParameters(draftLength: draftTokens.length)
+    let speculation = SpeculativeParameters(draftLength: draftTokens?.length ?? .fixed(1))
+    return try measure(target, prompt: prompt) { options, draws in
+      var decoder = try SpeculativeDecoder(
+        target: target, draft: draft, prompt: prompt, options: options, speculation: speculation)
+      var result: SpeculativeGenerationResult?
+      let time = try seconds { result = try decoder.run(draws: &draws) }
+      return (time, result!)
+    }
+  }
+
+  /// The measurement with `heads` proposing trees for `target`.
+  private func measure<Target: SequenceModel>(
+    _ target: Target, heads: MedusaHeads, medusa: MedusaParameters, prompt: [Int]
+  ) throws -> Measurement {
+    try measure(target, prompt: prompt) { options, draws in
+      var decoder = try MedusaDecoder(model: target, heads: heads, prompt: prompt, options: options, medusa: medusa)
+      var result: SpeculativeGenerationResult?
+      let time = try seconds { result = try decoder.run(draws: &draws) }
+      return (time, result!)
+    }
+  }
+
+  /// Runs `speculative` (which prepares its decoder untimed and returns its timed run's seconds
+  /// and result) against the target alone, `warmup` untimed rounds then `runs` timed ones.
+  private func measure<Target: SequenceModel>(
+    _ target: Target, prompt: [Int],
+    speculative: (GenerationOptions, inout SeededGenerator) throws -> (Double, SpeculativeGenerationResult)
+  ) throws -> Measurement {
     var speculativeTimes: [Double] = []
     var targetTimes: [Double] = []
     var (drafted, accepted, emitted, passes) = (0, 0, 0, 0)
     for run in 0..<(warmup + runs) {
       let options = self.options(run: run)
       let targetTime = try targetOnlySeconds(target, prompt: prompt, options: options)
-      var decoder = try SpeculativeDecoder(
-        target: target, draft: draft, prompt: prompt, options: options, speculation: speculation)
       var draws = SeededGenerator(seed: options.seed)
-      var result: SpeculativeGenerationResult?
-      let speculativeTime = try seconds { result = try decoder.run(draws: &draws) }
-      guard run >= warmup, let result else { continue }
+      let (speculativeTime, result) = try speculative(options, &draws)
+      guard run >= warmup else { continue }
       targetTimes.append(targetTime / Double(tokens))
       speculativeTimes.append(speculativeTime / Double(result.generation.tokens.count))
       drafted += result.draftedTokens
