@@ -153,6 +153,15 @@ extension GRUModel: SequenceModel {
     return try tape.reshape(finalNorm(x, on: tape), to: [shape[0] * shape[1], configuration.width])
   }
 
+  /// The logits (`B·L × V`) and the hidden states (`B·L × H`) they project, of one pass from `h₀ = 0`.
+  public func logitsAndHiddenStates(
+    _ tokens: [[Int]], on tape: Tape, training: Bool, generator: inout SeededGenerator
+  ) throws -> (logits: Variable, hidden: Variable) {
+    let (logits, hidden, _) = try run(encoder.embed(tokens, on: tape), from: zeroHidden(batch: tokens.count), on: tape)
+    let shape = tape.value(hidden).shape
+    return (logits, try tape.reshape(hidden, to: [shape[0] * shape[1], configuration.width]))
+  }
+
   /// The read-out (`B·L × V`, row `b·L + t`: `V` values per position) for `features`
   /// (`B × L × C`), every layer's recurrence run from `h₀ = 0`. No dropout.
   /// - Throws: for a token model or features of another shape.

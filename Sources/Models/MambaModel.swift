@@ -164,6 +164,16 @@ extension MambaModel: SequenceModel {
     return try tape.reshape(finalNorm(x, on: tape), to: [shape[0] * shape[1], configuration.width])
   }
 
+  /// The logits (`B·L × V`) and the hidden states (`B·L × D`) they project, of one parallel pass.
+  public func logitsAndHiddenStates(
+    _ tokens: [[Int]], on tape: Tape, training: Bool, generator: inout SeededGenerator
+  ) throws -> (logits: Variable, hidden: Variable) {
+    var parallel: [MambaBlock.State]? = nil
+    let (logits, hidden) = try run(encoder.embed(tokens, on: tape), on: tape, states: &parallel)
+    let shape = tape.value(hidden).shape
+    return (logits, try tape.reshape(hidden, to: [shape[0] * shape[1], configuration.width]))
+  }
+
   /// The read-out (`B·L × V`, row `b·L + t`) for `features` (`B × L × C`). No dropout.
   /// - Throws: for a token model or features of another shape.
   public func outputs(features: Tensor, on tape: Tape, training: Bool, generator: inout SeededGenerator) throws

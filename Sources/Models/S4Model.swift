@@ -253,6 +253,21 @@ extension S4Model: SequenceModel {
       batch: batchSize, pool: nil, stepBuffers: nil)
   }
 
+  /// The logits (`B·L × V`) and the hidden states (`B·L × H`) they project, of one convolution-mode
+  /// forward pass.
+  public func logitsAndHiddenStates(
+    _ tokens: [[Int]], on tape: Tape, training: Bool, generator: inout SeededGenerator
+  ) throws -> (logits: Variable, hidden: Variable) {
+    let x = try trunk(tokens, on: tape, training: training, generator: &generator)
+    let shape = tape.value(x).shape
+    var pool: PooledSum? = nil
+    let hidden = try features(x, on: tape, pool: &pool)
+    return (
+      try tape.reshape(decoder(hidden, on: tape), to: [shape[0] * shape[1], configuration.vocabulary]),
+      try tape.reshape(hidden, to: [shape[0] * shape[1], configuration.width])
+    )
+  }
+
   /// `C` tokens per sequence: each block's S4 layer runs its recurrence over the chunk
   /// (state passing), the rest of the block acts on all `C` positions at once. `B × C × V`.
   /// A chunk of one token takes the tape-free step where the model has one

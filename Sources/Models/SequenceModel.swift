@@ -78,6 +78,14 @@ public protocol SequenceModel: Module {
   func hiddenStates(_ tokens: [[Int]], on tape: Tape, training: Bool, generator: inout SeededGenerator) throws
     -> Variable
 
+  /// Parallel mode with both outputs of one forward pass, under one set of dropout masks: the
+  /// logits of ``logits(_:on:training:generator:)`` (`B·L × V`) and the hidden states `h` of
+  /// ``hiddenStates(_:on:training:generator:)`` (`B·L × H`) they project, for training a model
+  /// together with heads on `h` (Medusa-2).
+  /// - Throws: as ``hiddenStates(_:on:training:generator:)``.
+  func logitsAndHiddenStates(_ tokens: [[Int]], on tape: Tape, training: Bool, generator: inout SeededGenerator)
+    throws -> (logits: Variable, hidden: Variable)
+
   /// The output layer that ``logits(_:on:training:generator:)`` applies to
   /// ``hiddenStates(_:on:training:generator:)``, `z = h U + c`: copies of `U` (`H × V`) and `c`
   /// (`V`, `nil` for none, as with a transformer's tied embedding `U = Eᵀ`), the initial value of
@@ -155,6 +163,13 @@ extension SequenceModel {
   /// Throws `AutodiffError/invalidArgument(_:)`: the family does not rewind in place.
   public func rewind(_ state: inout State, to position: Int) throws {
     throw AutodiffError.invalidArgument("\(Self.self) does not rewind a state in place")
+  }
+
+  /// Throws `AutodiffError/invalidArgument(_:)`: the model exposes no hidden states.
+  public func logitsAndHiddenStates(
+    _ tokens: [[Int]], on tape: Tape, training: Bool, generator: inout SeededGenerator
+  ) throws -> (logits: Variable, hidden: Variable) {
+    throw AutodiffError.invalidArgument("\(Self.self) exposes no hidden states")
   }
 
   /// `nil`: no hidden states exposed.

@@ -151,6 +151,14 @@ public struct TransformerModel {
       trunk(embed(tokens, position: 0, on: tape), on: tape, training: training, generator: &generator), on: tape)
   }
 
+  /// The logits (`B·L × V`) and the hidden states (`B·L × D`) they project, of one forward pass.
+  public func logitsAndHiddenStates(
+    _ tokens: [[Int]], on tape: Tape, training: Bool, generator: inout SeededGenerator
+  ) throws -> (logits: Variable, hidden: Variable) {
+    let hidden = try hiddenStates(tokens, on: tape, training: training, generator: &generator)
+    return (try project(hidden, on: tape), hidden)
+  }
+
   /// The read-out (`B·L × V`, row `b·L + t`: `V` values per position) for `features`
   /// (`B × L × C`): the encoded features with positions from 0, then the blocks as for tokens.
   /// - Throws: for a token model, features of another shape, or more positions than a learned table has.

@@ -3,7 +3,9 @@ import Models
 import SeededRandom
 import Tasks
 
-/// The Medusa-1 training objective (Cai et al. 2024) of ``MedusaHeads`` on a frozen backbone.
+/// The Medusa training objectives (Cai et al. 2024) of ``MedusaHeads``: on a frozen backbone
+/// (Medusa-1, ``loss(hidden:targets:on:)``) or jointly with it (Medusa-2,
+/// ``jointLoss(_:tokens:targets:on:generator:)``).
 ///
 /// For the backbone's last hidden states `h` (`N × H`, `N = B·L`, row `b·L + t`, computed without
 /// gradients, so nothing reaches the backbone) head `k` (0-based, `k = 0 ..< K`) predicts token
@@ -25,11 +27,15 @@ public struct MedusaObjective {
   /// `λ_k`, one per head.
   public let weights: [Float]
 
-  /// The objective of `heads` with `λ_k = decay^k`.
-  /// - Throws: ``TrainingError/invalidState(_:)`` for a decay that is not positive and finite.
-  public init(heads: MedusaHeads, decay: Float = 0.8) throws {
-    try MedusaConfiguration(heads: heads.count, decay: decay).validate()
+  /// `λ₀`, the heads' weight beside the backbone's loss in ``jointLoss(_:tokens:targets:on:generator:)``.
+  public let headsWeight: Float
+
+  /// The objective of `heads` with `λ_k = decay^k` and, jointly, `λ₀ = headsWeight`.
+  /// - Throws: ``TrainingError/invalidState(_:)`` for a decay or weight that is not positive and finite.
+  public init(heads: MedusaHeads, decay: Float = 0.8, headsWeight: Float = 0.2) throws {
+    try MedusaConfiguration(heads: heads.count, decay: decay, headsWeight: headsWeight).validate()
     self.heads = heads
+    self.headsWeight = headsWeight
     weights = heads.lossWeights(decay: decay)
   }
 
@@ -47,6 +53,23 @@ public struct MedusaObjective {
     let tape = Tape(recordsGradients: false)
     var unused = SeededGenerator(seed: 0)
     return tape.value(try backbone.hiddenStates(tokens, on: tape, training: false, generator: &unused))
+  }
+
+  /// Medusa-2's `ℒ = CE_0 + λ₀ Σ_k λ_k CE_k` on `tape`: `CE_0` the backbone's mean next-token
+  /// cross-entropy at the scored positions of `classes` (`B × L`, as in training the backbone alone)
+  /// and the heads' loss on the same forward pass's hidden states
+  /// (``SequenceModel/logitsAndHiddenStates(_:on:training:generator:)``, dropout on), so gradients
+  /// reach the backbone through both terms.
+  /// - Throws: `AutodiffError` for shapes that do not match or targets outside the vocabulary.
+  public func jointLoss(
+    _ backbone: any SequenceModel, tokens: [[Int]], targets classes: [[Int]], on tape: Tape,
+    generator: inout SeededGenerator
+  ) throws -> Variable {
+    let (logits, hidden) = try backbone.logitsAndHiddenStates(tokens, on: tape, training: true, generator: &generator)
+    let backboneLoss = try tape.softmaxCrossEntropy(
+      logits, targets: classes.flatMap { $0 }, ignoredTarget: TaskBatch.ignoredTarget)
+    let headsLoss = try loss(hidden: hidden, targets: classes, on: tape)
+    return try tape.add(backboneLoss, tape.scale(headsLoss, by: headsWeight))
   }
 
   /// `ℒ = Σ_k λ_k CE_k` on `tape` for hidden states `hidden` (`B·L × H`) and next-token targets

@@ -35,8 +35,8 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
   /// (same model shape; the optimiser, schedule and step count start afresh): a second stage
   /// with its own learning-rate schedule, or fine-tuning. `nil`: the seeded initialisation.
   public var initializedFrom: String?
-  /// Medusa-1 training: heads on the frozen backbone of ``initializedFrom`` (required then), the
-  /// only parameters trained; `nil`: the model itself is trained.
+  /// Medusa training: heads on the backbone of ``initializedFrom`` (required then), frozen in stage 1,
+  /// trained with the heads in stage 2 (``MedusaConfiguration``); `nil`: the model itself is trained.
   public var medusa: MedusaConfiguration?
 
   /// A configuration; ``validate()`` checks it. An S4 model with DPLR layers and no
@@ -123,7 +123,7 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
       try medusa.validate()
       guard initializedFrom != nil else {
         throw TrainingError.invalidState(
-          "Medusa-1 training needs a backbone checkpoint to start from (--initialize-from)")
+          "Medusa training needs a backbone checkpoint to start from (--initialize-from)")
       }
       guard model.inputChannels == nil else {
         throw TrainingError.invalidState("Medusa heads predict tokens; the model reads real-valued features")

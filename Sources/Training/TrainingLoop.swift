@@ -36,21 +36,28 @@ struct TrainingLoop {
   let reducer: any GradientReducer
   /// Steps completed.
   var step = 0
-  /// Medusa-1 training: the heads' objective on the frozen `model`, or `nil` to train `model`.
+  /// Medusa training: the heads' objective on `model`, or `nil` to train `model` alone.
   let medusa: MedusaObjective?
+  /// With ``medusa``: whether the model trains with the heads (Medusa-2) or stays frozen (Medusa-1).
+  let medusaJoint: Bool
 
-  /// What the optimiser updates: the Medusa heads' parameters, or else the model's.
-  var trainedParameters: [Parameter] { medusa?.heads.parameters ?? model.parameters }
+  /// What the optimiser updates: the Medusa heads' parameters (Medusa-1), the model's and the
+  /// heads' (Medusa-2), or else the model's.
+  var trainedParameters: [Parameter] {
+    guard let medusa else { return model.parameters }
+    return (medusaJoint ? model.parameters : []) + medusa.heads.parameters
+  }
 
   /// A loop at step 0 with a fresh dropout generator from `dropoutSeed`, in one process or as
   /// process `reducer.rank` of a data-parallel run; with `medusa`, it trains the heads alone on
-  /// the frozen `model`.
+  /// the frozen `model`, or with `medusaJoint` the heads and the model together.
   init(
     model: any SequenceModel, task: any SequenceTask, optimizer: any Optimizer, batchSize: Int, steps: Int,
     warmupSteps: Int, gradientClip: Float, dataSeed: UInt64, dropoutSeed: UInt64,
-    reducer: any GradientReducer = SingleProcessReducer(), medusa: MedusaObjective? = nil
+    reducer: any GradientReducer = SingleProcessReducer(), medusa: MedusaObjective? = nil, medusaJoint: Bool = false
   ) {
     self.medusa = medusa
+    self.medusaJoint = medusaJoint
     self.reducer = reducer
     self.model = model
     self.task = task
@@ -81,7 +88,12 @@ struct TrainingLoop {
     var masks = parallel ? SeededGenerator(seed: shardDropoutSeed(step: step, rank: reducer.rank)) : dropout
     let shardSum = shard.map { ShardGradientSum(reducer: reducer, weight: $0.weight) }
     let loss: Float
-    if let medusa {
+    if let medusa, medusaJoint {
+      loss = try medusaJointTrainingStep(
+        model, objective: medusa, optimizer: optimizer, batch: shard?.batch ?? global,
+        maximumGradientNorm: gradientClip, learningRateFactor: schedule.factor(at: step), step: step + 1,
+        dropout: &masks, shardSum: shardSum)
+    } else if let medusa {
       loss = try medusaTrainingStep(
         model, objective: medusa, optimizer: optimizer, batch: shard?.batch ?? global,
         maximumGradientNorm: gradientClip,

@@ -43,7 +43,9 @@ public struct StepReport: Sendable {
 /// output layer, and trains only the heads (``MedusaObjective``; the optimiser's state covers
 /// the heads alone). The checkpoint stores the backbone's parameters unchanged beside the heads'
 /// `param.medusa.K.*`, so it still opens as a plain model (``model(fromCheckpoint:)``), and
-/// ``medusaHeads(fromCheckpoint:on:)`` reads the heads.
+/// ``medusaHeads(fromCheckpoint:on:)`` reads the heads. A Medusa-2 run (stage 2) trains backbone and
+/// heads together (``MedusaConfiguration``), its heads continuing those of a Medusa-1 checkpoint
+/// it starts from.
 ///
 /// A data-parallel run (a `reducer` of `K > 1` processes, each holding a ``TrainingRun`` on the
 /// same configuration and directory) trains every process on its ``DataParallelShard`` of each
@@ -118,7 +120,10 @@ public final class TrainingRun {
       try Self.loadParameters(model.parameters, from: checkpoint)
     }
     let objective = try resolved.medusa.map {
-      try MedusaObjective(heads: TrainingRun.medusaHeads($0, on: model), decay: $0.decay)
+      try MedusaObjective(heads: TrainingRun.medusaHeads($0, on: model), decay: $0.decay, headsWeight: $0.headsWeight)
+    }
+    if stored == nil, let source = resolved.initializedFrom, let objective, resolved.medusa?.stage == 2 {
+      try Self.continueHeads(objective.heads, from: URL(fileURLWithPath: source))
     }
     self.model = model
     medusaHeads = objective?.heads
@@ -130,7 +135,7 @@ public final class TrainingRun {
           stateSpaceLearningRate: resolved.stateSpaceLearningRate)),
       batchSize: resolved.batch, steps: resolved.steps, warmupSteps: resolved.warmupSteps,
       gradientClip: resolved.gradientClip, dataSeed: resolved.dataSeed, dropoutSeed: resolved.seed &+ 2,
-      reducer: reducer, medusa: objective)
+      reducer: reducer, medusa: objective, medusaJoint: resolved.medusa?.stage == 2)
     if let stored { try restore(from: stored) }
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
   }
@@ -179,6 +184,14 @@ public final class TrainingRun {
     let heads = try medusaHeads(medusa, on: model)
     try loadParameters(heads.parameters, from: checkpoint)
     return heads
+  }
+
+  /// Loads into `heads` the trained heads of the checkpoint at `source` when it is a Medusa run's with as
+  /// many heads (Medusa-2 continuing Medusa-1); leaves them as initialised otherwise.
+  private static func continueHeads(_ heads: MedusaHeads, from source: URL) throws {
+    let checkpoint = try SafeTensors.read(from: source)
+    guard try configuration(of: checkpoint).medusa?.heads == heads.count else { return }
+    try loadParameters(heads.parameters, from: checkpoint)
   }
 
   /// `medusa.heads` heads whose projections copy `model`'s output layer.

@@ -90,6 +90,28 @@ func medusaTrainingStep(
   }
 }
 
+/// One Medusa-2 step (``MedusaObjective/jointLoss(_:tokens:targets:on:generator:)``): the backbone's
+/// loss and the heads' on one forward pass, backward pass into backbone and heads, clipping by
+/// global norm over all their parameters and the optimiser's update of them. `shardSum` as in
+/// ``trainingStep(_:optimizer:batch:maximumGradientNorm:learningRateFactor:step:dropout:)``.
+/// - Returns: the batch loss before the update.
+/// - Throws: as ``medusaTrainingStep(_:objective:optimizer:batch:maximumGradientNorm:learningRateFactor:step:shardSum:)``.
+func medusaJointTrainingStep(
+  _ backbone: any SequenceModel, objective: MedusaObjective, optimizer: any Optimizer, batch: TaskBatch,
+  maximumGradientNorm: Float, learningRateFactor: Float, step: Int, dropout: inout SeededGenerator,
+  shardSum: ShardGradientSum?
+) throws -> Float {
+  guard case .tokens(let tokens) = batch.inputs, case .classes(let classes) = batch.targets else {
+    throw TrainingError.invalidState("Medusa heads train on token inputs with class targets")
+  }
+  return try optimize(
+    backbone.parameters + objective.heads.parameters, optimizer: optimizer, maximumGradientNorm: maximumGradientNorm,
+    learningRateFactor: learningRateFactor, step: step, shardSum: shardSum
+  ) { tape in
+    try objective.jointLoss(backbone, tokens: tokens, targets: classes, on: tape, generator: &dropout)
+  }
+}
+
 /// Zeroes the gradients, records `loss` on a fresh tape, back-propagates, sums over the processes
 /// of a data-parallel run (`shardSum`), clips and updates. A process whose own loss is not finite
 /// skips its backward pass but still joins the sum, whose loss is then not finite on every

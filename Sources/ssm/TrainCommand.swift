@@ -86,28 +86,35 @@ struct TrainCommand: ParsableCommand {
   var initializeFrom: String?
   @Option(
     help: ArgumentHelp(
-      "Medusa-1: train K Medusa heads on the frozen backbone of --initialize-from (required); only the heads change.",
+      "Medusa: train K Medusa heads on the backbone of --initialize-from (required).",
       discussion: "Head k (1…K) predicts token t + k + 1 from the backbone's last hidden state at t, with the loss "
         + "Σ_k λ_k CE_k, λ_k = decay^(k−1). The model is the backbone's, from its checkpoint: model options are not "
-        + "read. The checkpoint holds the backbone unchanged and the heads as param.medusa.*; ssm eval reports "
-        + "each head's top-1 accuracy."))
+        + "read. Stage 1 (Medusa-1) keeps the backbone frozen; stage 2 (Medusa-2) trains backbone and heads with "
+        + "CE_0 + λ₀ Σ_k λ_k CE_k (CE_0 the backbone's own loss, λ₀ = --medusa-weight), continuing the heads of a "
+        + "Medusa-1 checkpoint of K heads given as --initialize-from. The checkpoint holds the backbone and the "
+        + "heads as param.medusa.*; ssm eval reports each head's top-1 accuracy."))
   var medusaHeads: Int?
-  @Option(help: "Medusa training stage: 1 (frozen backbone). Stage 2 (joint training) is not implemented.")
+  @Option(help: "Medusa training stage: 1 (frozen backbone) or 2 (backbone and heads trained together).")
   var medusaStage = 1
   @Option(help: "Medusa: the decay of the heads' loss weights (default 0.8, as published).") var medusaDecay: Float?
+  @Option(help: "Medusa stage 2: the weight λ₀ > 0 of the heads' loss beside the backbone's (default 0.2).")
+  var medusaWeight: Float?
 
   func validate() throws {
-    if medusaHeads == nil, medusaStage != 1 || medusaDecay != nil {
-      throw ValidationError("--medusa-stage and --medusa-decay apply with --medusa-heads only")
+    if medusaHeads == nil, medusaStage != 1 || medusaDecay != nil || medusaWeight != nil {
+      throw ValidationError("--medusa-stage, --medusa-decay and --medusa-weight apply with --medusa-heads only")
     }
     if let medusaHeads {
       guard medusaHeads >= 1 else { throw ValidationError("--medusa-heads must be at least 1") }
       guard initializeFrom != nil else {
         throw ValidationError("--medusa-heads needs the backbone checkpoint: --initialize-from BACKBONE")
       }
-      guard medusaStage == 1 else {
-        throw ValidationError(
-          "--medusa-stage \(medusaStage) is not supported: only stage 1 (frozen backbone) is implemented")
+      guard medusaStage == 1 || medusaStage == 2 else {
+        throw ValidationError("--medusa-stage must be 1 (frozen backbone) or 2 (joint training)")
+      }
+      if medusaWeight != nil, medusaStage != 2 { throw ValidationError("--medusa-weight applies to --medusa-stage 2") }
+      if let medusaWeight, !(medusaWeight.isFinite && medusaWeight > 0) {
+        throw ValidationError("--medusa-weight must be finite and > 0")
       }
     }
     guard (2...65_534).contains(alphabet ?? CopyingTask.defaultAlphabet) else {
@@ -203,7 +210,9 @@ struct TrainCommand: ParsableCommand {
       seed: seed, checkpointEvery: checkpointEvery,
       evaluateEvery: evaluateEvery > 0 ? evaluateEvery : nil,
       initializedFrom: initializeFrom.map { URL(fileURLWithPath: $0).standardizedFileURL.path },
-      medusa: medusaHeads.map { MedusaConfiguration(heads: $0, decay: medusaDecay ?? 0.8) })
+      medusa: medusaHeads.map {
+        MedusaConfiguration(heads: $0, decay: medusaDecay ?? 0.8, stage: medusaStage, headsWeight: medusaWeight ?? 0.2)
+      })
     try MemoryBudget.check(.training(configuration.resolvedModel, batch: batch, length: length))
     let directory = URL(fileURLWithPath: out)
     guard let communicator = try MPICommunicator.joinIfLaunched() else {

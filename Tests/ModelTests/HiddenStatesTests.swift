@@ -36,6 +36,10 @@ struct HiddenStatesTests {
     for (value, reference) in zip(logits, project(hidden, weight: weight, bias: bias)) {
       #expect(abs(value - reference) <= 1e-4)
     }
+    // One pass for both (Medusa-2's joint loss): the same computation, so the same values.
+    let joint = try model.logitsAndHiddenStates(tokens, on: tape, training: false, generator: &unused)
+    #expect(tape.value(joint.hidden) == hidden)
+    #expect(tape.value(joint.logits).values == logits)
   }
 
   @Test func s4dLogitsReadTheHiddenStates() throws {

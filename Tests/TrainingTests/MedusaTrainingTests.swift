@@ -3,12 +3,13 @@ import Checkpoint
 import Foundation
 import ModelTestSupport
 import Models
+import SeededRandom
 import Tasks
 import TestSupport
 import Testing
 import Training
 
-@Suite("Medusa-1 training: loss, frozen backbone, gradients, resume, per-head accuracy, errors")
+@Suite("Medusa training: Medusa-1 loss and frozen backbone, Medusa-2 joint loss, gradients, resume, accuracy, errors")
 struct MedusaTrainingTests {
   static let task = TaskConfiguration(.copying, length: 10, count: 4, alphabet: 3)
   static let backbone = ModelConfiguration.s4(.init(vocabulary: 5, width: 8, depth: 1, stateSize: 4))
@@ -142,6 +143,58 @@ struct MedusaTrainingTests {
     #expect(try TrainingRun.medusaHeads(fromCheckpoint: URL(fileURLWithPath: source), on: plain) == nil)
   }
 
+  // Medusa-2's loss is the backbone's cross-entropy plus λ₀ times the heads' loss, each computed
+  // here separately (the backbone's logits and hidden states from their own tapes), for λ₀ = 0.2
+  // and 0.7: one forward pass gives the same value up to float32 rounding (1e-6 relative).
+  @Test func jointLossIsBackboneLossPlusWeightedHeadsLoss() throws {
+    let model = try S4Model(.init(vocabulary: 5, width: 8, depth: 1, stateSize: 4), seed: 3)
+    let heads = try MedusaHeads(count: 2, outputWeight: model.decoder.weight.value, outputBias: nil)
+    heads.heads[0].residualWeight.value = randomTensor([8, 8], seed: 4, scale: 0.5)
+    let (tokens, classes) = ([[1, 4, 2, 0, 3], [2, 2, 1, 4, 0]], [[4, 2, 0, 3, 1], [2, -100, 4, 0, 3]])
+    for weight: Float in [0.2, 0.7] {
+      let objective = try MedusaObjective(heads: heads, decay: 0.8, headsWeight: weight)
+      var unused = SeededGenerator(seed: 0)
+      let tape = Tape()
+      let joint = tape.value(
+        try objective.jointLoss(model, tokens: tokens, targets: classes, on: tape, generator: &unused)
+      ).scalar
+      let separate = Tape()
+      let backbone = try separate.softmaxCrossEntropy(
+        model.logits(tokens, on: separate, training: true, generator: &unused),
+        targets: classes.flatMap { $0 }, ignoredTarget: -100)
+      let hidden = try MedusaObjective.frozenHiddenStates(of: model, tokens: tokens)
+      let headsLoss = try objective.loss(hidden: separate.constant(hidden), targets: classes, on: separate)
+      let expected = separate.value(backbone).scalar + weight * separate.value(headsLoss).scalar
+      #expect(abs(joint - expected) <= 1e-6 * abs(expected), "λ₀ = \(weight): \(joint) vs \(expected)")
+    }
+  }
+
+  // A Medusa-2 run started from a Medusa-1 checkpoint begins with that checkpoint's trained heads
+  // and backbone, and its steps change both (every backbone parameter that the loss reaches and
+  // every head); the checkpoint records stage 2 and reads back as model and heads.
+  @Test func stageTwoTrainsBackboneAndHeadsFromStageOne() throws {
+    let (first, second, third) = (temporaryPath("ssm-medusa"), temporaryPath("ssm-medusa"), temporaryPath("ssm-medusa"))
+    defer { [first, second, third].forEach { try? FileManager.default.removeItem(at: $0) } }
+    let source = try Self.backboneCheckpoint(in: first)
+    try TrainingRun(directory: second, configuration: Self.medusaRun(source: source), resume: false).run()
+    let stageOne = TrainingRun.checkpointURL(in: second)
+    var configuration = Self.medusaRun(source: stageOne.path, steps: 4)
+    configuration.medusa?.stage = 2
+    let run = try TrainingRun(directory: third, configuration: configuration, resume: false)
+    let (original, _) = try TrainingRun.model(fromCheckpoint: stageOne)
+    let trainedHeads = try #require(try TrainingRun.medusaHeads(fromCheckpoint: stageOne, on: original))
+    let heads = try #require(run.medusaHeads)
+    for (a, b) in zip(trainedHeads.parameters, heads.parameters) { #expect(a.value == b.value, "\(a.name)") }
+    for (a, b) in zip(original.parameters, run.model.parameters) { #expect(a.value == b.value, "\(a.name)") }
+    try run.run()
+    let changed = zip(original.parameters, run.model.parameters).filter { $0.value != $1.value }.count
+    #expect(
+      changed == original.parameters.count, "\(changed) of \(original.parameters.count) backbone parameters changed")
+    #expect(zip(trainedHeads.parameters, heads.parameters).allSatisfy { $0.value != $1.value })
+    let stored = try TrainingRun.configuration(ofCheckpoint: TrainingRun.checkpointURL(in: third))
+    #expect(stored.medusa?.stage == 2 && stored.medusa?.headsWeight == 0.2)
+  }
+
   // Interrupted at step 3 (last checkpoint at 2) and resumed, a Medusa-1 run ends with the
   // uninterrupted run's backbone and heads, bit for bit (same batches, same head optimiser state).
   @Test func resumeIsExact() throws {
@@ -204,6 +257,11 @@ struct MedusaTrainingTests {
     var decay = Self.medusaRun(source: source)
     decay.medusa?.decay = 0
     #expect(throws: TrainingError.self) { try decay.validate() }
+    for (stage, weight): (Int, Float) in [(3, 0.2), (2, 0), (2, .nan)] {
+      var invalid = Self.medusaRun(source: source)
+      invalid.medusa = MedusaConfiguration(heads: 2, stage: stage, headsWeight: weight)
+      #expect(throws: TrainingError.self) { try invalid.validate() }
+    }
     var wider = Self.medusaRun(source: source)
     wider.task = TaskConfiguration(.copying, length: 10, count: 4, alphabet: 5)
     wider.model = .s4(.init(vocabulary: 7, width: 8, depth: 1, stateSize: 4))
