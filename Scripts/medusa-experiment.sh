@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Medusa decoding with models trained on text (Debian's fortunes, bytes): a transformer backbone (d = 128, 4 heads,
 # 2 layers, rotary) and an S4D backbone (H = 128, N = 64, 2 layers), both trained on 1024-byte windows (batch 8,
-# MEDUSA_STEPS steps), then three Medusa-1 heads on each frozen backbone (MEDUSA_HEAD_STEPS steps); `ssm eval`
-# reports each head's top-1 accuracy, then `ssm bench speculative --speculate medusa --text-context` (held-out text
-# before decoding) times Medusa decoding against plain decoding for every backbone, context, temperature and tree,
+# MEDUSA_STEPS steps), then three Medusa-1 heads on each frozen backbone (MEDUSA_HEAD_STEPS steps) and a Medusa-2
+# run from them (backbone and heads together, as many steps, learning rate 3e-4);
+# `ssm eval` reports each head's top-1 accuracy, then `ssm bench speculative --speculate medusa --text-context` (held-out text
+# before decoding) times Medusa decoding against plain decoding for every run, context, temperature and tree,
 # one JSON object per line.
 #
 #   Scripts/medusa-experiment.sh PATH/TO/ssm [--root DIR]
@@ -22,24 +23,26 @@ contexts="${MEDUSA_CONTEXTS:-512 1024}"
 tokens="${MEDUSA_TOKENS:-128}"
 mkdir -p "$root"
 
+source "$(dirname "$0")/resumable-train.sh"
 train() { # name, steps, options…
   local name="$1" count="$2"
   shift 2
-  local out="$root/$name"
-  local resume=()
-  if [ -f "$out/checkpoint.safetensors" ]; then resume=(--resume); fi
-  echo "== train $name ($count steps)" >&2
-  "$ssm" train --task text --length 1024 --batch 8 --steps "$count" --learning-rate 0.003 --seed 0 \
-    --evaluate-every 400 --checkpoint-every 100 "$@" --out "$out" "${resume[@]}" > "$out.log"
+  resumable_train "$ssm" "$root/$name" --task text --length 1024 --batch 8 --steps "$count" --learning-rate 0.003 \
+    --seed 0 --evaluate-every 400 --checkpoint-every 100 "$@"
 }
 train transformer "$steps" --model transformer --width 128 --heads 4 --layers 2 --positions rotary
 train s4d "$steps" --model s4d --width 128 --state-size 64 --layers 2 --state-space-learning-rate 0.001
 for backbone in transformer s4d; do
   train "$backbone-medusa" "$head_steps" --medusa-heads 3 --initialize-from "$root/$backbone/checkpoint.safetensors"
-  "$ssm" eval --checkpoint "$root/$backbone-medusa/checkpoint.safetensors" --json > "$root/$backbone-medusa.eval.json"
+  # Medusa-2: backbone and heads together, continuing the Medusa-1 heads, at a tenth of the learning rate.
+  train "$backbone-medusa2" "$head_steps" --medusa-heads 3 --medusa-stage 2 --learning-rate 0.0003 \
+    --initialize-from "$root/$backbone-medusa/checkpoint.safetensors"
+  for stage in medusa medusa2; do
+    "$ssm" eval --checkpoint "$root/$backbone-$stage/checkpoint.safetensors" --json > "$root/$backbone-$stage.eval.json"
+  done
 done
 
-# Trees: the chain of the first k heads' top tokens, and the default compact tree (10 nodes with the root).
+# Trees: the chain of the first k heads' top tokens, and the default compact tree (8 nodes with the root).
 echo '[[0]]' > "$root/chain-1.json"
 echo '[[0],[0,0]]' > "$root/chain-2.json"
 echo '[[0],[0,0],[0,0,0]]' > "$root/chain-3.json"
@@ -47,16 +50,16 @@ echo '[[0],[1],[2],[0,0],[0,1],[1,0],[0,0,0]]' > "$root/compact.json"
 
 results="$root/results.jsonl"
 touch "$results"
-for backbone in transformer s4d; do
+for run in transformer-medusa s4d-medusa transformer-medusa2 s4d-medusa2; do
   for context in $contexts; do
     for temperature in greedy 1; do
       for tree in chain-1 chain-2 chain-3 compact; do
-        key="\"backbone\": \"$backbone\", \"context\": $context, \"temperature\": \"$temperature\", \"tree\": \"$tree\""
+        key="\"run\": \"$run\", \"context\": $context, \"temperature\": \"$temperature\", \"tree\": \"$tree\""
         if grep -qF "$key" "$results"; then continue; fi
-        echo "== bench $backbone, context $context, T = $temperature, tree $tree" >&2
+        echo "== bench $run, context $context, T = $temperature, tree $tree" >&2
         sampling=()
         if [ "$temperature" != greedy ]; then sampling=(--temperature "$temperature"); fi
-        measured=$("$ssm" bench speculative --checkpoint "$root/$backbone-medusa/checkpoint.safetensors" \
+        measured=$("$ssm" bench speculative --checkpoint "$root/$run/checkpoint.safetensors" \
           --speculate medusa --tree "$root/$tree.json" --context "$context" --tokens "$tokens" --runs 3 --warmup 1 \
           --text-context "${sampling[@]}" --json)
         echo "{$key, \"measured\": $measured}" >> "$results"

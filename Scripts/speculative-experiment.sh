@@ -22,15 +22,12 @@ draft_tokens="${SPEC_DRAFT_TOKENS:-1 2 3 4 6 8}"
 tokens="${SPEC_TOKENS:-128}"
 mkdir -p "$root"
 
+source "$(dirname "$0")/resumable-train.sh"
 train() { # name, model options…
   local name="$1"
   shift
-  local out="$root/$name"
-  local resume=()
-  if [ -f "$out/checkpoint.safetensors" ]; then resume=(--resume); fi
-  echo "== train $name ($steps steps)" >&2
-  "$ssm" train --task text --length 2048 --batch 4 --steps "$steps" --learning-rate 0.003 --seed 0 \
-    --evaluate-every 400 --checkpoint-every 100 "$@" --out "$out" "${resume[@]}" > "$out.log"
+  resumable_train "$ssm" "$root/$name" --task text --length 2048 --batch 4 --steps "$steps" --learning-rate 0.003 \
+    --seed 0 --evaluate-every 400 --checkpoint-every 100 "$@"
 }
 train target --model transformer --width 128 --heads 4 --layers 2 --positions rotary
 train draft-s4d --model s4d --width 128 --state-size 64 --layers 2 --state-space-learning-rate 0.001

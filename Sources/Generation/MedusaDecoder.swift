@@ -28,8 +28,10 @@ public struct MedusaDecoder<Model: SequenceModel> {
   /// The warpers (`nil`: greedy).
   public let sampling: SamplingParameters?
 
-  public private(set) var state: Model.State
-  /// Prompt and emitted tokens, all read by ``state``.
+  /// The model's state after the prompt and the emitted tokens (`nil` only inside a pass, while a
+  /// tree reading owns it, so that the reading extends it in place instead of copying it).
+  private var state: Model.State?
+  /// Prompt and emitted tokens, all read by the model's state.
   public private(set) var history: [Int]
   public private(set) var emitted: [Int] = []
   public private(set) var score = 0.0
@@ -69,8 +71,9 @@ public struct MedusaDecoder<Model: SequenceModel> {
     self.heads = heads
     self.options = options
     self.medusa = medusa
-    state = try model.initialState(batchSize: 1)
+    var state = try model.initialState(batchSize: 1)
     let (logits, hidden) = try model.prefillWithHiddenStates([prompt], state: &state)
+    self.state = state
     let (vocabulary, width) = (model.vocabulary, hidden.count / prompt.count)
     lastLogits = try finiteLogits(logits.values[((prompt.count - 1) * vocabulary)...], step: 0)
     lastHidden = Array(hidden.values[((prompt.count - 1) * width)...])
@@ -98,7 +101,8 @@ public struct MedusaDecoder<Model: SequenceModel> {
       Array(logits.indices.sorted { logits[$0] != logits[$1] ? logits[$0] > logits[$1] : $0 < $1 }.prefix(count))
     }
     let tokens = try tree.tokens(root: root, topTokens: topTokens)
-    let reading = try model.readTree(tokens, parents: tree.parents, from: state)
+    guard let current = state.take() else { throw GenerationError.decoderFinished }
+    let reading = try model.readTree(tokens, parents: tree.parents, from: consume current)
     passes += 1
     candidateTokens += tokens.count - 1
 
@@ -134,10 +138,10 @@ public struct MedusaDecoder<Model: SequenceModel> {
     finished = emitted.count >= options.maxNewTokens
     guard !finished else { return }
     let last = chain.last!
-    state = try model.state(after: chain, of: reading)
     lastLogits = rawLogits[last]
     let width = reading.hidden.shape[1]
     lastHidden = Array(reading.hidden.values[(last * width)..<((last + 1) * width)])
+    state = try model.state(after: chain, of: consume reading)
   }
 
   /// The distribution of new token `step` after `history` (no constraint).

@@ -10,12 +10,13 @@ extension SequenceModel {
   /// Forked states: node `i` steps a copy of its parent's state (of `state` for a first node) by
   /// its token with ``prefillWithHiddenStates(_:state:)``, `N` one-token steps in all, each a
   /// state the family's step makes independent of its source's.
-  public func readTree(_ tokens: [Int], parents: [Int], from state: State) throws -> TreeReading<State> {
+  public func readTree(_ tokens: [Int], parents: [Int], from state: consuming State) throws -> TreeReading<State> {
     try TreeReading<State>.validate(tokens: tokens, parents: parents)
+    let source = copy state
     var states: [State] = []
     var (logits, hidden) = ([Float](), [Float]())
     for (token, parent) in zip(tokens, parents) {
-      var node = parent < 0 ? state : states[parent]
+      var node = parent < 0 ? source : states[parent]
       let read = try prefillWithHiddenStates([[token]], state: &node)
       guard read.logits.count == vocabulary, read.hidden.rank == 3, read.hidden.shape[0] == 1 else {
         throw AutodiffError.shapeMismatch("a tree is read for one sequence, the state holds \(read.hidden.shape[0])")
@@ -31,9 +32,9 @@ extension SequenceModel {
   }
 
   /// The forked state of `path`'s last node.
-  public func state(after path: [Int], of reading: TreeReading<State>) throws -> State {
+  public func state(after path: [Int], of reading: consuming TreeReading<State>) throws -> State {
     try reading.validatePath(path)
-    guard case .forked(let states) = reading.states else {
+    guard case .forked(let states) = (consume reading).states else {
       throw AutodiffError.invalidArgument("\(Self.self) reads trees into forked states")
     }
     return states[path.last!]

@@ -128,16 +128,18 @@ public protocol SequenceModel: Module {
   /// Reads a tree of candidate tokens from `state` (one sequence) for a verification (see
   /// ``TreeReading``): the logits and hidden state after every node's path. The default forks a
   /// copy of the parent's state for every node and steps it; a transformer reads the whole tree
-  /// in one pass with a tree attention mask. `state` itself is not changed.
+  /// in one pass with a tree attention mask, extending `state` itself (taken, not copied, when the
+  /// caller hands over its only copy: a transformer's caches then grow in place).
   /// - Throws: for a malformed tree (``TreeReading/validate(tokens:parents:)``), a state of more
   ///   than one sequence, tokens the model cannot read, or a model without hidden states.
-  func readTree(_ tokens: [Int], parents: [Int], from state: State) throws -> TreeReading<State>
+  func readTree(_ tokens: [Int], parents: [Int], from state: consuming State) throws -> TreeReading<State>
 
   /// The state that has read the tokens of `reading`'s state and then exactly the tokens of
   /// `path` (a node's path, ``TreeReading/validatePath(_:)``): what decoding continues from once the
-  /// verification accepted that path.
+  /// verification accepted that path (taken from `reading`, which the call consumes, so a
+  /// transformer keeps the path's cache entries in place).
   /// - Throws: for a `path` that is not a path of the tree.
-  func state(after path: [Int], of reading: TreeReading<State>) throws -> State
+  func state(after path: [Int], of reading: consuming TreeReading<State>) throws -> State
 
   /// Recurrent mode of a feature model: reads the next `C` positions of features per sequence
   /// (`B × C × channels`, `channels` = ``inputChannels``) from `state`, advances it, and returns

@@ -16,23 +16,24 @@ extension TransformerModel {
   /// node `i` at position `p + depth(i)` sees the `p` read positions, its ancestors and itself, so
   /// its logits equal those of reading its path alone. The caches of the returned reading hold every
   /// node's entry; ``state(after:of:)`` keeps a path's.
-  public func readTree(_ tokens: [Int], parents: [Int], from state: State) throws -> TreeReading<State> {
+  public func readTree(_ tokens: [Int], parents: [Int], from state: consuming State) throws -> TreeReading<State> {
     try TreeReading<State>.validate(tokens: tokens, parents: parents)
     guard state.batch == 1 else {
       throw AutodiffError.invalidArgument("a tree is read for one sequence, the state holds \(state.batch)")
     }
-    var read = state
+    let start = state.position
+    var read = consume state
     let (logits, hidden) = try tapeFreeTree(tokens, parents: parents, state: &read)
     return TreeReading(
-      tokens: tokens, parents: parents, logits: logits, hidden: hidden, states: .shared(read, start: state.position))
+      tokens: tokens, parents: parents, logits: logits, hidden: hidden, states: .shared(read, start: start))
   }
 
   /// The reading's caches with only `path`'s entries, moved to the positions after the read tokens
   /// (a node's key and value depend on the read positions and its ancestors only, so they are
   /// those of reading the path alone).
-  public func state(after path: [Int], of reading: TreeReading<State>) throws -> State {
+  public func state(after path: [Int], of reading: consuming TreeReading<State>) throws -> State {
     try reading.validatePath(path)
-    guard case .shared(var state, let start) = reading.states else {
+    guard case .shared(var state, let start) = (consume reading).states else {
       throw AutodiffError.invalidArgument("a transformer reads a tree in one pass")
     }
     try state.keep(path, from: start)
