@@ -23,7 +23,7 @@ contexts="${MEDUSA_CONTEXTS:-512 1024}"
 tokens="${MEDUSA_TOKENS:-128}"
 mkdir -p "$root"
 
-source "$(dirname "$0")/resumable-train.sh"
+source "$(dirname "$0")/experiment-steps.sh"
 train() { # name, steps, options…
   local name="$1" count="$2"
   shift 2
@@ -49,20 +49,17 @@ echo '[[0],[0,0],[0,0,0]]' > "$root/chain-3.json"
 echo '[[0],[1],[2],[0,0],[0,1],[1,0],[0,0,0]]' > "$root/compact.json"
 
 results="$root/results.jsonl"
-touch "$results"
 for run in transformer-medusa s4d-medusa transformer-medusa2 s4d-medusa2; do
   for context in $contexts; do
     for temperature in greedy 1; do
       for tree in chain-1 chain-2 chain-3 compact; do
-        key="\"run\": \"$run\", \"context\": $context, \"temperature\": \"$temperature\", \"tree\": \"$tree\""
-        if grep -qF "$key" "$results"; then continue; fi
-        echo "== bench $run, context $context, T = $temperature, tree $tree" >&2
         sampling=()
         if [ "$temperature" != greedy ]; then sampling=(--temperature "$temperature"); fi
-        measured=$("$ssm" bench speculative --checkpoint "$root/$run/checkpoint.safetensors" \
-          --speculate medusa --tree "$root/$tree.json" --context "$context" --tokens "$tokens" --runs 3 --warmup 1 \
-          --text-context "${sampling[@]}" --json)
-        echo "{$key, \"measured\": $measured}" >> "$results"
+        measure_cell "$results" \
+          "\"run\": \"$run\", \"context\": $context, \"temperature\": \"$temperature\", \"tree\": \"$tree\"" \
+          "$ssm" bench speculative --checkpoint "$root/$run/checkpoint.safetensors" --speculate medusa \
+          --tree "$root/$tree.json" --context "$context" --tokens "$tokens" --runs 3 --warmup 1 --text-context \
+          "${sampling[@]}" --json
       done
     done
   done

@@ -22,7 +22,7 @@ draft_tokens="${SPEC_DRAFT_TOKENS:-1 2 3 4 6 8}"
 tokens="${SPEC_TOKENS:-128}"
 mkdir -p "$root"
 
-source "$(dirname "$0")/resumable-train.sh"
+source "$(dirname "$0")/experiment-steps.sh"
 train() { # name, model options…
   local name="$1"
   shift
@@ -34,20 +34,17 @@ train draft-s4d --model s4d --width 128 --state-size 64 --layers 2 --state-space
 train draft-transformer --model transformer --width 64 --heads 2 --layers 1 --positions rotary
 
 results="$root/results.jsonl"
-touch "$results"
 for context in $contexts; do
   for temperature in greedy 1; do
     for draft in s4d transformer; do
       for k in $draft_tokens; do
-        key="\"draft\": \"$draft\", \"context\": $context, \"temperature\": \"$temperature\", \"k\": $k"
-        if grep -qF "$key" "$results"; then continue; fi
-        echo "== bench context $context, T = $temperature, $draft draft, k = $k" >&2
         sampling=()
         if [ "$temperature" != greedy ]; then sampling=(--temperature "$temperature"); fi
-        measured=$("$ssm" bench speculative --checkpoint "$root/target/checkpoint.safetensors" \
+        measure_cell "$results" \
+          "\"draft\": \"$draft\", \"context\": $context, \"temperature\": \"$temperature\", \"k\": $k" \
+          "$ssm" bench speculative --checkpoint "$root/target/checkpoint.safetensors" \
           --draft "$root/draft-$draft/checkpoint.safetensors" --context "$context" --draft-tokens "$k" \
-          --tokens "$tokens" --runs 3 --warmup 1 --text-context "${sampling[@]}" --json)
-        echo "{$key, \"measured\": $measured}" >> "$results"
+          --tokens "$tokens" --runs 3 --warmup 1 --text-context "${sampling[@]}" --json
       done
     done
   done
