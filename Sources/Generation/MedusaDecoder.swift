@@ -97,9 +97,7 @@ public struct MedusaDecoder<Model: SequenceModel> {
     let rootDistribution = try distribution(lastLogits, history: history, step: first)
     let root = draws.draw(from: rootDistribution)
     let headLogits = try heads.logits(hidden: lastHidden)
-    let topTokens = zip(headLogits, tree.topCounts).map { logits, count in
-      Array(logits.indices.sorted { logits[$0] != logits[$1] ? logits[$0] > logits[$1] : $0 < $1 }.prefix(count))
-    }
+    let topTokens = zip(headLogits, tree.topCounts).map { Self.topIndices($0, count: $1) }
     let tokens = try tree.tokens(root: root, topTokens: topTokens)
     guard let current = state.take() else { throw GenerationError.decoderFinished }
     let reading = try model.readTree(tokens, parents: tree.parents, from: consume current)
@@ -107,6 +105,8 @@ public struct MedusaDecoder<Model: SequenceModel> {
     candidateTokens += tokens.count - 1
 
     let vocabulary = model.vocabulary
+    // Raw logits of every node; the distribution only of nodes with children (the rule reads it).
+    let hasChildren = Set(tree.parents.dropFirst())
     var (rawLogits, distributions, histories) = ([[Double]](), [[Double]](), [[Int]]())
     for node in 0..<tree.nodeCount {
       let step = first + tree.depth(of: node) + 1
@@ -114,7 +114,8 @@ public struct MedusaDecoder<Model: SequenceModel> {
       histories.append(parentHistory + [tokens[node]])
       rawLogits.append(
         try finiteLogits(reading.logits.values[(node * vocabulary)..<((node + 1) * vocabulary)], step: step))
-      distributions.append(try distribution(rawLogits[node], history: histories[node], step: step))
+      distributions.append(
+        hasChildren.contains(node) ? try distribution(rawLogits[node], history: histories[node], step: step) : [])
     }
     let typical = medusa.typicalAcceptance
     let chain = tree.longestAcceptedChain(
@@ -142,6 +143,20 @@ public struct MedusaDecoder<Model: SequenceModel> {
     let width = reading.hidden.shape[1]
     lastHidden = Array(reading.hidden.values[(last * width)..<((last + 1) * width)])
     state = try model.state(after: chain, of: consume reading)
+  }
+
+  /// The indices of the `count` largest of `values`, largest first (the lower index first on a
+  /// tie), in one pass of insertions into a list of at most `count`.
+  static func topIndices(_ values: [Float], count: Int) -> [Int] {
+    var top: [Int] = []
+    for index in values.indices {
+      let position = top.firstIndex { values[index] > values[$0] } ?? top.count
+      if position < count {
+        top.insert(index, at: position)
+        if top.count > count { top.removeLast() }
+      }
+    }
+    return top
   }
 
   /// The distribution of new token `step` after `history` (no constraint).

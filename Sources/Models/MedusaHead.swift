@@ -1,4 +1,5 @@
 import Autodiff
+import Foundation
 
 /// One Medusa head (Cai et al. 2024): on the backbone's last hidden state `h` (`… × H`) it
 /// predicts a later token with the logits
@@ -40,6 +41,33 @@ public struct MedusaHead: Module {
     try Self.logits(
       hidden, residualWeight: tape.parameter(residualWeight), residualBias: tape.parameter(residualBias),
       projectionWeight: tape.parameter(projectionWeight), projectionBias: tape.parameter(projectionBias), on: tape)
+  }
+
+  /// The head's `V` logits for one hidden state `hidden` (`H` values), the arithmetic of
+  /// ``callAsFunction(_:on:)`` without a tape (decoding reads one state per pass).
+  public func logits(hidden: [Float]) -> [Float] {
+    let (width, vocabulary) = (residualWeight.value.shape[0], projectionWeight.value.shape[1])
+    precondition(hidden.count == width, "a Medusa head reads \(width) values, got \(hidden.count)")
+    let inner = Self.affine(hidden, weight: residualWeight.value, bias: residualBias.value, outputs: width)
+    let residual = zip(hidden, inner).map { h, z in h + z / (1 + Foundation.exp(-z)) }
+    return Self.affine(residual, weight: projectionWeight.value, bias: projectionBias.value, outputs: vocabulary)
+  }
+
+  /// `x W + b` for one row `x`.
+  private static func affine(_ x: [Float], weight: Tensor, bias: Tensor, outputs: Int) -> [Float] {
+    var y = [Float](repeating: 0, count: outputs)
+    x.withUnsafeBufferPointer { x in
+      weight.values.withUnsafeBufferPointer { weight in
+        bias.values.withUnsafeBufferPointer { bias in
+          y.withUnsafeMutableBufferPointer { y in
+            RowKernels.affine(
+              x.baseAddress!, rows: 1, weight: weight.baseAddress!, inputs: x.count, outputs: outputs,
+              bias: bias.baseAddress!, into: y.baseAddress!)
+          }
+        }
+      }
+    }
+    return y
   }
 
   /// `(h + SiLU(h W + b)) U + c` on `tape` for any variables of the shapes above.

@@ -27,11 +27,13 @@ public struct MedusaHeads: Module {
   }
 
   /// Each head's logits (`V` values, head 0 first) for one hidden state `hidden` (`H` values),
-  /// without gradients.
+  /// without a tape (``MedusaHead/logits(hidden:)``).
+  /// - Throws: `AutodiffError/shapeMismatch(_:)` unless `hidden` has ``hiddenWidth`` values.
   public func logits(hidden: [Float]) throws -> [[Float]] {
-    let tape = Tape(recordsGradients: false)
-    let h = tape.constant(try Tensor(shape: [1, hidden.count], values: hidden))
-    return try callAsFunction(h, on: tape).map { tape.value($0).values }
+    guard hidden.count == hiddenWidth else {
+      throw AutodiffError.shapeMismatch("Medusa heads read \(hiddenWidth) values, got \(hidden.count)")
+    }
+    return heads.map { $0.logits(hidden: hidden) }
   }
 
   /// Width `H` of the hidden states the heads read.

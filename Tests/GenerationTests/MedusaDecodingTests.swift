@@ -95,7 +95,8 @@ import Testing
     let tape = Tape(recordsGradients: false)
     var unused = SeededGenerator(seed: 0)
     let hidden = tape.value(try model.hiddenStates([prompt], on: tape, training: false, generator: &unused))
-    let headLogits = try heads.logits(hidden: Array(hidden.values.suffix(8)))[0]
+    let last = tape.constant(try Tensor(shape: [1, 8], values: Array(hidden.values.suffix(8))))
+    let headLogits = tape.value(try heads(last, on: tape)[0]).values
     let candidate = headLogits.indices.max { headLogits[$0] < headLogits[$1] }!
     var (expected, sampling) = ([[Int]: Double](), [[Int]: Double]())
     var accepted = 0

@@ -37,6 +37,26 @@ struct MedusaHeadsTests {
     }
   }
 
+  // The tape-free logits of one hidden state (decoding) equal the tape's for heads with random
+  // residual blocks and biases: the same float32 products in another order, |logit| ≲ 10, so 1e-4.
+  @Test func tapeFreeLogitsEqualTheTapes() throws {
+    let heads = try MedusaHeads(count: 2, outputWeight: randomTensor([6, 9], seed: 4), outputBias: nil)
+    for (index, head) in heads.heads.enumerated() {
+      head.residualWeight.value = randomTensor([6, 6], seed: 5 + UInt64(index))
+      head.residualBias.value = randomTensor([6], seed: 7 + UInt64(index))
+      head.projectionBias.value = randomTensor([9], seed: 9 + UInt64(index))
+    }
+    let hidden = randomTensor([1, 6], seed: 11)
+    let tape = Tape(recordsGradients: false)
+    let expected = try heads(tape.constant(hidden), on: tape).map { tape.value($0).values }
+    let logits = try heads.logits(hidden: hidden.values)
+    for (row, reference) in zip(logits, expected) {
+      #expect(row.count == 9)
+      for (value, target) in zip(row, reference) { #expect(abs(value - target) <= 1e-4) }
+    }
+    #expect(throws: AutodiffError.self) { try heads.logits(hidden: [1, 2]) }
+  }
+
   @Test func aHeadAtPositionTReadsOnlyPositionT() throws {
     let heads = try MedusaHeads(count: 2, outputWeight: randomTensor([4, 7], seed: 4), outputBias: nil)
     for head in heads.heads { head.residualWeight.value = randomTensor([4, 4], seed: 5) }
