@@ -126,7 +126,10 @@ let package = Package(
       ]),
 
     // Notebooks (Notebooks/README.md): runnable scripts that regenerate their figures and page.
-    .target(name: "NotebookSupport", dependencies: ["Reports"], path: "Notebooks/Support"),
+    .target(
+      name: "NotebookSupport",
+      dependencies: ["Autodiff", "Generation", "Models", "Platform", "Reports", "SeededRandom", "Tasks"],
+      path: "Notebooks/Support"),
     .executableTarget(
       name: "notebook-hippo-operators",
       dependencies: [
