@@ -184,6 +184,13 @@ let package = Package(
         "Training",
       ],
       path: "Notebooks/SpeculativeDecoding"),
+    .executableTarget(
+      name: "notebook-multi-token-heads",
+      dependencies: [
+        "Autodiff", "Generation", "Models", "NotebookSupport", "Platform", "Reports", "SeededRandom", "Tasks",
+        "Training",
+      ],
+      path: "Notebooks/MultiTokenHeads"),
 
     // Helpers shared by the test targets, one target per layer so that a test target sees only the modules it
     // tests: numbers, tokens, references and temporary paths; tensors, step-vs-forward and gradient checks of
