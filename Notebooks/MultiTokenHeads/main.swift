@@ -1,6 +1,7 @@
 // # Multi-token heads: Medusa on a transformer and an S4D
 //
-// Runtime: about 3.5–4 minutes on 2 cores (release build; 203–245 s in three runs, about 85 % of it training).
+// Runtime: about 4 minutes on 2 cores (release build; 203–264 s in four runs at load 1.2–3.8, about 85 % of it
+// training).
 // Run: `swift run -c release notebook-multi-token-heads [output-folder]`
 // (default output folder: `notebook-output/multi-token-heads/`), or `make notebooks`.
 //
@@ -290,12 +291,14 @@ func passSegments<Model: SequenceModel>(_ model: Model, heads: MedusaHeads, prom
 // Reading the context is untimed for both. Seconds per token are the median run's time over its tokens; the speedup
 // is plain over Medusa. Since Medusa emits `L` tokens per pass on average (the mean accepted length), the speedup
 // is `L · t_step / t_pass`, `t_pass` the time of one pass (tree reading, the heads, choosing and accepting). To see
-// where `t_pass` goes, after the context (median of `costRepetitions` calls after an untimed one): `readTree` of each
-// tree (its nodes the backbone's argmax and the heads' top tokens), `state(after:of:)` for the path to the tree's
-// last node (the state a pass continues from) and the heads on one hidden state (`MedusaHeads.logits(hidden:)`), each
-// in units of the plain time per token. The rest of `t_pass` is the decoder's own work: ranking the heads' tokens,
-// the distribution of every node and the acceptance rule. The parts are timed at the start of the run (context
-// 128) while the passes run at contexts 128 to 256, so the split is approximate.
+// where `t_pass` goes, each run is followed by `costRepetitions` timed calls of each part after the context:
+// `readTree` of the tree (its nodes the backbone's argmax and the heads' top tokens), `state(after:of:)` for the path
+// to the tree's last node (the state a pass continues from) and the heads on one hidden state
+// (`MedusaHeads.logits(hidden:)`); their medians over the timed runs are given in units of the plain time per token.
+// The rest of `t_pass` is the decoder's own work: ranking the heads' tokens, the distribution of every node and the
+// acceptance rule. The parts are timed at the context's end (128 bytes) while the passes run at contexts 128 to 256,
+// so the split is approximate (for the transformer, whose tree reading grows with the context, the rest includes
+// that growth).
 
 let speedContextLength = 128
 let speedNewTokens = 128
@@ -315,18 +318,14 @@ struct SpeedMeasurement {
   let treeReading: Double
   /// Median seconds of `state(after:of:)` for the path to the tree's last (deepest) node.
   let stateUpdate: Double
+  /// Median seconds of the heads on one hidden state.
+  let heads: Double
   /// Greedy runs: whether every Medusa output equalled the plain output of the same run.
   let identical: Bool?
 
   var speedup: Double { plain / medusa }
   /// Mean seconds of one Medusa pass: seconds per token × tokens per pass.
   var pass: Double { medusa * tokensPerPass }
-}
-
-/// The median of `costRepetitions` timed calls of `body` after one untimed call.
-func medianSeconds(_ body: () throws -> Void) throws -> Double {
-  try body()
-  return median(try (0..<costRepetitions).map { _ in try seconds(body) })
 }
 
 /// Experiment 4 for one backbone, and the heads' median seconds on one hidden state.
@@ -344,19 +343,14 @@ func speed<Model: SequenceModel>(_ model: Model, heads: MedusaHeads, name: Strin
   let headTokens = try heads.logits(hidden: lastHidden).map { row in
     row.indices.sorted { row[$0] != row[$1] ? row[$0] > row[$1] : $0 < $1 }
   }
-  let headSeconds = try medianSeconds { _ = try heads.logits(hidden: lastHidden) }
-
   var measurements: [SpeedMeasurement] = []
   for temperature in temperatures {
     for (treeName, tree) in trees {
       let tokens = try tree.tokens(root: root, topTokens: headTokens)
-      let readingTime = try medianSeconds {
-        _ = try model.readTree(tokens, parents: tree.parents, from: afterContext)
-      }
       let reading = try model.readTree(tokens, parents: tree.parents, from: afterContext)
       let deepest = Array(
         sequence(first: tree.nodeCount - 1) { tree.parents[$0] >= 0 ? tree.parents[$0] : nil }.reversed())
-      let stateUpdate = try medianSeconds { _ = try model.state(after: deepest, of: reading) }
+      var (readingTimes, stateTimes, headTimes): ([Double], [Double], [Double]) = ([], [], [])
       let fresh = try MedusaDecoder(
         model: model, heads: heads, prompt: context,
         options: decodingOptions(temperature: temperature, newTokens: speedNewTokens, seed: 0),
@@ -371,7 +365,17 @@ func speed<Model: SequenceModel>(_ model: Model, heads: MedusaHeads, name: Strin
         var draws = SeededGenerator(seed: options.seed)
         var result: SpeculativeGenerationResult?
         let time = try seconds { result = try decoder.run(draws: &draws) }
+        let parts = try (0..<costRepetitions).map { _ in
+          (
+            try seconds { _ = try model.readTree(tokens, parents: tree.parents, from: afterContext) },
+            try seconds { _ = try model.state(after: deepest, of: reading) },
+            try seconds { _ = try heads.logits(hidden: lastHidden) }
+          )
+        }
         guard run >= 0, let result else { continue }
+        readingTimes += parts.map(\.0)
+        stateTimes += parts.map(\.1)
+        headTimes += parts.map(\.2)
         plainTimes.append(alone.seconds / Double(alone.tokens.count))
         medusaTimes.append(time / Double(result.generation.tokens.count))
         emitted += result.generation.tokens.count
@@ -380,8 +384,9 @@ func speed<Model: SequenceModel>(_ model: Model, heads: MedusaHeads, name: Strin
       }
       let measurement = SpeedMeasurement(
         backbone: name, tree: treeName, nodes: tree.nodeCount, temperature: temperature, plain: median(plainTimes),
-        medusa: median(medusaTimes), tokensPerPass: Double(emitted) / Double(passes), treeReading: readingTime,
-        stateUpdate: stateUpdate, identical: temperature == 0 ? identical : nil)
+        medusa: median(medusaTimes), tokensPerPass: Double(emitted) / Double(passes),
+        treeReading: median(readingTimes), stateUpdate: median(stateTimes), heads: median(headTimes),
+        identical: temperature == 0 ? identical : nil)
       print(
         "\(name), \(treeName), \(temperatureName(temperature)): \(format.string(measurement.plain * 1e6)) → "
           + "\(format.string(measurement.medusa * 1e6)) µs per token (\(format.string(measurement.speedup))×), "
@@ -389,7 +394,7 @@ func speed<Model: SequenceModel>(_ model: Model, heads: MedusaHeads, name: Strin
       measurements.append(measurement)
     }
   }
-  return (measurements, headSeconds)
+  return (measurements, median(measurements.map(\.heads)))
 }
 
 // ## 5. Typical acceptance and the law of the output
@@ -711,29 +716,26 @@ page.text(
     + "\(vocabulary) logits)."
     + (loadAverage.map { " The machine's load average was \($0) when the notebook started." } ?? ""))
 /// Seconds of one pass not spent in `readTree`, `state(after:of:)` or the heads.
-func otherSeconds(_ cell: SpeedMeasurement, heads: Double) -> Double {
-  cell.pass - cell.treeReading - cell.stateUpdate - heads
-}
+func otherSeconds(_ cell: SpeedMeasurement) -> Double { cell.pass - cell.treeReading - cell.stateUpdate - cell.heads }
 var speedTable = try Table(
   headers: [
     "backbone", "T", "tree", "plain (tokens/s)", "Medusa (tokens/s)", "speedup", "tokens per pass",
     "pass ÷ plain token", "readTree", "state(after:)", "heads", "rest of the pass",
   ],
   alignments: [.left, .right, .left] + Array(repeating: .right, count: 9))
-let speedCells = studies.flatMap { s in s.speed.map { (cell: $0, heads: s.headSeconds) } }
-for (cell, headSeconds) in speedCells {
+for cell in allSpeed {
   try speedTable.append([
     cell.backbone, format.string(cell.temperature), "`\(cell.tree)`", format.string(1 / cell.plain),
     format.string(1 / cell.medusa), format.string(cell.speedup), format.string(cell.tokensPerPass),
     format.string(cell.pass / cell.plain), format.string(cell.treeReading / cell.plain),
-    format.string(cell.stateUpdate / cell.plain), format.string(headSeconds / cell.plain),
-    format.string(otherSeconds(cell, heads: headSeconds) / cell.plain),
+    format.string(cell.stateUpdate / cell.plain), format.string(cell.heads / cell.plain),
+    format.string(otherSeconds(cell) / cell.plain),
   ])
 }
 page.text(
   "The last five columns are in units of the plain time per token of the same configuration: one pass, and its "
-    + "parts (`readTree`, `state(after:)` and the heads timed after the context; the rest is what remains of the "
-    + "pass).")
+    + "parts (`readTree`, `state(after:)` and the heads timed after the context, between the runs; the rest is what "
+    + "remains of the pass).")
 page.table(speedTable)
 let speedups = allSpeed.map(\.speedup) + [1]
 let speedChart = LineChart(
@@ -766,7 +768,7 @@ page.text(
     + "\(temperatureName(bestSpeed.temperature)), \(format.string(bestSpeed.tokensPerPass)) tokens per pass), the "
     + "worst \(format.string(allSpeed.map(\.speedup).min()!))×.")
 
-let overheadBound = speedCells.filter { $0.cell.pass - $0.cell.treeReading > $0.cell.tokensPerPass * $0.cell.plain }
+let overheadBound = allSpeed.filter { $0.pass - $0.treeReading > $0.tokensPerPass * $0.plain }
 page.text(
   "**Where the time goes.** Plain decoding pays one step per token; Medusa pays one pass per "
     + "\"tokens per pass\" tokens, so its speedup is tokens per pass ÷ (pass ÷ plain token). Reading the tree alone "
@@ -789,20 +791,19 @@ page.text(
     + "step, holds where a step is bound by reading the weights (large models on accelerators), not here. "
     + "The rest of the pass, the heads (\(zip(backbones, studies).map { "\($0.name) \(format.string($1.headSeconds * 1e6)) µs" }.joined(separator: ", ")) "
     + "on one hidden state), the state update and the decoder's own ranking, processing and acceptance, costs "
-    + "more plain tokens than the pass emits in \(overheadBound.count) of \(speedCells.count) configurations: there "
+    + "more plain tokens than the pass emits in \(overheadBound.count) of \(allSpeed.count) configurations: there "
     + "Medusa would be slower than plain decoding even if reading the tree were free (per node of the tree, the decoder's "
     + "own work, the table's last column, cost "
     + backbones.map { entry in
-      let cells = speedCells.filter { $0.cell.backbone == entry.name }
-      let perNode = cells.map { otherSeconds($0.cell, heads: $0.heads) / Double($0.cell.nodes) * 1e6 }
+      let perNode = allSpeed.filter { $0.backbone == entry.name }.map { otherSeconds($0) / Double($0.nodes) * 1e6 }
       return "\(format.string(perNode.min()!))–\(format.string(perNode.max()!)) µs with the \(entry.name)"
     }.joined(separator: " and ")
     + ", against a plain step of "
     + backbones.map { entry in
       "\(format.string(allSpeed.filter { $0.backbone == entry.name }.map(\.plain).reduce(0, +) / Double(trees.count * temperatures.count) * 1e6)) µs"
     }.joined(separator: " and ")
-    + "; on the transformer part of it is the tree reading's growth with the context, which the parts, timed at the "
-    + "context's start, do not include). The S4D's step is the cheaper "
+    + "; for the transformer it includes the tree reading's growth with the context, which the parts, timed after "
+    + "the \(speedContextLength)-byte context, do not show). The S4D's step is the cheaper "
     + "(\(format.string(allSpeed.filter { $0.backbone == backbones[1].name }.map(\.plain).reduce(0, +) / Double(trees.count * temperatures.count) * 1e6)) µs "
     + "against \(format.string(allSpeed.filter { $0.backbone == backbones[0].name }.map(\.plain).reduce(0, +) / Double(trees.count * temperatures.count) * 1e6)) µs "
     + "for the transformer, mean plain time per token), so the same fixed per-pass work weighs more on it.")
