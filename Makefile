@@ -65,7 +65,7 @@ bench: deps
 ## notebooks: build the notebooks (Notebooks/README.md) in release mode and run each; every one writes its
 ## figures and README.md into notebook-output/<name>/.
 NOTEBOOKS := hippo-operators function-approximation s4-kernels long-range-memory generation-cost language-modelling \
-  structured-generation rl-fine-tuning speculative-decoding
+  structured-generation rl-fine-tuning speculative-decoding multi-token-heads
 notebooks: deps
 	@for name in $(NOTEBOOKS); do \
 	  $(SWIFT) build $(RELEASE_FLAGS) --product notebook-$$name || exit 1; \

@@ -126,7 +126,10 @@ let package = Package(
       ]),
 
     // Notebooks (Notebooks/README.md): runnable scripts that regenerate their figures and page.
-    .target(name: "NotebookSupport", dependencies: ["Reports"], path: "Notebooks/Support"),
+    .target(
+      name: "NotebookSupport",
+      dependencies: ["Autodiff", "Generation", "Models", "Platform", "Reports", "SeededRandom", "Tasks"],
+      path: "Notebooks/Support"),
     .executableTarget(
       name: "notebook-hippo-operators",
       dependencies: [
@@ -181,6 +184,13 @@ let package = Package(
         "Training",
       ],
       path: "Notebooks/SpeculativeDecoding"),
+    .executableTarget(
+      name: "notebook-multi-token-heads",
+      dependencies: [
+        "Autodiff", "Generation", "Models", "NotebookSupport", "Platform", "Reports", "SeededRandom", "Tasks",
+        "Training",
+      ],
+      path: "Notebooks/MultiTokenHeads"),
 
     // Helpers shared by the test targets, one target per layer so that a test target sees only the modules it
     // tests: numbers, tokens, references and temporary paths; tensors, step-vs-forward and gradient checks of

@@ -110,81 +110,6 @@ let exactnessSamples = 20_000
 let exactnessReplicates = 200
 let vocabulary = TextTask.vocabulary
 
-/// The next-token distributions (softmax of the last position's logits) of `model` after each of `prompts`, which
-/// share one length.
-func nextTokenLaws(_ model: any SequenceModel, after prompts: [[Int]]) throws -> [[Double]] {
-  var unused = SeededGenerator(seed: 0)
-  let tape = Tape(recordsGradients: false)
-  let logits = tape.value(try model.logits(prompts, on: tape, training: false, generator: &unused)).values
-  let positions = prompts[0].count
-  return prompts.indices.map { row in
-    let start = (row * positions + positions - 1) * vocabulary
-    return Categorical.softmax(logits[start..<(start + vocabulary)].map(Double.init))
-  }
-}
-
-/// The law of the first two new tokens of `model` sampling at T = 1 after `exactnessPrompt`: `[a][b]`.
-func twoTokenLaw(_ model: any SequenceModel) throws -> [[Double]] {
-  let first = try nextTokenLaws(model, after: [exactnessPrompt])[0]
-  let second = try nextTokenLaws(model, after: (0..<vocabulary).map { exactnessPrompt + [$0] })
-  return (0..<vocabulary).map { a in second[a].map { first[a] * $0 } }
-}
-
-/// `TV(f, P)` for an empirical law `f` given as counts out of `total` (keys: outcomes) and an exact law `P` over
-/// outcomes `0 ..< P.count`: `½ (Σ_{x seen} |f_x − P_x| + Σ_{x unseen} P_x)`.
-func totalVariation(counts: [Int: Int], total: Int, law: [Double]) -> Double {
-  var distance = 1.0
-  for (outcome, count) in counts {
-    distance += abs(Double(count) / Double(total) - law[outcome]) - law[outcome]
-  }
-  return distance / 2
-}
-
-/// `TV(P, Q) = ½ Σ_x |P_x − Q_x|`.
-func totalVariation(_ p: [Double], _ q: [Double]) -> Double { zip(p, q).reduce(0) { $0 + abs($1.0 - $1.1) } / 2 }
-
-/// The first-token marginal `Σ_b P(a, b)` of a law over pairs flattened as `a · V + b`.
-func firstTokenMarginal(_ pairs: [Double]) -> [Double] {
-  (0..<vocabulary).map { a in pairs[(a * vocabulary)..<((a + 1) * vocabulary)].reduce(0, +) }
-}
-
-/// The `q`-quantile of `values` (the order statistic at `⌈q n⌉`).
-func quantile(_ values: [Double], _ q: Double) -> Double {
-  let sorted = values.sorted()
-  return sorted[min(sorted.count - 1, max(0, Int((q * Double(sorted.count)).rounded(.up)) - 1))]
-}
-
-/// TVs of `replicates` empirical laws of `samples` exact draws from `law` (by inversion of its cumulative sum,
-/// one `nextUnitInterval()` per draw), for the pair and for the first token.
-func referenceDistances(_ law: [Double], samples: Int, replicates: Int) -> (pair: [Double], first: [Double]) {
-  var cumulative: [Double] = []
-  var total = 0.0
-  for probability in law {
-    total += probability
-    cumulative.append(total)
-  }
-  let marginal = firstTokenMarginal(law)
-  var generator = SeededGenerator(seed: 99)
-  var distances: (pair: [Double], first: [Double]) = ([], [])
-  for _ in 0..<replicates {
-    var pairs: [Int: Int] = [:]
-    var firsts: [Int: Int] = [:]
-    for _ in 0..<samples {
-      let threshold = generator.nextUnitInterval() * total
-      var (low, high) = (0, cumulative.count - 1)
-      while low < high {
-        let middle = (low + high) / 2
-        if cumulative[middle] > threshold { high = middle } else { low = middle + 1 }
-      }
-      pairs[low, default: 0] += 1
-      firsts[low / vocabulary, default: 0] += 1
-    }
-    distances.pair.append(totalVariation(counts: pairs, total: samples, law: law))
-    distances.first.append(totalVariation(counts: firsts, total: samples, law: marginal))
-  }
-  return distances
-}
-
 struct ExactnessResult {
   let draft: String
   /// Counts of the first two emitted tokens as `a · V + b`, and of the first alone.
@@ -196,8 +121,8 @@ struct ExactnessResult {
   let seconds: Double
 }
 
-let targetPairLaw = try twoTokenLaw(targetModel).flatMap { $0 }
-let targetFirstLaw = firstTokenMarginal(targetPairLaw)
+let targetPairLaw = try twoTokenLaw(targetModel, after: exactnessPrompt).flatMap { $0 }
+let targetFirstLaw = firstTokenMarginal(targetPairLaw, vocabulary: vocabulary)
 
 /// `exactnessSamples` speculative samples with `draft` after `exactnessPrompt`.
 @MainActor
@@ -223,12 +148,14 @@ func speculativeSamples<Draft: SequenceModel>(_ draft: Draft, name: String) thro
   }
   print("\(name): \(exactnessSamples) speculative samples in \(format.string(time)) s")
   return ExactnessResult(
-    draft: name, pairCounts: pairs, firstCounts: firsts, draftLaw: try twoTokenLaw(draft).flatMap { $0 },
+    draft: name, pairCounts: pairs, firstCounts: firsts,
+    draftLaw: try twoTokenLaw(draft, after: exactnessPrompt).flatMap { $0 },
     acceptedShare: Double(accepted) / Double(drafted), seconds: time)
 }
 
 let exactness = try draftEntries.map { try speculativeSamples($0.model, name: $0.name) }
-let reference = referenceDistances(targetPairLaw, samples: exactnessSamples, replicates: exactnessReplicates)
+let reference = referenceDistances(
+  targetPairLaw, vocabulary: vocabulary, samples: exactnessSamples, replicates: exactnessReplicates)
 
 // Greedy decoding takes the target's argmax at every position, so its output should be the target's greedy
 // output token for token: 64 new bytes after the same context, by `generate` with the target alone and by
@@ -301,24 +228,6 @@ func decodingOptions(temperature: Double, seed: UInt64) -> GenerationOptions {
     strategy: temperature == 0 ? .greedy : .sampling(SamplingParameters(temperature: temperature)), seed: seed)
 }
 
-/// The seconds the target alone takes to decode after `prompt` from a copy of `prefilled` (a state that has read
-/// all of `prompt` but its last token), and the tokens it chose.
-@MainActor
-func targetAloneRun(prefilled: TransformerModel.State, prompt: [Int], options: GenerationOptions) throws -> (
-  seconds: Double, tokens: [Int]
-) {
-  var state = prefilled
-  var decoder = try SequentialDecoder(for: targetModel, prompt: prompt, options: options)
-  let time = try seconds {
-    var token = prompt[prompt.count - 1]
-    while !decoder.isFinished {
-      let logits = try targetModel.step([token], state: &state)
-      token = try decoder.next(logits: logits.values[...])
-    }
-  }
-  return (time, decoder.tokens)
-}
-
 /// Every configuration of `draft` after `prompt`.
 @MainActor
 func speedSweep<Draft: SequenceModel>(_ draft: Draft, name: String, prompt: [Int], prefilled: TransformerModel.State)
@@ -335,7 +244,7 @@ func speedSweep<Draft: SequenceModel>(_ draft: Draft, name: String, prompt: [Int
       var identical = true
       for run in -1..<timedRuns {
         let options = decodingOptions(temperature: temperature, seed: UInt64(max(run, 0)))
-        let alone = try targetAloneRun(prefilled: prefilled, prompt: prompt, options: options)
+        let alone = try timedSequentialDecoding(targetModel, prefilled: prefilled, prompt: prompt, options: options)
         var decoder = fresh
         var draws = SeededGenerator(seed: options.seed)
         var runVerified = 0
@@ -409,11 +318,7 @@ var passCost: [Int: [Int: Double]] = [:]
 let testStream = task.stream(of: .test)
 
 /// The held-out context of `length` bytes: `S[o ..< o + length]`, `o` drawn from seed `length`.
-func contextWindow(length: Int) -> [Int] {
-  var generator = SeededGenerator(seed: UInt64(length))
-  let offset = Int(generator.next() % UInt64(testStream.count - length + 1))
-  return testStream[offset..<(offset + length)].map(Int.init)
-}
+func contextWindow(length: Int) -> [Int] { streamWindow(testStream, length: length, seed: UInt64(length)) }
 
 let speedBegin = Date()
 for context in contexts {
@@ -484,14 +389,6 @@ page.table(modelTable)
 
 page.text("## Exactness: the law of the output")
 
-/// A byte as a short readable label: printable ASCII as is (space as `␠`), others as hex, the separator as `⟨end⟩`.
-func label(_ token: Int) -> String {
-  if token == TextTask.separator { return "⟨end⟩" }
-  if token == 32 { return "␠" }
-  if (33..<127).contains(token) { return String(UnicodeScalar(UInt8(token))) }
-  return String(format: "0x%02X", token)
-}
-
 let pairMean = reference.pair.reduce(0, +) / Double(reference.pair.count)
 let firstMean = reference.first.reduce(0, +) / Double(reference.first.count)
 let (pair99, first99) = (quantile(reference.pair, 0.99), quantile(reference.first, 0.99))
@@ -504,7 +401,7 @@ var exactnessVerdicts: [String] = []
 for result in exactness {
   let firstDistance = totalVariation(counts: result.firstCounts, total: exactnessSamples, law: targetFirstLaw)
   let pairDistance = totalVariation(counts: result.pairCounts, total: exactnessSamples, law: targetPairLaw)
-  let draftFirst = totalVariation(firstTokenMarginal(result.draftLaw), targetFirstLaw)
+  let draftFirst = totalVariation(firstTokenMarginal(result.draftLaw, vocabulary: vocabulary), targetFirstLaw)
   let draftPair = totalVariation(result.draftLaw, targetPairLaw)
   try exactnessTable.append([
     result.draft, format.string(result.acceptedShare), format.string(firstDistance), format.string(pairDistance),
@@ -548,7 +445,7 @@ let firstByteChart = LineChart(
       points: topTokens.enumerated().map { (Double($0.offset + 1), targetFirstLaw[$0.element]) }, mark: .line)
   ]
     + exactness.flatMap { result in
-      let draftFirst = firstTokenMarginal(result.draftLaw)
+      let draftFirst = firstTokenMarginal(result.draftLaw, vocabulary: vocabulary)
       return [
         LineChart.Series(
           name: "\(result.draft) q (exact)",
@@ -563,26 +460,8 @@ let firstByteChart = LineChart(
 try page.figure(
   "first-byte-law.svg", svg: try firstByteChart.svg(),
   caption: "The \(topTokens.count) most likely first bytes ("
-    + topTokens.map { "`\(label($0))`" }.joined(separator: " ")
+    + topTokens.map { "`\(byteLabel($0))`" }.joined(separator: " ")
     + "): the target's probability, each draft's, and the frequency among the speculative samples")
-
-/// A run of backticks longer than any in `text`, and at least `minimum` long: a code fence `text` cannot close.
-func fence(around text: String, atLeast minimum: Int) -> String {
-  var (longest, run) = (0, 0)
-  for character in text {
-    run = character == "`" ? run + 1 : 0
-    longest = max(longest, run)
-  }
-  return String(repeating: "`", count: max(minimum, longest + 1))
-}
-
-/// `tokens` as a fenced block: bytes as UTF-8 (invalid sequences replaced), separators as `⟨end⟩`.
-func codeBlock(_ tokens: [Int]) -> String {
-  let text = tokens.split(separator: TextTask.separator, omittingEmptySubsequences: false)
-    .map { String(decoding: $0.map(UInt8.init), as: UTF8.self) }.joined(separator: "⟨end⟩")
-  let delimiter = fence(around: text, atLeast: 3)
-  return delimiter + "text\n" + text + "\n" + delimiter
-}
 
 /// Whether `tokens` equal the target's greedy output, or the first new byte where they differ.
 func greedyComparison(_ tokens: [Int]) -> String {
@@ -820,23 +699,6 @@ page.text(
       : ". Wherever it costs at least k + 1 steps, even a draft that costs nothing and is always accepted leaves "
         + "speculative decoding no faster than the target alone: there the verification pass, not the draft, sets "
         + "the speed."))
-
-/// `tokens` as an inline code span for a table cell: line breaks as `⏎`, tabs as `⇥`, other control characters
-/// (and invalid UTF-8) as `�`, the separator as `⟨end⟩`; the fence is one backtick longer than any run inside.
-func inlineCode(_ tokens: [Int]) -> String {
-  let shown = tokens.split(separator: TextTask.separator, omittingEmptySubsequences: false).map { bytes in
-    String(decoding: bytes.map(UInt8.init), as: UTF8.self).unicodeScalars.map { scalar -> String in
-      switch scalar {
-      case "\n": "⏎"
-      case "\t": "⇥"
-      case _ where scalar.value < 32 || scalar.value == 127: "\u{FFFD}"
-      default: String(scalar)
-      }
-    }.joined()
-  }.joined(separator: "⟨end⟩")
-  let delimiter = fence(around: shown, atLeast: 1)
-  return delimiter + " " + shown + " " + delimiter
-}
 
 var continuationTable = try Table(
   headers: ["context", "its last \(contextEnding) bytes", targetEntry.name] + draftNames,
